@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Set up .venv if needed, then open JupyterLab on the quick-start notebook.
+# Without a Shoptet token in the environment the notebooks use the in-process sandbox shop.
+#
+#   bash scripts/demo.sh                          # http://127.0.0.1:8888/... (next free port)
+#   PORT=9000 bash scripts/demo.sh                # another port
+#   bash scripts/demo.sh --ServerApp.log_level=DEBUG   # extra arguments go to JupyterLab
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+
+notebook="notebooks/01_quick_start.ipynb"
+if [[ ! -f "$notebook" ]]; then
+    echo "demo: $notebook not found" >&2
+    exit 1
+fi
+
+py=.venv/bin/python
+port="${PORT:-$("$py" - <<'PY'
+import socket
+
+for port in range(8888, 8988):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+PY
+)}"
+token="${JUPYTER_TOKEN:-$("$py" -c 'import secrets; print(secrets.token_hex(24))')}"
+args=(
+    --no-browser
+    --ServerApp.ip=127.0.0.1
+    --ServerApp.port="$port"
+    --ServerApp.port_retries=0
+    --ServerApp.root_dir="$root"
+    --IdentityProvider.token="$token"
+)
+if [[ "$(id -u)" == 0 ]]; then
+    args+=(--ServerApp.allow_root=True)
+fi
+
+echo
+echo "demo: open http://127.0.0.1:$port/lab/tree/$notebook?token=$token"
+echo "demo: stop with Ctrl-C"
+echo
+exec "$py" -m jupyterlab "${args[@]}" "$@"

@@ -1,0 +1,86 @@
+"""shoptet_nb: audit and bulk-edit Shoptet product photo galleries from Jupyter.
+
+DataFrame in, DataFrame out::
+
+    import shoptet_nb as sn
+    client = sn.sandbox()                 # or sn.connect() with SHOPTET_PRIVATE_API_TOKEN set
+    images = sn.read_images(client, products=guids)
+    edited = sn.fill_captions(images, "{product_name} – photo {n}")
+    plan = sn.plan_updates(client, edited, base=images)
+    result = sn.apply(plan)
+
+The widget (``GalleryEditor``) is imported on first use so that ``import shoptet_nb`` stays light.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .apply import Result, apply, revert, update_images
+from .client import Envelope, ShoptetClient, connect
+from .config import Settings
+from .errors import (
+    APIError,
+    ArgumentError,
+    AuthenticationError,
+    ConfigError,
+    ConflictError,
+    FrameError,
+    LockedError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ShoptetError,
+    ValidationError,
+)
+from .edits import fill_captions, move_to_front, renumber
+from .lint import lint_captions
+from .plan import Plan, plan_updates
+from .read import read_errors, read_images
+from .sandbox import sandbox
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APIError",
+    "ArgumentError",
+    "AuthenticationError",
+    "ConfigError",
+    "ConflictError",
+    "Envelope",
+    "FrameError",
+    "LockedError",
+    "NetworkError",
+    "NotFoundError",
+    "Plan",
+    "RateLimitError",
+    "Result",
+    "ServerError",
+    "Settings",
+    "ShoptetClient",
+    "ShoptetError",
+    "ValidationError",
+    "__version__",
+    "apply",
+    "connect",
+    "fill_captions",
+    "lint_captions",
+    "move_to_front",
+    "plan_updates",
+    "read_errors",
+    "read_images",
+    "renumber",
+    "revert",
+    "sandbox",
+    "update_images",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The widget stack (ipywidgets, ipyvuetify) is heavy: load it only when asked for.
+    if name == "GalleryEditor":
+        from .widgets import GalleryEditor
+
+        return GalleryEditor
+    raise AttributeError(f"module 'shoptet_nb' has no attribute {name!r}")

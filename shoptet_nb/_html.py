@@ -1,0 +1,103 @@
+"""Notebook rendering of plans and results: a count per status and an old → new table.
+
+Captions are user data: every value goes through ``html.escape`` (pandas' ``to_html`` escapes
+by default; the summary is built here by hand and escapes too).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .apply import Result
+    from .plan import Plan
+
+_COLOURS = {
+    "would_update": "#1565c0",
+    "updated": "#2e7d32",
+    "unchanged": "#616161",
+    "invalid": "#c62828",
+    "not_found": "#ef6c00",
+    "conflict": "#6a1b9a",
+    "failed": "#c62828",
+    "not_attempted": "#8d6e63",
+}
+
+_DIFF_COLUMNS = [
+    "guid",
+    "gallery",
+    "name",
+    "status",
+    "old_priority",
+    "new_priority",
+    "old_description",
+    "new_description",
+]
+MAX_TABLE_ROWS = 50
+
+
+def _badges(counts: dict[str, int]) -> str:
+    parts = []
+    for status, n in counts.items():
+        if not n:
+            continue
+        colour = _COLOURS.get(status, "#424242")
+        parts.append(
+            f'<span style="display:inline-block;margin:2px 6px 2px 0;padding:1px 8px;'
+            f'border-radius:10px;color:#fff;background:{colour}">'
+            f"{html.escape(status)}: {n}</span>"
+        )
+    return "".join(parts) or "<em>no rows</em>"
+
+
+def _table(rows: pd.DataFrame, columns: list[str], title: str) -> str:
+    shown = rows[[c for c in columns if c in rows.columns]]
+    more = len(shown) - MAX_TABLE_ROWS
+    body = shown.head(MAX_TABLE_ROWS).to_html(escape=True, na_rep="", border=0)
+    tail = f"<p><em>… and {more} more rows</em></p>" if more > 0 else ""
+    return f"<details open><summary>{html.escape(title)}</summary>{body}{tail}</details>"
+
+
+def plan_html(plan: Plan) -> str:
+    sandbox = " on the <b>SANDBOX</b> shop" if plan.client.is_sandbox else ""
+    head = (
+        f"<p><b>Plan</b>{sandbox}: {len(plan.rows)} rows, {len(plan.requests)} PATCH call(s) "
+        f"to send. Nothing has been written.</p>"
+    )
+    parts = [head, f"<p>{_badges(plan.counts)}</p>"]
+    changes = plan.rows[plan.rows["status"] == "would_update"]
+    if not changes.empty:
+        parts.append(_table(changes, _DIFF_COLUMNS, "Changes (old → new)"))
+    problems = plan.rows[plan.rows["status"].isin(["invalid", "not_found", "failed"])]
+    if not problems.empty:
+        parts.append(_table(problems, ["guid", "gallery", "name", "status", "reason"], "Problems"))
+    return "".join(parts)
+
+
+def result_html(result: Result) -> str:
+    sandbox = " on the <b>SANDBOX</b> shop" if result.client.is_sandbox else ""
+    verb = "Dry run" if result.dry_run else "Result"
+    head = f"<p><b>{verb}</b>{sandbox}: {len(result.rows)} rows.</p>"
+    parts = [head, f"<p>{_badges(result.counts)}</p>"]
+    bad = result.rows[result.rows["status"].isin(["failed", "conflict", "not_attempted"])]
+    if not bad.empty:
+        parts.append(
+            _table(
+                bad,
+                ["guid", "gallery", "name", "status", "http_status", "error_code", "message"],
+                "Rows that need attention",
+            )
+        )
+    done = result.rows[result.rows["status"].isin(["updated", "would_update"])]
+    if not done.empty:
+        parts.append(_table(done, _DIFF_COLUMNS, "Changes (old → new)"))
+    if result.journal_path:
+        # Only the file name: a full path would put the user's home folder into saved notebooks.
+        name = html.escape(result.journal_path.name)
+        parts.append(
+            f"<p>Journal: <code>{name}</code> (full path in <code>.journal_path</code>)</p>"
+        )
+    return "".join(parts)

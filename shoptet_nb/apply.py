@@ -1,0 +1,654 @@
+"""Run a :class:`~shoptet_nb.plan.Plan`: ``apply``, ``update_images`` and ``revert``.
+
+``apply`` re-reads each changed gallery once, just before writing it, and refuses to overwrite an
+image that changed on the server since the plan's base (status ``conflict``) unless
+``force=True``. It then sends the plan's PATCH calls, at most three at a time, and accounts for
+every input row:
+
+==============  ================================================================
+updated         sent, and the server's answer shows the new values
+unchanged       nothing to send (already had these values, or the row changes nothing)
+invalid         the row broke a rule; never sent
+not_found       the product or image is not in the shop
+conflict        changed on the server since the plan; not overwritten
+failed          the call failed or the server skipped the image; see the message
+not_attempted   not sent because the run stopped (``on_error="stop"``, or the token
+                expired): apply the same edits again to finish
+would_update    (dry run only) would be sent
+==============  ================================================================
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ._html import result_html
+from .client import ShoptetClient
+from .columns import IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
+from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
+from .frames import errors_to_frame, images_to_frame, parse_times
+from .journal import Journal, new_journal_path, read_journal
+from .plan import KEY, Plan, plan_updates, request_items
+
+RESULT_STATUSES = (
+    "updated",
+    "would_update",
+    "unchanged",
+    "invalid",
+    "not_found",
+    "conflict",
+    "failed",
+    "not_attempted",
+)
+_ITEM_INDEX = re.compile(r"data\.images\[(\d+)\]")
+
+Key = tuple[str, str, str, str]  # guid, gallery, name, language ("" = the shop's default)
+
+
+@dataclass
+class Result:
+    """What happened: ``rows`` (one per input row, same index), ``images`` (the galleries as
+    the server returned them after the update) and ``errors`` (the server's error items)."""
+
+    client: ShoptetClient
+    rows: pd.DataFrame
+    images: pd.DataFrame
+    errors: pd.DataFrame
+    plan: Plan
+    dry_run: bool = False
+    journal_path: Path | None = None
+    journal_entries: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per status, every status listed."""
+        found = self.rows["status"].value_counts()
+        return {status: int(found.get(status, 0)) for status in RESULT_STATUSES}
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Rows that need attention: failed, conflict or not attempted."""
+        return self.rows[self.rows["status"].isin(["failed", "conflict", "not_attempted"])]
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)
+        kind = "dry run" if self.dry_run else "result"
+        return f"<Result ({kind}) {len(self.rows)} rows: {counts or 'empty'}>"
+
+    def _repr_html_(self) -> str:
+        return result_html(self)
+
+
+def apply(
+    plan: Plan,
+    *,
+    on_error: str = "continue",
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: bool = True,
+) -> Result:
+    """Send a plan's changes, under the client's limits; a row of outcome per input row.
+
+    ``on_error="stop"`` stops at the first failed call and leaves the rest ``not_attempted``;
+    ``force=True`` overwrites images that changed since the plan's base. ``journal`` is a file
+    path, ``None`` for a new file in the journal folder, or ``False`` for memory only.
+
+    >>> result = shoptet_nb.apply(plan)      # doctest: +SKIP
+    >>> result.rows["status"].value_counts() # doctest: +SKIP
+    """
+    return _run(
+        plan,
+        on_error=on_error,
+        force=force,
+        journal=journal,
+        progress=progress,
+        recheck=lambda key: True,
+    )
+
+
+def update_images(
+    client: ShoptetClient,
+    edits: pd.DataFrame,
+    *,
+    base: pd.DataFrame | None = None,
+    dry_run: bool = False,
+    on_error: str = "continue",
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: bool = True,
+) -> Result:
+    """Plan and apply in one call. With ``dry_run=True`` nothing is written.
+
+    Galleries the plan has just read are not read again before writing.
+    """
+    plan = plan_updates(client, edits, base=base, progress=progress)
+    if dry_run:
+        return dry_run_result(plan)
+    fresh = plan.fresh_keys
+    return _run(
+        plan,
+        on_error=on_error,
+        force=force,
+        journal=journal,
+        progress=progress,
+        recheck=lambda key: key not in fresh,
+    )
+
+
+def dry_run_result(plan: Plan) -> Result:
+    """The Result of a plan that is not applied: statuses as planned, nothing written."""
+    rows = plan.rows.rename(columns={"reason": "message"})
+    return Result(
+        client=plan.client,
+        rows=typed(rows, RESULT_COLUMNS),
+        images=empty_frame(IMAGE_COLUMNS),
+        errors=errors_to_frame([]),
+        plan=plan,
+        dry_run=True,
+    )
+
+
+def revert(
+    source: Result | str | Path,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: bool = True,
+) -> Result:
+    """Restore the captions and priorities an apply changed, from its Result or journal file.
+
+    Goes through plan and apply like any edit, so an image changed again since the apply is
+    reported as ``conflict`` and left alone unless ``force=True``. Shoptet cannot set a caption
+    or priority back to null: a null caption is restored as ``""``, a null priority is left.
+    """
+    if isinstance(source, Result):
+        entries = source.journal_entries
+        client = client or source.client
+    else:
+        if client is None:
+            raise ArgumentError("revert(journal_path) needs client=: the shop to restore")
+        entries = read_journal(source)
+    edits, base = _revert_frames(entries)
+    if edits.empty:
+        raise ArgumentError("the journal records no image that was sent: nothing to revert")
+    plan = plan_updates(client, edits, base=base, progress=progress)
+    return apply(plan, force=force, journal=journal, progress=progress)
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+class _Run:
+    """State shared by the worker threads of one apply."""
+
+    def __init__(self, plan: Plan, journal: Journal, on_error: str, force: bool) -> None:
+        self.plan = plan
+        self.client = plan.client
+        self.journal = journal
+        self.on_error = on_error
+        self.force = force
+        self.lock = threading.Lock()
+        self.outcomes: dict[Key, dict[str, Any]] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.after: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        self.stop = threading.Event()
+        self.stop_reason = ""
+        names = plan.base[["guid", "product_name"]] if plan.base is not None else None
+        self.product_names: dict[str, Any] = (
+            dict(zip(names["guid"], names["product_name"], strict=True))
+            if names is not None and not names.empty
+            else {}
+        )
+
+    def mark(self, key: Key, status: str, message: str | None = None, **extra: Any) -> None:
+        with self.lock:
+            self.outcomes[key] = {"status": status, "message": message, **extra}
+
+    def halt(self, reason: str) -> None:
+        with self.lock:
+            if not self.stop.is_set():
+                self.stop_reason = reason
+                self.stop.set()
+
+    def failure(self, guid: str, gallery: str, exc: APIError | NetworkError) -> dict[str, Any]:
+        info = _failure_info(exc)
+        with self.lock:
+            self.errors.append(
+                {
+                    "guid": guid,
+                    "gallery": gallery,
+                    "instance": getattr(exc, "instance", None),
+                    **{k: info[k] for k in ("error_code", "message", "http_status", "request_id")},
+                }
+            )
+        if isinstance(exc, AuthenticationError):
+            self.halt(
+                f"not attempted: the token was refused ({exc.error_code}); connect with a "
+                "valid token and apply the same edits again"
+            )
+        elif self.on_error == "stop":
+            self.halt(
+                "not attempted: an earlier call failed and on_error='stop'; fix it and "
+                "apply the same edits again"
+            )
+        return info
+
+
+def _run(
+    plan: Plan,
+    *,
+    on_error: str,
+    force: bool,
+    journal: str | Path | bool | None,
+    progress: bool,
+    recheck: Callable[[tuple[str, str, str]], bool],
+) -> Result:
+    if on_error not in ("continue", "stop"):
+        raise ArgumentError(f"on_error must be 'continue' or 'stop', got {on_error!r}")
+    if not isinstance(plan, Plan):
+        raise ArgumentError(
+            f"apply() takes the Plan that plan_updates returned, got {type(plan).__name__}"
+        )
+    path = (
+        new_journal_path()
+        if journal is None or journal is True
+        else None
+        if journal is False
+        else Path(journal)
+    )
+    run = _Run(plan, Journal(path if plan.targets.shape[0] else None), on_error, force)
+    jobs = [
+        ((guid, gallery, language), group)
+        for (guid, gallery, language), group in plan.targets.groupby(
+            ["guid", "gallery", "language"], sort=True
+        )
+    ]
+    bar = tqdm(total=len(jobs), desc="Updating galleries", unit="gallery", disable=not progress)
+    try:
+        for (gallery_key, group), outcome in plan.client.map(
+            lambda job: _write_gallery(run, job[0], job[1], recheck(job[0])), jobs
+        ):
+            bar.update()
+            if isinstance(outcome, BaseException):
+                # A bug or an interrupt in one worker must not lose the other rows' statuses.
+                for name in group["name"]:
+                    key = (*gallery_key[:2], name, gallery_key[2])
+                    if key not in run.outcomes:
+                        run.mark(key, "failed", f"{type(outcome).__name__}: {outcome}")
+    finally:
+        bar.close()
+        run.journal.close()
+    return _result(run, path if run.journal.path else None)
+
+
+def _write_gallery(
+    run: _Run, gallery_key: tuple[str, str, str], targets: pd.DataFrame, recheck: bool
+) -> None:
+    guid, gallery, language = gallery_key
+    lang = language or None
+    if run.stop.is_set():
+        for name in targets["name"]:
+            run.mark((guid, gallery, name, language), "not_attempted", run.stop_reason)
+        return
+    before: dict[str, dict[str, Any]] = {
+        name: {"priority": _plain(p), "description": _plain(d), "changeTime": None}
+        for name, p, d in zip(
+            targets["name"], targets["old_priority"], targets["old_description"], strict=True
+        )
+    }
+    if recheck:
+        try:
+            envelope = run.client.list_images_envelope(guid, gallery, language=lang)
+        except (APIError, NetworkError) as exc:
+            info = run.failure(guid, gallery, exc)
+            info["message"] = f"could not re-read the gallery before writing: {info['message']}"
+            for name in targets["name"]:
+                run.mark((guid, gallery, name, language), "failed", **info)
+            return
+        current = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
+        targets = _screen(run, gallery_key, targets, current, before)
+        if targets.empty:
+            return
+    items = request_items(targets)
+    per_call = run.client.settings.max_images_per_call
+    for start in range(0, len(items), per_call):
+        chunk = items[start : start + per_call]
+        if run.stop.is_set():
+            for item in chunk:
+                run.mark((guid, gallery, item["name"], language), "not_attempted", run.stop_reason)
+            continue
+        _send_chunk(run, gallery_key, chunk, before)
+
+
+def _screen(
+    run: _Run,
+    gallery_key: tuple[str, str, str],
+    targets: pd.DataFrame,
+    current: dict[Any, dict[str, Any]],
+    before: dict[str, dict[str, Any]],
+) -> pd.DataFrame:
+    """Keep the targets that may be written; mark the rest (gone, done already, conflict)."""
+    guid, gallery, language = gallery_key
+    keep = []
+    for position, row in enumerate(targets.itertuples(index=False)):
+        key = (guid, gallery, row.name, language)
+        record = current.get(row.name)
+        if record is None:
+            run.mark(
+                key,
+                "not_found",
+                f"image {row.name!r} was removed from the gallery after the plan was made",
+            )
+            continue
+        now_p, now_d = record.get("priority"), record.get("description")
+        wanted_p = row.new_priority if row.send_priority else now_p
+        wanted_d = row.new_description if row.send_description else now_d
+        if _same(now_p, wanted_p) and _same(now_d, wanted_d):
+            run.mark(
+                key,
+                "unchanged",
+                "the image already has these values (an earlier run may have applied them)",
+                new_priority=now_p,
+                new_description=now_d,
+                old_priority=now_p,
+                old_description=now_d,
+            )
+            continue
+        moved = _changed_since(record, row)
+        if moved and not run.force:
+            run.mark(
+                key,
+                "conflict",
+                f"changed on the server since the plan ({moved}); read "
+                "again and re-plan, or apply(force=True) to overwrite",
+                old_priority=now_p,
+                old_description=now_d,
+            )
+            continue
+        before[row.name] = {
+            "priority": now_p,
+            "description": now_d,
+            "changeTime": record.get("changeTime"),
+        }
+        keep.append(position)
+    return targets.iloc[keep]
+
+
+def _send_chunk(
+    run: _Run,
+    gallery_key: tuple[str, str, str],
+    chunk: list[dict[str, Any]],
+    before: dict[str, dict[str, Any]],
+) -> None:
+    guid, gallery, language = gallery_key
+    run.journal.write(
+        {
+            "event": "intent",
+            "guid": guid,
+            "gallery": gallery,
+            "language": language or None,
+            "product_name": _plain(run.product_names.get(guid)),
+            "images": [
+                {
+                    "name": item["name"],
+                    "before": before.get(item["name"]),
+                    "set": {k: v for k, v in item.items() if k != "name"},
+                }
+                for item in chunk
+            ],
+        }
+    )
+    try:
+        (envelope,) = run.client.update_images(guid, gallery, chunk, language=language or None)
+    except (APIError, NetworkError) as exc:
+        info = run.failure(guid, gallery, exc)
+        for item in chunk:
+            run.mark((guid, gallery, item["name"], language), "failed", **info)
+        run.journal.write(
+            {
+                "event": "failed",
+                "guid": guid,
+                "gallery": gallery,
+                "language": language or None,
+                "message": info["message"],
+                "names": [item["name"] for item in chunk],
+            }
+        )
+        return
+    after = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
+    skipped: dict[str, dict[str, Any]] = {}
+    for error in envelope.errors:
+        match = _ITEM_INDEX.search(str(error.get("instance") or ""))
+        if match and int(match.group(1)) < len(chunk):
+            skipped[chunk[int(match.group(1))]["name"]] = error
+        with run.lock:
+            run.errors.append(
+                {
+                    "guid": guid,
+                    "gallery": gallery,
+                    "error_code": error.get("errorCode"),
+                    "message": error.get("message"),
+                    "instance": error.get("instance"),
+                    "http_status": envelope.status,
+                    "request_id": envelope.request_id,
+                }
+            )
+    confirmed = []
+    for item in chunk:
+        name = item["name"]
+        key = (guid, gallery, name, language)
+        common = {"http_status": envelope.status, "request_id": envelope.request_id}
+        old = before.get(name) or {}
+        if name in skipped:
+            error = skipped[name]
+            status = "not_found" if str(error.get("instance", "")).endswith(".name") else "failed"
+            run.mark(key, status, error.get("message"), error_code=error.get("errorCode"), **common)
+            continue
+        record = after.get(name)
+        if record is None or any(not _same(record.get(f), v) for f, v in item.items()):
+            run.mark(
+                key,
+                "failed",
+                "the server answered 200 but its gallery does not show the new values",
+                **common,
+            )
+            continue
+        run.mark(
+            key,
+            "updated",
+            None,
+            old_priority=old.get("priority"),
+            old_description=old.get("description"),
+            new_priority=record.get("priority"),
+            new_description=record.get("description"),
+            **common,
+        )
+        confirmed.append(
+            {
+                "name": name,
+                "after": {
+                    "priority": record.get("priority"),
+                    "description": record.get("description"),
+                    "changeTime": record.get("changeTime"),
+                },
+            }
+        )
+    with run.lock:
+        run.after[gallery_key] = list(after.values())
+    run.journal.write(
+        {
+            "event": "result",
+            "guid": guid,
+            "gallery": gallery,
+            "language": language or None,
+            "request_id": envelope.request_id,
+            "images": confirmed,
+        }
+    )
+
+
+# -- assembling the Result ------------------------------------------------------------------
+
+
+def _result(run: _Run, journal_path: Path | None) -> Result:
+    plan = run.plan
+    rows = plan.rows.rename(columns={"reason": "message"}).reset_index(drop=True)
+    rows = rows.astype({c: "object" for c in rows.columns})
+    for column in ("http_status", "error_code", "request_id"):
+        rows[column] = None
+    languages = rows["language"].where(rows["language"].notna(), "")
+    for position in rows.index[rows["status"] == "would_update"]:
+        key = (
+            rows.at[position, "guid"],
+            rows.at[position, "gallery"],
+            rows.at[position, "name"],
+            languages[position],
+        )
+        outcome = run.outcomes.get(key) or {
+            "status": "not_attempted",
+            "message": "not attempted: the run ended before it",
+        }
+        for column, value in outcome.items():
+            if column in rows.columns:
+                rows.at[position, column] = value
+    rows.index = plan.rows.index
+    images = images_to_frame(
+        (
+            (guid, _plain(run.product_names.get(guid)), records)
+            for (guid, _, _), records in sorted(run.after.items())
+        ),
+        _url_builder(run.client),
+    )
+    return Result(
+        client=plan.client,
+        rows=typed(rows, RESULT_COLUMNS),
+        images=images,
+        errors=errors_to_frame(run.errors),
+        plan=plan,
+        journal_path=journal_path,
+        journal_entries=run.journal.entries,
+    )
+
+
+def _url_builder(client: ShoptetClient) -> Callable[[str], str | None]:
+    prefix = client.image_url("", "detail")
+    return (lambda name: prefix + name) if prefix else (lambda name: None)
+
+
+def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Edits that restore each image's first 'before', and a base of its last known 'after'."""
+    images: dict[Key, dict[str, Any]] = {}
+    for entry in entries:
+        if entry.get("event") not in ("intent", "result"):
+            continue
+        for image in entry.get("images") or []:
+            key = (entry["guid"], entry["gallery"], image["name"], entry.get("language") or "")
+            slot = images.setdefault(
+                key, {"before": None, "after": None, "product_name": entry.get("product_name")}
+            )
+            if entry["event"] == "intent":
+                if slot["before"] is None:
+                    slot["before"] = image.get("before") or {}
+                if slot["after"] is None:
+                    # Sent but never confirmed: we only know what we asked for.
+                    slot["after"] = {
+                        **(image.get("before") or {}),
+                        **image.get("set", {}),
+                        "changeTime": None,
+                    }
+            else:
+                slot["after"] = image.get("after")
+    edit_rows, base_rows = [], []
+    for (guid, gallery, name, language), slot in images.items():
+        before, after = slot["before"] or {}, slot["after"] or {}
+        description = before.get("description")
+        if description is None and after.get("description") is not None:
+            description = ""  # Shoptet cannot set a caption back to null
+        edit_rows.append(
+            {
+                "guid": guid,
+                "gallery": gallery,
+                "name": name,
+                "language": language or None,
+                "priority": before.get("priority"),
+                "description": description,
+            }
+        )
+        base_rows.append(
+            {
+                "guid": guid,
+                "gallery": gallery,
+                "name": name,
+                "priority": after.get("priority"),
+                "description": after.get("description"),
+                "change_time": after.get("changeTime"),
+                "product_name": slot["product_name"],
+            }
+        )
+    edits = pd.DataFrame(
+        edit_rows, columns=["guid", "gallery", "name", "language", "priority", "description"]
+    )
+    base = pd.DataFrame(
+        base_rows, columns=[*KEY[:3], "priority", "description", "change_time", "product_name"]
+    )
+    base["change_time"] = parse_times(base["change_time"]).to_numpy()
+    return edits, typed(base, IMAGE_COLUMNS)
+
+
+# -- small value helpers ---------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """pandas/numpy scalars → plain Python (None for every null), for JSON and comparisons."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if pd.isna(value) if not isinstance(value, (list, dict, str)) else False:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = _plain(a), _plain(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    return bool(a == b)
+
+
+def _changed_since(record: dict[str, Any], row: Any) -> str:
+    """Why the server's image differs from the plan's base, or '' when it does not."""
+    base_time = row.change_time
+    now_time = parse_times([record.get("changeTime")]).iloc[0]
+    if not pd.isna(base_time) and not pd.isna(now_time) and now_time != base_time:
+        return f"changeTime {base_time:%Y-%m-%d %H:%M:%S} → {now_time:%Y-%m-%d %H:%M:%S} UTC"
+    if not _same(record.get("priority"), row.old_priority):
+        return f"priority {_plain(row.old_priority)} → {record.get('priority')}"
+    if not _same(record.get("description"), row.old_description):
+        return "its caption was edited"
+    return ""
+
+
+def _failure_info(exc: APIError | NetworkError) -> dict[str, Any]:
+    if isinstance(exc, APIError):
+        return {
+            "http_status": exc.status,
+            "error_code": exc.error_code,
+            "message": str(exc),
+            "request_id": exc.request_id,
+        }
+    return {
+        "http_status": None,
+        "error_code": "network-error",
+        "message": str(exc),
+        "request_id": None,
+    }

@@ -1,0 +1,515 @@
+"""ShoptetClient: the only place in the package that speaks HTTP.
+
+Every request goes through :meth:`ShoptetClient.request`, which holds one of the token's three
+in-flight slots, paces on ``X-RateLimit-Bucket-Filling``, retries what is safe to retry, and
+turns the Shoptet envelope into an :class:`Envelope` or an :class:`~shoptet_nb.errors.APIError`.
+The API is synchronous for the user; :meth:`ShoptetClient.map` runs work on a small thread pool
+so that three requests can be in flight without ``asyncio`` in the notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from . import _retry
+from ._limits import TokenLimiter, shared_limiter, token_fingerprint
+from .config import Secret, Settings, resolve_base_url, resolve_token
+from .errors import APIError, ArgumentError, NetworkError
+
+log = logging.getLogger("shoptet_nb")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+GALLERIES = ("shop", "shop360")
+_MAX_GUIDS_PER_FILTER = 50  # Shoptet's limit for the productGuids filter
+
+
+@dataclass
+class Envelope:
+    """A parsed Shoptet response: ``data``, the ``errors`` items and where it came from.
+
+    A 200 may carry ``errors`` (a PATCH that was partly done): they are kept here, never dropped.
+    """
+
+    status: int
+    data: Any
+    errors: list[dict[str, Any]]
+    request_id: str | None
+    method: str
+    path: str
+    bucket: tuple[float, float] | None = None
+    attempts: int = 1
+
+
+class _TokenAuth(httpx.Auth):
+    """Adds the token header, and only on requests to the API's own host.
+
+    Image files live on the shop's domain or a CDN: they must never receive the token.
+    """
+
+    def __init__(self, header: str, token: Secret, host: str) -> None:
+        self._header = header
+        self._token = token
+        self._host = host
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if request.url.host == self._host:
+            request.headers[self._header] = self._token.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return f"_TokenAuth({self._header}: ***)"
+
+
+@dataclass
+class _Attempt:
+    response: httpx.Response | None = None
+    exception: httpx.TransportError | None = None
+    retry_after: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ShoptetClient:
+    """A connection to one shop with one token. Create it with :func:`connect`.
+
+    >>> client = shoptet_nb.connect()            # token from SHOPTET_PRIVATE_API_TOKEN
+    >>> client.list_images(guid, "shop")[:1]     # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        token: Secret,
+        token_header: str,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self._token_header = token_header
+        self._own_transport = transport is not None
+        self._host = urlsplit(settings.base_url).hostname or ""
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # jitter only, not security
+        self._rng_lock = threading.Lock()
+        self._cuts: list[dict[str, Any]] | None = None
+        #: Set by :func:`shoptet_nb.sandbox`: the fake shop behind this client, else None.
+        self.sandbox: Any = None
+        self._http = httpx.Client(
+            base_url=settings.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout),
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": settings.user_agent,
+            },
+            limits=httpx.Limits(max_connections=settings.max_in_flight + 2),
+        )
+        self._set_token(token)
+
+    # -- identity -------------------------------------------------------------------------
+
+    def _set_token(self, token: Secret) -> None:
+        self._http.auth = _TokenAuth(self._token_header, token, self._host)
+        fingerprint = token_fingerprint(token.reveal())
+        self.token_label = fingerprint
+
+        def new_limiter() -> TokenLimiter:
+            return TokenLimiter(
+                max_in_flight=self.settings.max_in_flight,
+                leak_per_s=self.settings.bucket_leak_per_s,
+                reserve=self.settings.bucket_reserve,
+            )
+
+        # Clients of one token on the real network share its budget. A client with its own
+        # transport (the sandbox, tests) talks to a server of its own, so it keeps its own.
+        self._limiter: TokenLimiter = (
+            new_limiter()
+            if self._own_transport
+            else shared_limiter((self.settings.base_url, fingerprint), new_limiter)
+        )
+
+    def set_token(self, token: str) -> None:
+        """Carry on with a new token (an add-on access token lives only ~30 minutes)."""
+        secret, header = resolve_token(token)
+        self._token_header = header
+        self._set_token(secret)
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True when this client talks to the built-in sandbox shop, not a real one."""
+        return self.sandbox is not None
+
+    def __repr__(self) -> str:
+        kind = "SANDBOX " if self.is_sandbox else ""
+        return f"<ShoptetClient {kind}{self.settings.base_url} {self._token_header}: ***>"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ShoptetClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the one request path --------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        retry_safe: bool | None = None,
+        cost: float = 1.0,
+    ) -> Envelope:
+        """Send one API call with limits and retries; return its envelope or raise APIError."""
+        method = method.upper()
+        if retry_safe is None:
+            retry_safe = method == "GET"
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(method, path, query, json_body, cost)
+            status = outcome.response.status_code if outcome.response is not None else None
+            error_kind = None
+            if outcome.exception is not None:
+                error_kind = (
+                    "timeout"
+                    if isinstance(outcome.exception, httpx.TimeoutException)
+                    else "connection"
+                )
+            with self._rng_lock:
+                jitter = self._rng.random()
+            decision = _retry.decide_retry(
+                retry_safe=retry_safe,
+                attempt=attempt,
+                max_attempts=self.settings.max_attempts,
+                status=status,
+                error=error_kind,
+                retry_after=outcome.retry_after,
+                backoff_base=self.settings.backoff_base,
+                backoff_max=self.settings.backoff_max,
+                retry_after_cap=self.settings.retry_after_cap,
+                jitter=jitter,
+            )
+            if not decision.retry:
+                break
+            log.debug(
+                "retrying %s %s in %.2f s (attempt %d of %d): %s",
+                method,
+                path,
+                decision.delay,
+                attempt + 1,
+                self.settings.max_attempts,
+                decision.reason,
+            )
+            self._sleep(decision.delay)
+        if outcome.exception is not None:
+            raise NetworkError(
+                f"{method} {path} failed after {attempt} attempt(s): "
+                f"{type(outcome.exception).__name__}: {outcome.exception}; "
+                "check the network or raise Settings(timeout=...)",
+                method=method,
+                path=path,
+            ) from outcome.exception
+        assert outcome.response is not None
+        return self._envelope(outcome.response, method, path, attempt, outcome.retry_after)
+
+    def _attempt(
+        self, method: str, path: str, query: dict[str, Any], body: Any, cost: float
+    ) -> _Attempt:
+        outcome = _Attempt()
+        with self._limiter.slot(cost, pace=self.settings.pace):
+            try:
+                outcome.response = self._http.request(method, path, params=query or None, json=body)
+            except httpx.TransportError as exc:
+                outcome.exception = exc
+        response = outcome.response
+        if response is not None:
+            bucket = _retry.parse_bucket_filling(response.headers.get("X-RateLimit-Bucket-Filling"))
+            if bucket is not None:
+                self._limiter.report(*bucket)
+            if response.status_code == 429:
+                outcome.retry_after = _retry.parse_retry_after(
+                    response.headers.get("Retry-After"), datetime.now(timezone.utc)
+                )
+                if outcome.retry_after is not None:
+                    # Hold the token's other threads too: they would only meet the same 429.
+                    self._limiter.pause(min(outcome.retry_after, self.settings.retry_after_cap))
+        return outcome
+
+    def _envelope(
+        self,
+        response: httpx.Response,
+        method: str,
+        path: str,
+        attempts: int,
+        retry_after: float | None,
+    ) -> Envelope:
+        request_id = response.headers.get("X-Request-ID")
+        if response.status_code >= 400:
+            raise APIError.from_response(
+                response.status_code,
+                response.content,
+                method=method,
+                path=path,
+                request_id=request_id,
+                retry_after=retry_after,
+            )
+        try:
+            payload = json.loads(response.content)
+        except ValueError as exc:
+            raise APIError(
+                "the server answered with a body that is not JSON",
+                status=response.status_code,
+                request_id=request_id,
+                method=method,
+                path=path,
+            ) from exc
+        if not isinstance(payload, dict):
+            payload = {"data": payload}
+        errors = payload.get("errors") or []
+        meta = payload.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get("requestId"), str):
+            request_id = meta["requestId"]
+        return Envelope(
+            status=response.status_code,
+            data=payload.get("data"),
+            errors=[e for e in errors if isinstance(e, dict)],
+            request_id=request_id,
+            method=method,
+            path=path,
+            bucket=_retry.parse_bucket_filling(response.headers.get("X-RateLimit-Bucket-Filling")),
+            attempts=attempts,
+        )
+
+    # -- concurrency -----------------------------------------------------------------------
+
+    def map(
+        self, fn: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R | BaseException]]:
+        """Run ``fn`` over ``items`` with up to ``max_in_flight`` at once, yielding as they end.
+
+        Each result is ``(item, value)`` or ``(item, exception)``: one failure does not stop
+        the others. At most a few items are queued ahead, so memory stays flat on long runs.
+        """
+        workers = self.settings.max_in_flight
+        iterator = iter(items)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shoptet") as pool:
+            running: dict[Future[R], T] = {}
+
+            def submit_next() -> bool:
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return False
+                running[pool.submit(fn, item)] = item
+                return True
+
+            for _ in range(workers * 2):
+                if not submit_next():
+                    break
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    item = running.pop(future)
+                    exc = future.exception()
+                    yield (item, exc) if exc is not None else (item, future.result())
+                    submit_next()
+
+    # -- operations ------------------------------------------------------------------------
+
+    def list_products(
+        self,
+        *,
+        change_time_from: datetime | str | None = None,
+        product_guids: Sequence[str] | None = None,
+        language: str | None = None,
+        items_per_page: int = 1000,
+    ) -> list[dict[str, Any]]:
+        """Every product of the shop (all pages), optionally filtered.
+
+        ``change_time_from`` keeps products changed since then; ``product_guids`` keeps those
+        products (sent in chunks of 50, Shoptet's limit per call).
+        """
+        base: dict[str, Any] = {"itemsPerPage": items_per_page, "language": language}
+        if change_time_from is not None:
+            base["changeTimeFrom"] = format_shoptet_time(change_time_from)
+        if product_guids is not None:
+            guids = list(dict.fromkeys(product_guids))
+            chunks = [
+                guids[i : i + _MAX_GUIDS_PER_FILTER]
+                for i in range(0, len(guids), _MAX_GUIDS_PER_FILTER)
+            ]
+            products: list[dict[str, Any]] = []
+            for chunk in chunks:
+                products.extend(self._all_pages({**base, "productGuids": ",".join(chunk)}))
+            return products
+        return self._all_pages(base)
+
+    def _all_pages(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        first = self.request("GET", "/api/products", params={**params, "page": 1})
+        pages: dict[int, list[dict[str, Any]]] = {1: _products_of(first)}
+        page_count = int(((first.data or {}).get("paginator") or {}).get("pageCount") or 1)
+        rest = range(2, page_count + 1)
+        for page, result in self.map(
+            lambda p: self.request("GET", "/api/products", params={**params, "page": p}), rest
+        ):
+            if isinstance(result, BaseException):
+                raise result
+            pages[page] = _products_of(result)
+        return [product for page in sorted(pages) for product in pages[page]]
+
+    def get_product(
+        self, guid: str, *, include_images: bool = False, language: str | None = None
+    ) -> dict[str, Any]:
+        """One product's detail (``include=images`` adds its images)."""
+        params = {"include": "images" if include_images else None, "language": language}
+        data = self.request("GET", f"/api/products/{_seg(guid)}", params=params).data
+        return dict(data or {})
+
+    def get_product_by_code(self, code: str, *, language: str | None = None) -> dict[str, Any]:
+        """The product that has a variant with this code."""
+        path = f"/api/products/code/{_seg(code)}"
+        return dict(self.request("GET", path, params={"language": language}).data or {})
+
+    def list_images_envelope(
+        self, guid: str, gallery: str = "shop", *, language: str | None = None
+    ) -> Envelope:
+        """The gallery's images as the raw envelope (keeps request id and any errors)."""
+        _check_gallery(gallery)
+        path = f"/api/products/{_seg(guid)}/images/{_seg(gallery)}"
+        return self.request("GET", path, params={"language": language})
+
+    def list_images(
+        self, guid: str, gallery: str = "shop", *, language: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The gallery's images in admin order, as the API's records."""
+        envelope = self.list_images_envelope(guid, gallery, language=language)
+        return list((envelope.data or {}).get("images") or [])
+
+    def update_images(
+        self,
+        guid: str,
+        gallery: str,
+        items: Sequence[dict[str, Any]],
+        *,
+        language: str | None = None,
+    ) -> list[Envelope]:
+        """PATCH captions and priorities, in calls of at most 100 images; one envelope a call.
+
+        A 200 whose ``errors`` lists skipped images is returned as is (see ``Envelope.errors``);
+        an error status raises :class:`~shoptet_nb.errors.APIError`.
+        """
+        _check_gallery(gallery)
+        if not items:
+            raise ArgumentError("update_images needs at least one image")
+        path = f"/api/products/{_seg(guid)}/images/{_seg(gallery)}"
+        size = self.settings.max_images_per_call
+        envelopes = []
+        for start in range(0, len(items), size):
+            chunk = [dict(item) for item in items[start : start + size]]
+            envelopes.append(
+                self.request(
+                    "PATCH",
+                    path,
+                    params={"language": language},
+                    json_body={"data": {"images": chunk}},
+                    # PATCH sets absolute values, so a repeat after a lost answer is harmless.
+                    retry_safe=True,
+                    cost=1 + len(chunk) // 10,
+                )
+            )
+        return envelopes
+
+    def image_cuts(self) -> list[dict[str, Any]]:
+        """The shop's image cuts (``name``, ``width``, ``height``, ``urlPath``, ``cdnPath``)."""
+        if self._cuts is None:
+            data = self.request("GET", "/api/eshop", params={"include": "imageCuts"}).data
+            self._cuts = list((data or {}).get("imageCuts") or [])
+        return self._cuts
+
+    def image_url(self, name: str, cut: str = "detail") -> str | None:
+        """The full URL of an image file in one cut (``urlPath + name``)."""
+        for item in self.image_cuts():
+            if item.get("name") == cut and item.get("urlPath"):
+                return str(item["urlPath"]) + name
+        return None
+
+    def fetch_file(self, url: str) -> bytes:
+        """Download an image file (thumbnails for the widget). The token is not sent to it."""
+        try:
+            response = self._http.get(url, headers={"Accept": "*/*"})
+        except httpx.TransportError as exc:
+            raise NetworkError(f"GET {url} failed: {exc}", method="GET", path=url) from exc
+        if response.status_code >= 400:
+            raise APIError.from_response(
+                response.status_code, response.content, method="GET", path=url
+            )
+        return response.content
+
+
+def connect(
+    token: str | None = None,
+    *,
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    **settings: Any,
+) -> ShoptetClient:
+    """A client for one shop.
+
+    The token comes from ``token`` or the environment (``SHOPTET_PRIVATE_API_TOKEN``, sent as
+    ``Shoptet-Private-API-Token``; else ``SHOPTET_ACCESS_TOKEN``, sent as
+    ``Shoptet-Access-Token``); the base URL from ``base_url``, ``SHOPTET_BASE_URL`` or
+    ``https://api.myshoptet.com``. Other keywords are :class:`~shoptet_nb.config.Settings`.
+
+    >>> client = shoptet_nb.connect()                         # doctest: +SKIP
+    >>> client = shoptet_nb.connect(getpass.getpass("Token")) # doctest: +SKIP
+    """
+    secret, header = resolve_token(token)
+    chosen = replace(Settings(), base_url=resolve_base_url(base_url), **settings)
+    return ShoptetClient(secret, header, chosen, transport=transport)
+
+
+def format_shoptet_time(value: datetime | str) -> str:
+    """A datetime in Shoptet's format, ``2024-05-29T09:02:27+0200`` (offset without colon)."""
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _products_of(envelope: Envelope) -> list[dict[str, Any]]:
+    return list((envelope.data or {}).get("products") or [])
+
+
+def _seg(value: str) -> str:
+    """One path segment, escaped (guids are safe; product codes may hold anything)."""
+    return quote(str(value), safe="")
+
+
+def _check_gallery(gallery: str) -> None:
+    if gallery not in GALLERIES:
+        raise ArgumentError(
+            f"unknown gallery {gallery!r}: use 'shop' (normal photos) or 'shop360' (360° photos)"
+        )

@@ -1,0 +1,97 @@
+"""The one table of every column shoptet_nb puts in a DataFrame, with its dtype.
+
+Every frame the package returns is built from these declarations, so the README's column tables,
+the readers and the tests all agree. Nullable pandas dtypes are used throughout so that a missing
+value stays ``<NA>`` instead of turning an integer column into floats.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Columns of the frame ``read_images`` returns (and ``Result.images``): one row per image.
+IMAGE_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "name": "string",
+    "priority": "Int64",
+    "description": "string",
+    "change_time": pd.DatetimeTZDtype("ns", "UTC"),
+    "seo_name": "string",
+    "cdn_name": "string",
+    "is_main_image": "boolean",
+    "url": "string",
+    "product_name": "string",
+}
+
+#: The key of an image: a product, one of its galleries, and the image's file name.
+IMAGE_KEY = ["guid", "gallery", "name"]
+
+#: The fields a PATCH can change, in the order the API documents them.
+EDITABLE_FIELDS = ["priority", "description"]
+
+#: Per-row columns of ``Plan.rows`` (same index as the edits frame).
+PLAN_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "name": "string",
+    "language": "string",
+    "status": "string",
+    "reason": "string",
+    "old_priority": "Int64",
+    "new_priority": "Int64",
+    "old_description": "string",
+    "new_description": "string",
+}
+
+#: Per-row columns of ``Result.rows`` (same index as the edits frame).
+RESULT_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "name": "string",
+    "language": "string",
+    "status": "string",
+    "http_status": "Int64",
+    "error_code": "string",
+    "message": "string",
+    "request_id": "string",
+    "old_priority": "Int64",
+    "new_priority": "Int64",
+    "old_description": "string",
+    "new_description": "string",
+}
+
+#: Columns of ``Result.errors`` and of the errors frame ``read_images`` attaches.
+ERROR_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "error_code": "string",
+    "message": "string",
+    "instance": "string",
+    "http_status": "Int64",
+    "request_id": "string",
+}
+
+#: Columns of ``lint_captions``: one row per finding.
+LINT_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "name": "string",
+    "rule": "string",
+    "message": "string",
+    "description": "string",
+}
+
+
+def empty_frame(columns: dict[str, object]) -> pd.DataFrame:
+    """An empty frame with the declared columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})  # type: ignore[call-overload]
+
+
+def typed(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+    """Return ``frame`` restricted to ``columns``, in their order, cast to their dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for name, dtype in columns.items():
+        values = frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        out[name] = values.astype(dtype)  # type: ignore[call-overload]
+    return out

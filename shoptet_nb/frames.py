@@ -1,0 +1,75 @@
+"""API records <-> tidy DataFrames. Converts only: no HTTP here.
+
+The API's image record (``name``, ``priority``, ``description``, ``changeTime``, ``seoName``,
+``cdnName``, ``isMainImage``, ``gallery``) becomes one row of :data:`~shoptet_nb.columns.
+IMAGE_COLUMNS`. Columns are built as whole lists and cast once, so 100,000 images convert in a
+fraction of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from .columns import ERROR_COLUMNS, IMAGE_COLUMNS, typed
+
+#: Shoptet writes ``2018-05-29T09:02:27+0200``: an offset without a colon and no fractions.
+SHOPTET_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+#: camelCase API names → the frame's snake_case names (users may paste either).
+API_TO_FRAME = {
+    "productGuid": "guid",
+    "changeTime": "change_time",
+    "seoName": "seo_name",
+    "cdnName": "cdn_name",
+    "isMainImage": "is_main_image",
+    "productName": "product_name",
+}
+
+
+def parse_times(values: Iterable[Any]) -> pd.Series:
+    """Shoptet timestamps → timezone-aware UTC datetimes (null stays ``NaT``)."""
+    series = pd.Series(list(values), dtype="object")
+    parsed = pd.to_datetime(series, format=SHOPTET_TIME_FORMAT, utc=True, errors="coerce")
+    return parsed.astype(IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload,no-any-return]
+
+
+def images_to_frame(
+    galleries: Iterable[tuple[str, str | None, list[Mapping[str, Any]]]],
+    url_for: Callable[[str], str | None],
+) -> pd.DataFrame:
+    """Rows of IMAGE_COLUMNS from ``(guid, product_name, image records)`` triples, in order."""
+    columns: dict[str, list[Any]] = {name: [] for name in IMAGE_COLUMNS}
+    for guid, product_name, records in galleries:
+        for record in records:
+            name = record.get("name")
+            columns["guid"].append(guid)
+            columns["gallery"].append(record.get("gallery"))
+            columns["name"].append(name)
+            columns["priority"].append(record.get("priority"))
+            columns["description"].append(record.get("description"))
+            columns["change_time"].append(record.get("changeTime"))
+            columns["seo_name"].append(record.get("seoName"))
+            columns["cdn_name"].append(record.get("cdnName"))
+            columns["is_main_image"].append(record.get("isMainImage"))
+            columns["url"].append(url_for(name) if isinstance(name, str) else None)
+            columns["product_name"].append(product_name)
+    times = parse_times(columns.pop("change_time"))
+    frame = pd.DataFrame(columns)
+    frame["change_time"] = times.to_numpy()
+    frame["priority"] = pd.array(columns["priority"], dtype="Int64")
+    return typed(frame, IMAGE_COLUMNS)
+
+
+def errors_to_frame(records: list[Mapping[str, Any]]) -> pd.DataFrame:
+    """Error items (already flattened with guid, gallery, http_status, ...) → ERROR_COLUMNS."""
+    frame = pd.DataFrame(list(records), columns=list(ERROR_COLUMNS))
+    return typed(frame, ERROR_COLUMNS)
+
+
+def rename_api_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with camelCase API column names turned into the frame's names."""
+    renames = {k: v for k, v in API_TO_FRAME.items() if k in frame.columns and v not in frame}
+    return frame.rename(columns=renames)

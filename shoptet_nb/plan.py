@@ -1,0 +1,528 @@
+"""Validate a frame of edits and diff it against the shop: ``plan_updates`` → :class:`Plan`.
+
+Planning never writes. Every input row gets a status and a reason:
+
+==============  ================================================================
+would_update    the image exists and at least one field differs: it will be sent
+unchanged       the image already has these values, or the row changes nothing
+invalid         the row breaks a rule (the reason says how to fix it); not sent
+not_found       the product or the image is not in the shop
+failed          the product's gallery could not be read to diff against
+==============  ================================================================
+
+Null means unchanged: NaN, None or ``pd.NA`` leaves a field as it is; an empty string clears a
+caption.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._html import plan_html
+from .client import GALLERIES, ShoptetClient
+from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, PLAN_COLUMNS, typed
+from .errors import FrameError
+from .frames import rename_api_columns
+from .read import READ_ERRORS_ATTR, read_images
+
+PRIORITY_MIN, PRIORITY_MAX = 1, 65535  # Shoptet's documented range for a PATCH priority
+#: Our own ceiling on a caption's length: alt text this long is never meant; refused unsent.
+MAX_CAPTION_LENGTH = 1000
+
+PLAN_STATUSES = ("would_update", "unchanged", "invalid", "not_found", "failed")
+KEY = ["guid", "gallery", "name", "language"]
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # tab, newline and CR are allowed in a caption
+_NO_LANGUAGE = ""  # stands for "the shop's default language" in merge keys
+
+
+@dataclass
+class Plan:
+    """What ``apply`` would do: a status per input row and the calls it would send.
+
+    ``rows`` has the same index as the edits frame (columns in ``PLAN_COLUMNS``);
+    ``requests`` has one row per PATCH call (at most 100 images each). In a notebook a plan
+    shows as a summary with an old → new table of the changes.
+    """
+
+    client: ShoptetClient
+    rows: pd.DataFrame
+    requests: pd.DataFrame
+    #: One row per image to send: key, old and new values, the base changeTime, and which
+    #: fields to send. ``apply`` works from this.
+    targets: pd.DataFrame
+    #: Galleries (guid, gallery, language) this plan read from the shop itself just now.
+    fresh_keys: frozenset[tuple[str, str, str]] = frozenset()
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    base: pd.DataFrame | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per status, every status listed."""
+        found = self.rows["status"].value_counts()
+        return {status: int(found.get(status, 0)) for status in PLAN_STATUSES}
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        """The rows that would be sent, with their old and new values."""
+        return self.rows[self.rows["status"] == "would_update"]
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)
+        return f"<Plan {len(self.rows)} rows ({counts or 'empty'}), {len(self.requests)} calls>"
+
+    def _repr_html_(self) -> str:
+        return plan_html(self)
+
+
+def plan_updates(
+    client: ShoptetClient,
+    edits: pd.DataFrame,
+    *,
+    base: pd.DataFrame | None = None,
+    progress: bool = True,
+) -> Plan:
+    """Validate ``edits`` and diff them against ``base`` (or a fresh read); never writes.
+
+    ``edits`` needs ``guid`` and ``name`` and any of ``priority`` and ``description``
+    (optional ``gallery``, default ``"shop"``, and ``language``); the frame ``read_images``
+    returns works as is, and camelCase API names are accepted. Null means unchanged.
+
+    >>> edited = images.assign(description=images["description"].str.strip())  # doctest: +SKIP
+    >>> plan = shoptet_nb.plan_updates(client, edited, base=images)           # doctest: +SKIP
+    """
+    work = _normalise(edits)
+    status = pd.Series(pd.NA, index=work.index, dtype="object")
+    reason = pd.Series(pd.NA, index=work.index, dtype="object")
+    for mask, message in _row_problems(work):
+        new = mask & status.isna().to_numpy()
+        status[new] = "invalid"
+        reason[new] = message[new] if isinstance(message, pd.Series) else message
+    nothing = status.isna() & work["priority"].isna() & work["description"].isna()
+    status[nothing] = "unchanged"
+    reason[nothing] = "priority and description are both null: nothing to change"
+    _mark_contradictions(work, status, reason)
+
+    todo = status.isna()
+    base_frame, fresh, read_failures = _base_for(client, work[todo], base, progress)
+    merged = _diff(work, todo, base_frame)
+    _classify(merged, todo, status, reason, read_failures, base_frame)
+
+    rows = work.assign(status=status, reason=reason)
+    for column in ("old_priority", "new_priority", "old_description", "new_description"):
+        rows[column] = merged[column]
+    rows["language"] = rows["language"].replace(_NO_LANGUAGE, pd.NA)
+    targets = _targets(merged[status == "would_update"])
+    plan_rows = typed(rows, PLAN_COLUMNS)
+    plan_rows.index = edits.index
+    return Plan(
+        client=client,
+        rows=plan_rows,
+        requests=_requests(targets, client.settings.max_images_per_call),
+        targets=targets,
+        fresh_keys=fresh,
+        base=base_frame,
+    )
+
+
+# -- normalising and validating -------------------------------------------------------------
+
+
+def _normalise(edits: object) -> pd.DataFrame:
+    if not isinstance(edits, pd.DataFrame):
+        raise FrameError(
+            f"edits must be a pandas DataFrame with guid, name and priority/description columns, "
+            f"got {type(edits).__name__}"
+        )
+    if edits.columns.duplicated().any():
+        dupes = sorted(set(edits.columns[edits.columns.duplicated()].astype(str)))
+        raise FrameError(f"the edits frame has duplicated column names {dupes}: keep one of each")
+    frame = rename_api_columns(edits)
+    missing = [c for c in ("guid", "name") if c not in frame.columns]
+    if missing:
+        raise FrameError(
+            f"the edits frame lacks column(s) {missing}: it needs guid and name (the image's "
+            "file name) to know which image to change"
+        )
+    if not any(c in frame.columns for c in EDITABLE_FIELDS):
+        raise FrameError(
+            "the edits frame has neither a priority nor a description column: nothing to change"
+        )
+    n = len(frame)
+
+    def column(name: str, default: object) -> pd.Series:
+        if name in frame.columns:
+            return pd.Series(frame[name].to_numpy(dtype=object), dtype="object")
+        return pd.Series([default] * n, dtype="object")
+
+    work = pd.DataFrame(
+        {
+            "guid": column("guid", None),
+            "gallery": column("gallery", "shop"),
+            "name": column("name", None),
+            "language": column("language", None),
+            "priority": column("priority", None),
+            "description": column("description", None),
+        }
+    )
+    # pandas' many nulls (NaN, None, NaT, pd.NA) all mean "unchanged" / "missing".
+    return work.where(work.notna(), None).replace({None: pd.NA}).astype("object")
+
+
+def _is_text(values: pd.Series) -> np.ndarray:
+    return np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+
+
+def _is_number(values: pd.Series) -> np.ndarray:
+    def ok(v: object) -> bool:
+        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+            v, (bool, np.bool_)
+        )
+
+    return np.fromiter((ok(v) for v in values), dtype=bool, count=len(values))
+
+
+def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
+    """(mask, reason) pairs in the order they are reported; the first match wins."""
+    guid, name, gallery = work["guid"], work["name"], work["gallery"]
+    language, priority, description = work["language"], work["priority"], work["description"]
+    guid_text = _is_text(guid)
+    guid_ok = guid.where(guid_text, "").astype(str).str.match(_GUID).to_numpy()
+    name_text = _is_text(name)
+    name_blank = name.where(name_text, "").astype(str).str.strip().eq("").to_numpy()
+    gallery_ok = gallery.isin(GALLERIES).to_numpy()
+    language_ok = language.isna().to_numpy() | _is_text(language)
+
+    p_null = priority.isna().to_numpy()
+    p_number = _is_number(priority)
+    p_values = pd.to_numeric(priority.where(p_number), errors="coerce").astype("float64")
+    p_whole = np.isfinite(p_values) & (np.mod(p_values.fillna(0.5), 1) == 0)
+    p_range = (p_values >= PRIORITY_MIN) & (p_values <= PRIORITY_MAX)
+
+    d_null = description.isna().to_numpy()
+    d_text = _is_text(description)
+    d_str = description.where(d_text, "").astype(str)
+    d_control = d_str.str.contains(_CONTROL, regex=True).to_numpy()
+    d_length = d_str.str.len().to_numpy()
+
+    def shown(values: pd.Series, prefix: str, suffix: str) -> pd.Series:
+        return prefix + values.map(lambda v: repr(v)[:60]) + suffix
+
+    first_control = d_str.str.extract(f"({_CONTROL})", expand=False).fillna("")
+    return [
+        (
+            guid.isna().to_numpy(),
+            "guid is missing: give the product's guid (as read_images has it)",
+        ),
+        (
+            ~guid_ok,
+            shown(
+                guid,
+                "guid ",
+                " is malformed: a Shoptet guid has 36 characters like "
+                "'92ca3575-7481-11e8-8216-002590dad85e'",
+            ),
+        ),
+        (
+            ~name_text | name_blank,
+            shown(
+                name,
+                "name ",
+                " is not an image file name: give the image's name, "
+                "e.g. '100.jpg', as read_images has it",
+            ),
+        ),
+        (~gallery_ok, shown(gallery, "gallery ", " is unknown: use 'shop' or 'shop360'")),
+        (~language_ok, shown(language, "language ", " must be a language code like 'cs'")),
+        (
+            ~p_null & ~p_number,
+            shown(
+                priority,
+                "priority ",
+                " is not a number: give a whole number 1-65535, or null to leave it unchanged",
+            ),
+        ),
+        (
+            ~p_null & p_number & ~p_whole.to_numpy(),
+            shown(priority, "priority ", " is not a whole number: give a whole number 1-65535"),
+        ),
+        (
+            ~p_null & p_number & ~p_range.to_numpy(),
+            shown(priority, "priority ", " is outside Shoptet's range 1-65535"),
+        ),
+        (
+            ~d_null & ~d_text,
+            shown(
+                description,
+                "description ",
+                " is not text: give a string; null leaves the caption unchanged and '' clears it",
+            ),
+        ),
+        (
+            d_text & d_control,
+            "description contains the control character "
+            + first_control.map(lambda c: f"U+{ord(c):04X}" if c else "")
+            + ": remove it (line breaks and tabs are fine)",
+        ),
+        (
+            d_text & (d_length > MAX_CAPTION_LENGTH),
+            "description is "
+            + pd.Series(d_length, index=work.index).astype(str)
+            + f" characters long: captions over {MAX_CAPTION_LENGTH} are refused, keep "
+            "alt text short (125 is the usual advice)",
+        ),
+    ]
+
+
+def _mark_contradictions(work: pd.DataFrame, status: pd.Series, reason: pd.Series) -> None:
+    """Rows that name the same image with different values are all invalid."""
+    candidates = work[status.isna()]
+    if candidates.empty:
+        return
+    key = candidates[KEY].fillna(_NO_LANGUAGE).astype(str)
+    for column in EDITABLE_FIELDS:
+        values = candidates[column].map(lambda v: None if v is pd.NA else repr(v))
+        if column == "priority":
+            values = candidates[column].map(lambda v: None if v is pd.NA else repr(float(v)))
+        distinct = values.groupby([key[c] for c in KEY]).transform("nunique")
+        clash = distinct > 1
+        if clash.any():
+            bad = clash[clash].index
+            status[bad] = "invalid"
+            reason[bad] = (
+                f"rows for the same image give different {column}s: keep one row per image "
+                "or make them agree"
+            )
+
+
+# -- the base to diff against ---------------------------------------------------------------
+
+
+def _check_base(base: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(base, pd.DataFrame):
+        raise FrameError(f"base must be a DataFrame from read_images, got {type(base).__name__}")
+    base = rename_api_columns(base)
+    needed = ["guid", "gallery", "name", "priority", "description", "change_time"]
+    missing = [c for c in needed if c not in base.columns]
+    if missing:
+        raise FrameError(
+            f"base lacks column(s) {missing}: pass the frame read_images returned, unedited"
+        )
+    return typed(base, IMAGE_COLUMNS)
+
+
+def _base_for(
+    client: ShoptetClient,
+    todo: pd.DataFrame,
+    base: pd.DataFrame | None,
+    progress: bool,
+) -> tuple[pd.DataFrame, frozenset[tuple[str, str, str]], dict[tuple[str, str], dict[str, Any]]]:
+    """The images to diff against, which galleries were read fresh, and failed reads."""
+    parts = []
+    fresh: set[tuple[str, str, str]] = set()
+    failures: dict[tuple[str, str], dict[str, Any]] = {}
+    given = _check_base(base) if base is not None else None
+    languages = todo["language"].fillna(_NO_LANGUAGE)
+    for language, group in todo.groupby(languages, sort=True):
+        needed = group[["guid", "gallery"]].drop_duplicates()
+        have = pd.DataFrame(columns=list(IMAGE_COLUMNS))
+        if given is not None and language == _NO_LANGUAGE:
+            have = given[given["guid"].isin(needed["guid"].unique())]
+            parts.append(have.assign(language=_NO_LANGUAGE))
+            needed = needed[~needed["guid"].isin(have["guid"].unique())]
+        if needed.empty:
+            continue
+        galleries = sorted(needed["gallery"].unique())
+        with warnings.catch_warnings():
+            # Unreadable products become row statuses here, not a warning.
+            warnings.simplefilter("ignore", UserWarning)
+            read = read_images(
+                client,
+                sorted(needed["guid"].unique()),
+                gallery=galleries,
+                language=language or None,
+                progress=progress,
+            )
+        parts.append(read.assign(language=language))
+        for item in read.attrs.get(READ_ERRORS_ATTR, []):
+            failures[(item["guid"], item.get("gallery") or "*")] = item
+        for guid, gallery in needed.itertuples(index=False):
+            fresh.add((guid, gallery, language))
+    columns = [*IMAGE_COLUMNS, "language"]
+    frames = [p[columns] for p in parts if not p.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns), frozenset(fresh), failures
+    combined = pd.concat(frames, ignore_index=True)
+    return combined.drop_duplicates(KEY), frozenset(fresh), failures
+
+
+# -- diffing --------------------------------------------------------------------------------
+
+
+def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFrame:
+    """The edits with old values and the base changeTime beside them (same positions)."""
+    left = work.assign(language=work["language"].fillna(_NO_LANGUAGE))
+    left["priority"] = pd.to_numeric(left["priority"].where(todo), errors="coerce").astype("Int64")
+    left["description"] = left["description"].where(todo).astype("string")
+    if base.empty:
+        right = pd.DataFrame(
+            {c: pd.Series(dtype="object") for c in [*KEY, "priority", "description", "change_time"]}
+        )
+    else:
+        right = base[[*KEY, "priority", "description", "change_time"]]
+    right = right.rename(columns={"priority": "old_priority", "description": "old_description"})
+    key_left = left[KEY].astype(str)
+    key_right = right[KEY].astype(str)
+    merged = pd.merge(
+        key_left.assign(_pos=np.arange(len(left))),
+        pd.concat([key_right, right.drop(columns=KEY)], axis=1),
+        on=KEY,
+        how="left",
+        indicator=True,
+    ).sort_values("_pos", kind="stable")
+    merged.index = work.index
+    out = left.copy()
+    out["found"] = (merged["_merge"] == "both").to_numpy()
+    out["old_priority"] = pd.array(merged["old_priority"].to_numpy(), dtype="Int64")
+    out["old_description"] = pd.array(merged["old_description"].to_numpy(), dtype="string")
+    out["change_time"] = pd.to_datetime(merged["change_time"].to_numpy(), utc=True)
+    out["new_priority"] = out["priority"].fillna(out["old_priority"])
+    out["new_description"] = out["description"].fillna(out["old_description"])
+    old_d = out["old_description"]
+    out["send_priority"] = (
+        (
+            out["priority"].notna()
+            & (out["old_priority"].isna() | (out["priority"] != out["old_priority"]))
+        )
+        .fillna(False)
+        .astype(bool)
+    )
+    out["send_description"] = (
+        (out["description"].notna() & (old_d.isna() | (out["description"] != old_d)))
+        .fillna(False)
+        .astype(bool)
+    )
+    return out
+
+
+def _classify(
+    merged: pd.DataFrame,
+    todo: pd.Series,
+    status: pd.Series,
+    reason: pd.Series,
+    read_failures: dict[tuple[str, str], dict[str, Any]],
+    base: pd.DataFrame,
+) -> None:
+    found = merged["found"].to_numpy()
+    changed = (merged["send_priority"] | merged["send_description"]).to_numpy()
+    t = todo.to_numpy()
+    status[t & found & changed] = "would_update"
+    status[t & found & ~changed] = "unchanged"
+    reason[t & found & ~changed] = "the image already has these values"
+    missing = merged.index[t & ~found]
+    known_products = set(base["guid"].unique()) if not base.empty else set()
+    for position in missing:
+        row = merged.loc[position]
+        guid, gallery, name = row["guid"], row["gallery"], row["name"]
+        failure = read_failures.get((guid, gallery)) or read_failures.get((guid, "*"))
+        if failure is not None and failure.get("error_code") != "product-not-found":
+            status[position] = "failed"
+            reason[position] = f"could not read the gallery to compare: {failure.get('message')}"
+        elif guid not in known_products and failure is not None:
+            status[position] = "not_found"
+            reason[position] = f"product {guid} is not in the shop"
+        else:
+            status[position] = "not_found"
+            reason[position] = (
+                f"image {name!r} is not in gallery {gallery!r} of product {guid} "
+                "(names are the exact file names read_images shows)"
+            )
+
+
+def _targets(changes: pd.DataFrame) -> pd.DataFrame:
+    """One row per image to send, merging rows that name the same image."""
+    columns = [
+        *KEY,
+        "old_priority",
+        "old_description",
+        "new_priority",
+        "new_description",
+        "change_time",
+        "send_priority",
+        "send_description",
+    ]
+    if changes.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    grouped = changes[columns].groupby(KEY, sort=False, dropna=False)
+    targets = grouped.agg(
+        old_priority=("old_priority", "first"),
+        old_description=("old_description", "first"),
+        change_time=("change_time", "first"),
+        send_priority=("send_priority", "any"),
+        send_description=("send_description", "any"),
+    )
+    # A field one row leaves null may be set by another row for the same image.
+    firsts = (
+        changes.assign(
+            p=changes["new_priority"].where(changes["send_priority"]),
+            d=changes["new_description"].where(changes["send_description"]),
+        )
+        .groupby(KEY, sort=False, dropna=False)[["p", "d"]]
+        .first()
+    )
+    targets["new_priority"] = firsts["p"].astype("Int64").fillna(targets["old_priority"])
+    targets["new_description"] = firsts["d"].astype("string").fillna(targets["old_description"])
+    return targets.reset_index()[columns]
+
+
+def _requests(targets: pd.DataFrame, per_call: int) -> pd.DataFrame:
+    """The PATCH calls: per product gallery and language, chunks of at most ``per_call``."""
+    rows: list[dict[str, Any]] = []
+    if not targets.empty:
+        for (guid, gallery, language), group in targets.groupby(
+            ["guid", "gallery", "language"], sort=True
+        ):
+            items = request_items(group)
+            for start in range(0, len(items), per_call):
+                chunk = items[start : start + per_call]
+                rows.append(
+                    {
+                        "guid": guid,
+                        "gallery": gallery,
+                        "language": language or None,
+                        "n_images": len(chunk),
+                        "images": chunk,
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=["guid", "gallery", "language", "n_images", "images"])
+    return frame.astype(
+        {"guid": "string", "gallery": "string", "language": "string", "n_images": "int64"}
+    )
+
+
+def request_items(targets: pd.DataFrame) -> list[dict[str, Any]]:
+    """PATCH items for some targets: the name plus only the fields that change."""
+    items = []
+    for name, send_p, new_p, send_d, new_d in zip(
+        targets["name"],
+        targets["send_priority"],
+        targets["new_priority"],
+        targets["send_description"],
+        targets["new_description"],
+        strict=True,
+    ):
+        item: dict[str, Any] = {"name": str(name)}
+        if send_p:
+            item["priority"] = int(new_p)
+        if send_d:
+            item["description"] = str(new_d)
+        items.append(item)
+    return items

@@ -1,0 +1,187 @@
+"""Reading galleries into a frame: ``read_images``."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .client import GALLERIES, ShoptetClient
+from .errors import APIError, ArgumentError, FrameError, NetworkError
+from .frames import errors_to_frame, images_to_frame
+
+#: ``images.attrs`` key under which read_images leaves the products it could not read.
+READ_ERRORS_ATTR = "read_errors"
+
+ProductsArg = None | str | Sequence[str] | pd.DataFrame | pd.Series
+
+
+def read_images(
+    client: ShoptetClient,
+    products: ProductsArg = None,
+    *,
+    gallery: str | Sequence[str] = "shop",
+    language: str | None = None,
+    changed_since: datetime | str | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Read product galleries into one tidy frame: a row per image (see ``IMAGE_COLUMNS``).
+
+    ``products`` is None (the whole shop, all pages), a list of guids, or a frame with a
+    ``guid`` column. ``gallery`` is ``"shop"``, ``"shop360"`` or a list of both.
+    ``changed_since`` keeps only products changed since then (Shoptet's ``changeTimeFrom``),
+    so a refresh re-reads only what changed. A product that cannot be read does not stop the
+    others: the failures are in :func:`read_errors` of the result, and a warning counts them.
+
+    >>> images = shoptet_nb.read_images(client, ["1c5a...-..."])   # doctest: +SKIP
+    """
+    galleries = _galleries(gallery)
+    errors: list[dict[str, Any]] = []
+    targets = _products(client, products, changed_since, language, errors)
+    jobs = [(guid, name, g) for guid, name in targets for g in galleries]
+    url_for = _url_builder(client)
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    bar = tqdm(total=len(jobs), desc="Reading galleries", unit="gallery", disable=not progress)
+    try:
+        for job, outcome in client.map(
+            lambda j: client.list_images_envelope(j[0], j[2], language=language), jobs
+        ):
+            guid, _, g = job
+            bar.update()
+            if isinstance(outcome, (APIError, NetworkError)):
+                errors.append(_error_record(guid, g, outcome))
+                continue
+            if isinstance(outcome, BaseException):
+                raise outcome
+            results[(guid, g)] = list((outcome.data or {}).get("images") or [])
+            for item in outcome.errors:  # a 200 that still reports problems is not dropped
+                errors.append(_item_record(guid, g, item, outcome.status, outcome.request_id))
+    finally:
+        bar.close()
+    ordered = sorted(jobs, key=lambda j: (j[0], galleries.index(j[2])))
+    frame = images_to_frame(
+        ((guid, name, results[(guid, g)]) for guid, name, g in ordered if (guid, g) in results),
+        url_for,
+    )
+    frame.attrs[READ_ERRORS_ATTR] = errors
+    if errors:
+        warnings.warn(
+            f"{len(errors)} gallery read(s) failed; see shoptet_nb.read_errors(images)",
+            stacklevel=2,
+        )
+    return frame
+
+
+def read_errors(images: pd.DataFrame) -> pd.DataFrame:
+    """The reads that failed when ``images`` was read, as a tidy frame (``ERROR_COLUMNS``)."""
+    return errors_to_frame(images.attrs.get(READ_ERRORS_ATTR, []))
+
+
+def _galleries(gallery: str | Sequence[str]) -> list[str]:
+    chosen = [gallery] if isinstance(gallery, str) else list(gallery)
+    unknown = [g for g in chosen if g not in GALLERIES]
+    if unknown or not chosen:
+        raise ArgumentError(
+            f"unknown gallery {unknown or chosen!r}: use 'shop', 'shop360' or ['shop', 'shop360']"
+        )
+    return list(dict.fromkeys(chosen))
+
+
+def _guid_list(products: ProductsArg) -> list[str] | None:
+    if products is None:
+        return None
+    if isinstance(products, pd.DataFrame):
+        if "guid" not in products.columns:
+            raise FrameError("the products frame needs a 'guid' column (as read_images returns)")
+        values: Iterable[Any] = products["guid"]
+    elif isinstance(products, str):
+        values = [products]
+    else:
+        values = products
+    guids = []
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise ArgumentError(f"product guids must be non-empty strings, got {value!r}")
+        guids.append(value.strip())
+    return list(dict.fromkeys(guids))
+
+
+def _products(
+    client: ShoptetClient,
+    products: ProductsArg,
+    changed_since: datetime | str | None,
+    language: str | None,
+    errors: list[dict[str, Any]],
+) -> list[tuple[str, str | None]]:
+    guids = _guid_list(products)
+    if guids == []:
+        return []
+    listed = client.list_products(
+        change_time_from=changed_since, product_guids=guids, language=language
+    )
+    names = {p["guid"]: p.get("name") for p in listed if isinstance(p.get("guid"), str)}
+    if guids is None:
+        return sorted(names.items())
+    for guid in guids:
+        if guid not in names and changed_since is None:
+            errors.append(
+                {
+                    "guid": guid,
+                    "gallery": None,
+                    "error_code": "product-not-found",
+                    "message": f"product {guid} is not in the shop",
+                    "instance": guid,
+                    "http_status": 404,
+                    "request_id": None,
+                }
+            )
+    return sorted((g, names[g]) for g in guids if g in names)
+
+
+def _url_builder(client: ShoptetClient) -> Any:
+    cut = next((c for c in client.image_cuts() if c.get("name") == "detail"), None)
+    prefix = str(cut["urlPath"]) if cut and cut.get("urlPath") else None
+    return (lambda name: prefix + name) if prefix else (lambda name: None)
+
+
+def _error_record(guid: str, gallery: str, exc: APIError | NetworkError) -> dict[str, Any]:
+    if isinstance(exc, APIError):
+        return {
+            "guid": guid,
+            "gallery": gallery,
+            "error_code": exc.error_code,
+            "message": exc.message,
+            "instance": exc.instance,
+            "http_status": exc.status,
+            "request_id": exc.request_id,
+        }
+    return {
+        "guid": guid,
+        "gallery": gallery,
+        "error_code": "network-error",
+        "message": str(exc),
+        "instance": None,
+        "http_status": None,
+        "request_id": None,
+    }
+
+
+def _item_record(
+    guid: str, gallery: str, item: dict[str, Any], status: int, request_id: str | None
+) -> dict[str, Any]:
+    return {
+        "guid": guid,
+        "gallery": gallery,
+        "error_code": item.get("errorCode"),
+        "message": item.get("message"),
+        "instance": item.get("instance"),
+        "http_status": status,
+        "request_id": request_id,
+    }
+
+
+__all__ = ["read_errors", "read_images"]

@@ -1,0 +1,130 @@
+"""The switches of the sandbox shop: one frozen dataclass, every default documented.
+
+Behaviour Shoptet does not document (the "decision" lines of ``shoptet-api.md``) is a switch here,
+so a test can simulate a different real behaviour without editing the sandbox.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: Kinds of injected faults, in the order their weights are read.
+FAULT_KINDS: tuple[str, ...] = ("500", "503", "423", "429", "drop", "slow")
+
+#: Image cuts the shop reports: (name, width, height). ``orig`` has no fixed size, as in Shoptet.
+DEFAULT_IMAGE_CUTS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("orig", None, None),
+    ("big", 1024, 768),
+    ("detail", 360, 270),
+    ("category", 190, 142),
+    ("related", 140, 105),
+)
+
+
+def _equal_weights() -> dict[str, float]:
+    return dict.fromkeys(FAULT_KINDS, 1.0)
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """Every switch of the sandbox shop; change one with ``dataclasses.replace`` or
+    ``SandboxShop.set_options``.
+
+    >>> SandboxOptions(products=10, fault_rate=0.1).limits
+    True
+    """
+
+    # --- the seeded catalogue -------------------------------------------------------------
+    seed: int = 0
+    """Seed of the catalogue: same seed and size, same shop."""
+    products: int = 200
+    """Number of products in the catalogue."""
+    languages: tuple[str, ...] = ("cs", "sk", "en")
+    """Languages ``?language=`` accepts; the first is the shop's default."""
+
+    # --- decisions (Shoptet is silent; see shoptet-api.md) --------------------------------
+    unknown_image_policy: Literal["partial", "reject"] = "partial"
+    """``partial``: a PATCH applies the known names and lists each unknown one in ``errors``
+    (200). ``reject``: any unknown name → 400 ``invalid-request-data``, nothing changed."""
+    patch_returns: Literal["gallery", "items"] = "gallery"
+    """What a 200 PATCH returns: the whole gallery after the change, or only the named images."""
+    schema_error_status: int = 422
+    """Status of a PATCH body that breaks the JSON schema (nothing is changed)."""
+    renew_only_on_change: bool = True
+    """True: an applied item that changes nothing keeps changeTime/seoName/cdnName. False: every
+    applied item is treated as a change (renewed), as a shop that always re-saves would do."""
+    main_image_follows_priority: bool = True
+    """True: ``isMainImage`` marks the shop-gallery image with the lowest priority (null last,
+    ties by name). False: the main image stays the one it was when the catalogue was made."""
+    write_lock: Literal["identical", "url", "off"] = "identical"
+    """423 for a PATCH while another is in flight: ``identical`` body to the same URL,
+    any PATCH to the same ``url``, or ``off``."""
+    write_lock_s: float = 5.0
+    """A write lock is forgotten after this many seconds even if its request still runs."""
+    unknown_gallery_status: int = 404
+    """Status for a gallery other than ``shop``/``shop360``."""
+    require_content_type: bool = True
+    """API requests must send ``Content-Type: application/json`` (or
+    ``application/vnd.shoptet.v1.0``); False accepts a missing one. A wrong one is always 400."""
+    max_items_per_page: int = 1000
+    """Largest ``itemsPerPage`` the product list accepts (more → 400 ``invalid-parameter``)."""
+    image_cuts: tuple[tuple[str, int | None, int | None], ...] = DEFAULT_IMAGE_CUTS
+    """Cuts reported by ``/api/eshop?include=imageCuts``: (name, width, height)."""
+    picture_size: tuple[int, int] = (96, 72)
+    """Size in pixels of the generated PNG served for every cut."""
+
+    # --- limits ---------------------------------------------------------------------------
+    limits: bool = True
+    """Master switch for the concurrency limit and the leaky bucket (headers are always sent)."""
+    max_concurrent: int = 3
+    """Requests one token may have in flight; one more → 429 at once."""
+    bucket_capacity: int = 200
+    """Drops the per-token leaky bucket holds."""
+    leak_per_s: float = 10.0
+    """Drops the bucket loses per second."""
+    cost_base: int = 1
+    """Drops every processed request costs (decision)."""
+    cost_per_10_images: int = 1
+    """Extra drops per full 10 images read or written (decision)."""
+    latency_ms: float = 0.0
+    """Fixed server latency, slept while the request counts as in flight."""
+
+    # --- fault injection ------------------------------------------------------------------
+    fault_rate: float = 0.0
+    """Share (0..1) of API requests that get an injected fault."""
+    fault_seed: int = 0
+    """Seed of the fault sequence: the n-th API request gets the same fault on every run."""
+    fault_weights: Mapping[str, float] = field(default_factory=_equal_weights)
+    """Relative weight of each kind in ``FAULT_KINDS``; missing kinds weigh 0."""
+    drop_after_apply_share: float = 0.5
+    """Share of ``drop`` faults that happen after the request was processed (a PATCH landed)."""
+    slow_response_s: float = 5.0
+    """How long the loopback server holds a ``slow`` response (in-process: the client's read
+    timeout is slept instead and ``httpx.ReadTimeout`` raised)."""
+
+    def __post_init__(self) -> None:
+        if self.products < 0:
+            raise ValueError("products must be >= 0")
+        if not self.languages:
+            raise ValueError("languages must name at least the default language")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        unknown = set(self.fault_weights) - set(FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}")
+        if any(w < 0 for w in self.fault_weights.values()):
+            raise ValueError("fault weights must be >= 0")
+        if self.max_concurrent < 1 or self.bucket_capacity < 1 or self.leak_per_s <= 0:
+            raise ValueError("max_concurrent, bucket_capacity and leak_per_s must be positive")
+
+    @property
+    def default_language(self) -> str:
+        """The shop's default language (the first of ``languages``)."""
+        return self.languages[0]
+
+    def replace(self, **changes: object) -> SandboxOptions:
+        """A copy with some switches changed (unknown names raise ``TypeError``)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,117 @@
+"""``SandboxShop``: the Python handle on one sandbox shop (options, state, stats, oracle views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .app import SandboxApp
+from .catalogue import GALLERIES
+from .options import SandboxOptions
+from .store import _UNSET
+from .transport import SandboxTransport
+
+# Switches fixed at creation: changing them would need a new catalogue.
+_FROZEN = frozenset({"seed", "products"})
+
+
+class SandboxShop:
+    """A seeded fake Shoptet shop, usable in-process (``transport()``) or over loopback
+    (``serve``).
+
+    >>> shop = SandboxShop(products=5, seed=1)
+    >>> len(shop.products())
+    5
+    """
+
+    def __init__(self, options: SandboxOptions | None = None, **changes: Any) -> None:
+        base = options if options is not None else SandboxOptions()
+        self._app = SandboxApp(base.replace(**changes) if changes else base)
+
+    @property
+    def options(self) -> SandboxOptions:
+        """The switches in force now."""
+        return self._app.options
+
+    @property
+    def app(self) -> SandboxApp:
+        """The WSGI callable (mount it in any WSGI server, or use ``transport()``)."""
+        return self._app
+
+    def transport(self) -> SandboxTransport:
+        """A new in-process ``httpx`` transport talking to this shop (thread-safe)."""
+        return SandboxTransport(self._app)
+
+    def set_options(self, **changes: Any) -> SandboxOptions:
+        """Flip switches at run time, e.g. ``set_options(fault_rate=0.2, latency_ms=50)``."""
+        frozen = _FROZEN & set(changes)
+        if frozen:
+            raise ValueError(f"{sorted(frozen)} cannot change after the shop was made")
+        self._app.options = self._app.options.replace(**changes)
+        return self._app.options
+
+    def stats(self) -> dict[str, Any]:
+        """What the shop saw; the same dict as ``GET /_sandbox/stats``."""
+        return self._app.stats_snapshot()
+
+    def reset_stats(self) -> None:
+        """Zero the counters (``POST /_sandbox/reset-stats`` does the same)."""
+        self._app.reset_stats()
+
+    def expire_token(self, token: str) -> None:
+        """From now on answer this token with 401 ``expired-token``."""
+        self._app.expire_token(token)
+
+    def products(self) -> list[dict[str, Any]]:
+        """Every product as a plain dict: guid, name, codes, visibility, times (epoch seconds)."""
+        return [
+            {
+                "guid": p.guid,
+                "name": p.name,
+                "codes": list(p.codes),
+                "visibility": p.visibility,
+                "creation_time": p.creation_time,
+                "change_time": p.change_time,
+            }
+            for p in self._app.store.all_products()
+        ]
+
+    def images(
+        self, guid: str, gallery: str = "shop", *, language: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Deep copy of the gallery as the API would return it (admin order), for oracle
+        checks; raises ``KeyError`` for an unknown guid or gallery."""
+        product = self._app.store.product(guid)
+        if product is None:
+            raise KeyError(guid)
+        if gallery not in GALLERIES:
+            raise KeyError(gallery)
+        options = self.options
+        # Freshly rendered dicts: the caller may mutate them without touching the shop.
+        return self._app.store.images(
+            product, [gallery], options, language or options.default_language
+        )
+
+    def set_image(
+        self,
+        guid: str,
+        gallery: str,
+        name: str,
+        *,
+        description: Any = _UNSET,
+        priority: Any = _UNSET,
+        language: str | None = None,
+    ) -> bool:
+        """Change an image "behind the client's back" (as the shop admin would): on a change its
+        changeTime and signed names renew and the product's changeTime moves. Returns whether
+        anything changed."""
+        product = self._app.store.product(guid)
+        if product is None:
+            raise KeyError(guid)
+        if gallery not in GALLERIES:
+            raise KeyError(gallery)
+        if priority is not _UNSET and priority is not None and not 1 <= priority <= 65535:
+            raise ValueError("priority must be 1..65535 or None")
+        return self._app.store.set_image(
+            product, gallery, name, self.options,
+            priority=priority, description=description, language=language,
+        )

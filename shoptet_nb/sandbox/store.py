@@ -1,0 +1,267 @@
+"""The shop's state: products and galleries behind one lock, plus the rules of a PATCH.
+
+All reads hand out rendered copies (plain dicts), never the stored records, so nothing outside
+this module can change the shop except through its methods.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import clock
+from .catalogue import (
+    ImageRecord,
+    ProductRecord,
+    make_galleries,
+    make_products,
+)
+from .naming import seo_name, signed_name
+from .options import SandboxOptions
+
+_UNSET: Any = object()
+
+
+def admin_order_key(image: ImageRecord) -> tuple[bool, int, str]:
+    """Order of a gallery in the admin: priority ascending, null priorities last, ties by name."""
+    return (image.priority is None, image.priority or 0, image.name)
+
+
+@dataclass
+class PatchOutcome:
+    """What a PATCH did: images in response order, per-item errors, and which names were
+    applied (every applied item) or changed (something actually differed)."""
+
+    images: list[dict[str, Any]]
+    errors: list[dict[str, str]]
+    applied: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+class Store:
+    """Thread-safe catalogue state for one ``SandboxOptions``."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self._lock = threading.RLock()
+        self._seed = options.seed
+        self._secret = f"sandbox-{options.seed}"
+        self._products = make_products(options.seed, options.products)
+        self._by_guid = {p.guid: p for p in self._products}
+        self._by_code = {code: p for p in self._products for code in p.codes}
+
+    # --- lookup ----------------------------------------------------------------------------
+    @property
+    def seed(self) -> int:
+        """Seed the catalogue was made from."""
+        return self._seed
+
+    def product(self, guid: str) -> ProductRecord | None:
+        """The stored product, or None (callers must hold no reference past the lock)."""
+        return self._by_guid.get(guid)
+
+    def product_by_code(self, code: str) -> ProductRecord | None:
+        """The product owning the variant ``code`` (codes are upper-case; lookup ignores case)."""
+        return self._by_code.get(code.upper())
+
+    def all_products(self) -> Sequence[ProductRecord]:
+        """All product records in catalogue order (headers only; do not mutate)."""
+        return self._products
+
+    def _galleries(self, product: ProductRecord) -> dict[str, list[ImageRecord]]:
+        if product.galleries is None:
+            galleries = make_galleries(self._seed, product)
+            shop = sorted(galleries["shop"], key=admin_order_key)
+            product.pinned_main = shop[0].name if shop else None
+            product.galleries = galleries
+        return product.galleries
+
+    def count_images(self, product: ProductRecord, gallery: str | None = None) -> int:
+        """Images in one gallery, or in all of them."""
+        with self._lock:
+            galleries = self._galleries(product)
+            if gallery is not None:
+                return len(galleries[gallery])
+            return sum(len(images) for images in galleries.values())
+
+    # --- rendering -------------------------------------------------------------------------
+    def _render(
+        self,
+        product: ProductRecord,
+        image: ImageRecord,
+        main: str | None,
+        options: SandboxOptions,
+        language: str,
+    ) -> dict[str, Any]:
+        ts = image.change_time or product.creation_time
+        key = (image.description, ts, image.rev, options.image_cuts)
+        if image.names_cache is None or image.names_cache[0] != key:
+            seo = seo_name(image.name, image.description)
+            signed = [
+                (cut, signed_name(seo, cut, width, height, ts, image.rev, self._secret))
+                for cut, width, height in options.image_cuts
+            ]
+            big = next((name for cut, name in signed if cut == "big"), None)
+            if big is None:
+                big = signed_name(seo, "big", None, None, ts, image.rev, self._secret)
+            image.names_cache = (key, (seo, big, signed))
+        seo, big, signed = image.names_cache[1]
+        return {
+            "name": image.name,
+            "seoName": seo,
+            "cdnName": big,
+            "signedCdnNames": [{"type": cut, "name": name} for cut, name in signed],
+            "priority": image.priority,
+            "description": image.caption(language, options.default_language),
+            "changeTime": clock.format_time(image.change_time),
+            "isMainImage": image.gallery == "shop" and image.name == main,
+            "gallery": image.gallery,
+        }
+
+    def _main_name(self, product: ProductRecord, options: SandboxOptions) -> str | None:
+        shop = self._galleries(product)["shop"]
+        if not shop:
+            return None
+        if options.main_image_follows_priority:
+            return min(shop, key=admin_order_key).name
+        names = {image.name for image in shop}
+        return product.pinned_main if product.pinned_main in names else None
+
+    def images(
+        self,
+        product: ProductRecord,
+        galleries: Iterable[str],
+        options: SandboxOptions,
+        language: str,
+        *,
+        only: set[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rendered API image records of the galleries, each in admin order."""
+        with self._lock:
+            main = self._main_name(product, options)
+            out = []
+            for gallery in galleries:
+                for image in sorted(self._galleries(product)[gallery], key=admin_order_key):
+                    if only is None or image.name in only:
+                        out.append(self._render(product, image, main, options, language))
+            return out
+
+    def main_image(
+        self, product: ProductRecord, options: SandboxOptions, language: str
+    ) -> dict[str, Any] | None:
+        """The main image as the product list's ``mainImage`` (no isMainImage/gallery keys)."""
+        with self._lock:
+            main = self._main_name(product, options)
+            if main is None:
+                return None
+            image = next(i for i in self._galleries(product)["shop"] if i.name == main)
+            record = self._render(product, image, main, options, language)
+            if record["priority"] is None:
+                # The list schema wants an integer here; a shop whose priorities are all null
+                # reports no main image rather than breaking the schema.
+                return None
+            del record["isMainImage"], record["gallery"]
+            return record
+
+    # --- writes ----------------------------------------------------------------------------
+    def patch(
+        self,
+        product: ProductRecord,
+        gallery: str,
+        items: Sequence[Mapping[str, Any]],
+        options: SandboxOptions,
+        language: str,
+    ) -> PatchOutcome:
+        """Apply validated PATCH items (unknown names become errors; see the options)."""
+        with self._lock:
+            stored = {image.name: image for image in self._galleries(product)[gallery]}
+            errors = [
+                {
+                    "errorCode": "invalid-request-data",
+                    "message": (
+                        f'Image "{item["name"]}" does not exist in gallery "{gallery}" '
+                        f'of product "{product.guid}".'
+                    ),
+                    "instance": f"data.images[{i}].name",
+                }
+                for i, item in enumerate(items)
+                if item["name"] not in stored
+            ]
+            if errors and options.unknown_image_policy == "reject":
+                return PatchOutcome(images=[], errors=errors)
+            outcome = PatchOutcome(images=[], errors=errors)
+            now = clock.now()
+            for item in items:
+                image = stored.get(item["name"])
+                if image is None:
+                    continue
+                changed = self._apply(
+                    image,
+                    item.get("priority", _UNSET),
+                    item.get("description", _UNSET),
+                    language,
+                    options,
+                )
+                outcome.applied.append(image.name)
+                if changed or not options.renew_only_on_change:
+                    self._touch(product, image, now)
+                if changed:
+                    outcome.changed.append(image.name)
+            only = None if options.patch_returns == "gallery" else set(outcome.applied)
+            outcome.images = self.images(product, [gallery], options, language, only=only)
+            return outcome
+
+    def set_image(
+        self,
+        product: ProductRecord,
+        gallery: str,
+        name: str,
+        options: SandboxOptions,
+        *,
+        priority: Any = _UNSET,
+        description: Any = _UNSET,
+        language: str | None = None,
+    ) -> bool:
+        """Change one image as the admin would; True when something changed."""
+        with self._lock:
+            images = {image.name: image for image in self._galleries(product)[gallery]}
+            if name not in images:
+                raise KeyError(f"no image {name!r} in {product.guid}/{gallery}")
+            image = images[name]
+            changed = self._apply(
+                image, priority, description, language or options.default_language, options
+            )
+            if changed:
+                self._touch(product, image, clock.now())
+            return changed
+
+    @staticmethod
+    def _apply(
+        image: ImageRecord,
+        priority: Any,
+        description: Any,
+        language: str,
+        options: SandboxOptions,
+    ) -> bool:
+        changed = False
+        if priority is not _UNSET and priority != image.priority:
+            image.priority = priority
+            changed = True
+        if description is not _UNSET:
+            if language == options.default_language:
+                if description != image.description:
+                    image.description = description
+                    changed = True
+            elif image.caption(language, options.default_language) != description:
+                image.i18n = {**(image.i18n or {}), language: description}
+                changed = True
+        return changed
+
+    @staticmethod
+    def _touch(product: ProductRecord, image: ImageRecord, now: int) -> None:
+        # A renewed image gets a new signature even within the same second (rev), and the
+        # product's changeTime moves so that ``changeTimeFrom`` finds it.
+        image.change_time = now
+        image.rev += 1
+        product.change_time = max(product.change_time, now)
