@@ -73,8 +73,9 @@ def _sorted_positions(df: pd.DataFrame, func: str) -> np.ndarray:
     # Nulls only ever occur in priority (the key columns were checked), and they go last —
     # the same tie-breaking the server uses to pick the main image. Stable, so duplicate
     # names keep their row order.
-    ordered = keys.sort_values(["guid", "gallery", "priority", "name"], kind="stable",
-                               na_position="last")
+    ordered = keys.sort_values(
+        ["guid", "gallery", "priority", "name"], kind="stable", na_position="last"
+    )
     return ordered.index.to_numpy()
 
 
@@ -315,8 +316,8 @@ def fill_captions(df: pd.DataFrame, template: str, *, only_empty: bool = True) -
 
     columns: dict[str, list[object]] = {}
     if {"n", "count"} & set(used):
-        n = gallery_order(df)
-        count = n.groupby([df["guid"], df["gallery"]]).transform("max")
+        n = pd.Series(gallery_order(df).to_numpy())
+        count = n.groupby([df["guid"].to_numpy(), df["gallery"].to_numpy()]).transform("size")
         columns["n"] = n.iloc[rows].tolist()
         columns["count"] = count.iloc[rows].tolist()
     if "stem" in used:

@@ -2,11 +2,13 @@
 
 :func:`lint_captions` reads an image frame (the frame ``read_images`` returns) and returns one
 row per finding; it changes nothing. The rules and their advice live in :data:`LINT_RULES`, the
-one table the README and the gallery widget list them from. Everything is vectorised: 100,000
-images take a fraction of a second.
+one table the README and the gallery widget list them from. The checks are vectorised and run
+once per distinct caption: 100,000 images take well under a second.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,12 +34,11 @@ LINT_RULES: dict[str, str] = {
 # GOPR0001, DJI_0001 ...), with or without an extension; matched on casefolded text.
 _CAMERA = r"(?:img|dsc[nf]?|pxl|mvimg|gopr|gx|dji|sam|wp|p)[ _-]?\d{4,}(?:[ _-]\d+)*(?:\.\w{2,5})?"
 _IMAGE_EXTENSION = r"\.(?:jpe?g|jfif|png|gif|webp|avif|heic|heif|bmp|tiff?|svg|raw|dng)$"
+_FILE_LIKE = rf"^{_CAMERA}$|{_IMAGE_EXTENSION}"
+# Whitespace at either end, or two in a row inside.
+_BAD_SPACE = r"^\s|\s$|\s\s"
 # `<tag`, `</tag`, `<!--`, and character references such as `&amp;`, `&#160;`, `&#xa0;`.
 _MARKUP = r"</?[a-z][a-z0-9-]*(?=[\s/>])|<!--|&(?:[a-z][a-z0-9]{1,31}|#\d{1,7}|#x[0-9a-f]{1,6});"
-
-
-def _mask(values: pd.Series) -> np.ndarray:
-    return values.to_numpy(dtype=bool, na_value=False)
 
 
 def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
@@ -56,40 +57,54 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     >>> findings["rule"].value_counts()
     """
     if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)):
-        raise ArgumentError(f"lint_captions(): max_length must be a whole number, got {max_length!r}")
+        raise ArgumentError(
+            f"lint_captions(): max_length must be a whole number, got {max_length!r}"
+        )
     if max_length < 1:
         raise ArgumentError(f"lint_captions(): max_length must be 1 or more, got {max_length}")
     _check_columns(df, [*_ORDER_COLUMNS, "description"], "lint_captions")
 
-    text = _text(df["description"])
+    # Captions repeat a lot (empty ones, templated ones): check each distinct caption once and
+    # spread the answers back with the factorize codes (code -1, a null, picks the last slot).
+    codes, uniques = pd.factorize(df["description"])
+    text = _text(pd.Series(uniques, dtype="string"))
     stripped = text.str.strip()
-    empty = _mask(stripped.fillna("") == "")
-    has = ~empty
-    folded = stripped.str.casefold()
-    names = _text(df["name"]).str.strip().str.casefold()
 
+    def lift(values: pd.Series, null: Any) -> np.ndarray:
+        spread: np.ndarray = np.append(values.to_numpy(dtype=object, na_value=null), [null])
+        return spread[codes]
+
+    has = lift(stripped.str.len() > 0, False).astype(bool)
+    empty = ~has
+    folded_unique = stripped.str.casefold()
+    folded = lift(folded_unique, None)
+    looks_like_file = lift(folded_unique.str.contains(_FILE_LIKE, regex=True), False)
+    length = lift(text.str.len(), 0).astype("int64")
+    spaces = lift(text.str.contains(_BAD_SPACE, regex=True), False)
+    tags = lift(folded_unique.str.contains(_MARKUP, regex=True), False)
+
+    names = _text(df["name"]).str.strip().str.casefold()
     file_name = has & (
-        _mask(folded == names)
-        | _mask(folded == _stem(names))
-        | _mask(folded.str.fullmatch(_CAMERA))
-        | _mask(folded.str.contains(_IMAGE_EXTENSION, regex=True))
+        looks_like_file.astype(bool)
+        | (folded == names.to_numpy(dtype=object))
+        | (folded == _stem(names).to_numpy(dtype=object))
     )
 
     duplicate = np.zeros(len(df), dtype=bool)
     if has.any():
+        caption_codes = pd.factorize(folded[has])[0]
         keys = pd.DataFrame(
             {
                 "guid": df["guid"].to_numpy()[has],
                 "gallery": df["gallery"].to_numpy()[has],
-                "caption": folded.to_numpy()[has],
+                "caption": caption_codes,
             }
         )
         duplicate[has] = keys.duplicated(keep=False).to_numpy()
 
-    length = text.str.len().fillna(0).to_numpy(dtype="int64")
     too_long = has & (length > max_length)
-    whitespace = has & (_mask(text != stripped) | _mask(text.str.contains(r"\s\s", regex=True)))
-    markup = has & _mask(folded.str.contains(_MARKUP, regex=True))
+    whitespace = has & spaces.astype(bool)
+    markup = has & tags.astype(bool)
 
     found = dict(
         zip(LINT_RULES, (empty, file_name, duplicate, too_long, whitespace, markup), strict=True)
@@ -117,7 +132,7 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
             "name": df["name"].to_numpy()[rows],
             "rule": rules[codes],
             "message": messages,
-            "description": text.to_numpy()[rows],
+            "description": df["description"].to_numpy(dtype=object)[rows],
         }
     )
     return typed(findings, LINT_COLUMNS)

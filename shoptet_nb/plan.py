@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -104,8 +105,9 @@ def plan_updates(
     reason = pd.Series(pd.NA, index=work.index, dtype="object")
     for mask, message in _row_problems(work):
         new = mask & status.isna().to_numpy()
-        status[new] = "invalid"
-        reason[new] = message[new] if isinstance(message, pd.Series) else message
+        if new.any():
+            status[new] = "invalid"
+            reason[new] = message(new).to_numpy() if callable(message) else message
     nothing = status.isna() & work["priority"].isna() & work["description"].isna()
     status[nothing] = "unchanged"
     reason[nothing] = "priority and description are both null: nothing to change"
@@ -213,10 +215,10 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
     d_control = d_str.str.contains(_CONTROL, regex=True).to_numpy()
     d_length = d_str.str.len().to_numpy()
 
-    def shown(values: pd.Series, prefix: str, suffix: str) -> pd.Series:
-        return prefix + values.map(lambda v: repr(v)[:60]) + suffix
+    def shown(values: pd.Series, prefix: str, suffix: str) -> Callable[[np.ndarray], pd.Series]:
+        # Messages are built only for the rows that need them: 100,000 good rows cost nothing.
+        return lambda mask: prefix + values[mask].map(lambda v: repr(v)[:60]) + suffix
 
-    first_control = d_str.str.extract(f"({_CONTROL})", expand=False).fillna("")
     return [
         (
             guid.isna().to_numpy(),
@@ -268,16 +270,22 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
         ),
         (
             d_text & d_control,
-            "description contains the control character "
-            + first_control.map(lambda c: f"U+{ord(c):04X}" if c else "")
-            + ": remove it (line breaks and tabs are fine)",
+            lambda mask: (
+                "description contains the control character "
+                + d_str[mask]
+                .str.extract(f"({_CONTROL})", expand=False)
+                .map(lambda c: f"U+{ord(c):04X}")
+                + ": remove it (line breaks and tabs are fine)"
+            ),
         ),
         (
             d_text & (d_length > MAX_CAPTION_LENGTH),
-            "description is "
-            + pd.Series(d_length, index=work.index).astype(str)
-            + f" characters long: captions over {MAX_CAPTION_LENGTH} are refused, keep "
-            "alt text short (125 is the usual advice)",
+            lambda mask: (
+                "description is "
+                + pd.Series(d_length[mask], index=work.index[mask]).astype(str)
+                + f" characters long: captions over {MAX_CAPTION_LENGTH} are refused, keep "
+                "alt text short (125 is the usual advice)"
+            ),
         ),
     ]
 
@@ -288,17 +296,20 @@ def _mark_contradictions(work: pd.DataFrame, status: pd.Series, reason: pd.Serie
     if candidates.empty:
         return
     key = candidates[KEY].fillna(_NO_LANGUAGE).astype(str)
+    # Rows that reach here hold valid values: numbers for priority, text for description.
+    comparable = {
+        "priority": pd.to_numeric(candidates["priority"], errors="coerce").astype("float64"),
+        "description": candidates["description"].astype("string"),
+    }
     for column in EDITABLE_FIELDS:
-        values = candidates[column].map(lambda v: None if v is pd.NA else repr(v))
-        if column == "priority":
-            values = candidates[column].map(lambda v: None if v is pd.NA else repr(float(v)))
+        values = comparable[column]
         distinct = values.groupby([key[c] for c in KEY]).transform("nunique")
         clash = distinct > 1
         if clash.any():
             bad = clash[clash].index
             status[bad] = "invalid"
             reason[bad] = (
-                f"rows for the same image give different {column}s: keep one row per image "
+                f"rows for the same image give different values for {column}: keep one row per image "
                 "or make them agree"
             )
 
@@ -372,28 +383,26 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
     left = work.assign(language=work["language"].fillna(_NO_LANGUAGE))
     left["priority"] = pd.to_numeric(left["priority"].where(todo), errors="coerce").astype("Int64")
     left["description"] = left["description"].where(todo).astype("string")
-    if base.empty:
-        right = pd.DataFrame(
-            {c: pd.Series(dtype="object") for c in [*KEY, "priority", "description", "change_time"]}
-        )
-    else:
-        right = base[[*KEY, "priority", "description", "change_time"]]
-    right = right.rename(columns={"priority": "old_priority", "description": "old_description"})
-    key_left = left[KEY].astype(str)
-    key_right = right[KEY].astype(str)
-    merged = pd.merge(
-        key_left.assign(_pos=np.arange(len(left))),
-        pd.concat([key_right, right.drop(columns=KEY)], axis=1),
-        on=KEY,
-        how="left",
-        indicator=True,
-    ).sort_values("_pos", kind="stable")
-    merged.index = work.index
+    # One string key per image, looked up with a hash index: much faster than a 4-column merge.
+    position = (
+        pd.Index(_image_key(base)).get_indexer(_image_key(left))
+        if not base.empty
+        else np.full(len(left), -1)
+    )
+    found = position >= 0
+
+    def take(column: str, dtype: object) -> Any:
+        if base.empty:
+            return pd.Series(pd.NA, index=left.index).astype(dtype)  # type: ignore[call-overload]
+        # take() with allow_fill turns the -1 of an image not in the base into a null.
+        values = base[column].astype(dtype).array  # type: ignore[call-overload]
+        return values.take(position, allow_fill=True)
+
     out = left.copy()
-    out["found"] = (merged["_merge"] == "both").to_numpy()
-    out["old_priority"] = pd.array(merged["old_priority"].to_numpy(), dtype="Int64")
-    out["old_description"] = pd.array(merged["old_description"].to_numpy(), dtype="string")
-    out["change_time"] = pd.to_datetime(merged["change_time"].to_numpy(), utc=True)
+    out["found"] = found
+    out["old_priority"] = take("priority", "Int64")
+    out["old_description"] = take("description", "string")
+    out["change_time"] = take("change_time", IMAGE_COLUMNS["change_time"])
     out["new_priority"] = out["priority"].fillna(out["old_priority"])
     out["new_description"] = out["description"].fillna(out["old_description"])
     old_d = out["old_description"]
@@ -411,6 +420,11 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
         .astype(bool)
     )
     return out
+
+
+def _image_key(frame: pd.DataFrame) -> list[str]:
+    columns = [frame[c].astype("object").fillna(_NO_LANGUAGE).tolist() for c in KEY]
+    return ["\x1f".join(map(str, parts)) for parts in zip(*columns, strict=True)]
 
 
 def _classify(
@@ -487,12 +501,22 @@ def _requests(targets: pd.DataFrame, per_call: int) -> pd.DataFrame:
     """The PATCH calls: per product gallery and language, chunks of at most ``per_call``."""
     rows: list[dict[str, Any]] = []
     if not targets.empty:
-        for (guid, gallery, language), group in targets.groupby(
-            ["guid", "gallery", "language"], sort=True
-        ):
-            items = request_items(group)
-            for start in range(0, len(items), per_call):
-                chunk = items[start : start + per_call]
+        ordered = targets.sort_values(["guid", "gallery", "language"], kind="stable")
+        items = request_items(ordered)
+        keys = list(
+            zip(
+                ordered["guid"].tolist(),
+                ordered["gallery"].tolist(),
+                ordered["language"].tolist(),
+                strict=True,
+            )
+        )
+        start = 0
+        # One pass over the sorted targets: a call ends where the gallery changes or it is full.
+        for end in range(1, len(keys) + 1):
+            if end == len(keys) or keys[end] != keys[start] or end - start == per_call:
+                guid, gallery, language = keys[start]
+                chunk = items[start:end]
                 rows.append(
                     {
                         "guid": guid,
@@ -502,6 +526,7 @@ def _requests(targets: pd.DataFrame, per_call: int) -> pd.DataFrame:
                         "images": chunk,
                     }
                 )
+                start = end
     frame = pd.DataFrame(rows, columns=["guid", "gallery", "language", "n_images", "images"])
     return frame.astype(
         {"guid": "string", "gallery": "string", "language": "string", "n_images": "int64"}
@@ -511,12 +536,13 @@ def _requests(targets: pd.DataFrame, per_call: int) -> pd.DataFrame:
 def request_items(targets: pd.DataFrame) -> list[dict[str, Any]]:
     """PATCH items for some targets: the name plus only the fields that change."""
     items = []
+    # Plain lists: iterating pandas' extension arrays element by element is slow.
     for name, send_p, new_p, send_d, new_d in zip(
-        targets["name"],
-        targets["send_priority"],
-        targets["new_priority"],
-        targets["send_description"],
-        targets["new_description"],
+        targets["name"].tolist(),
+        targets["send_priority"].tolist(),
+        targets["new_priority"].tolist(),
+        targets["send_description"].tolist(),
+        targets["new_description"].tolist(),
         strict=True,
     ):
         item: dict[str, Any] = {"name": str(name)}

@@ -10,8 +10,13 @@ Locate the file with ``SHOPTET_OPENAPI`` or as ``<repo>/../shared/shoptet-openap
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import os
+import pickle
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +42,46 @@ def spec_path() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "shoptet-openapi.yaml"
 
 
+_load_lock = threading.RLock()  # re-entered: _validator → _registry → spec
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    # Parsing 54k lines of YAML takes seconds; a pickle in the user's own cache directory,
+    # keyed by the YAML's hash, makes later sessions start at once (only our own pickles are
+    # read: the directory is private to the user, not the shared /tmp).
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "shoptet_nb"
+    cache = cache_dir / f"openapi-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError):
+        with cache.open("rb") as handle:
+            loaded: dict[str, Any] = pickle.load(handle)
+            return loaded
+    document: dict[str, Any] = yaml.load(raw, Loader=yaml.CSafeLoader)
+    with contextlib.suppress(OSError):
+        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(document, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(cache)
+    return document
+
+
 @functools.cache
-def spec() -> dict[str, Any]:
-    """The parsed OpenAPI document (cached)."""
-    with spec_path().open("rb") as handle:
-        document: dict[str, Any] = yaml.load(handle, Loader=yaml.CSafeLoader)
+def _spec() -> dict[str, Any]:
+    document = _parse(spec_path())
     # YAML reads `200:` as an int; JSON pointers (and JSON) need string keys.
     for path in document.get("paths", {}).values():
         for operation in path.values():
             if isinstance(operation, dict) and "responses" in operation:
                 operation["responses"] = {str(k): v for k, v in operation["responses"].items()}
     return document
+
+
+def spec() -> dict[str, Any]:
+    """The parsed OpenAPI document (loaded once, even when several threads ask at once)."""
+    with _load_lock:
+        return _spec()
 
 
 @functools.cache
@@ -62,8 +96,13 @@ def _pointer(*parts: object) -> str:
 
 
 @functools.cache
-def _validator(pointer: str) -> OAS31Validator:
+def _cached_validator(pointer: str) -> OAS31Validator:
     return OAS31Validator({"$ref": f"{_SPEC_URI}#/{pointer}"}, registry=_registry())
+
+
+def _validator(pointer: str) -> OAS31Validator:
+    with _load_lock:
+        return _cached_validator(pointer)
 
 
 def _check(pointer: str, body: Any, what: str) -> None:
@@ -100,8 +139,14 @@ def validate_response(method: str, path_template: str, status: int, body: Any) -
             content = responses[key].get("content", {}).get("application/json")
             if content is not None and "schema" in content:
                 pointer = _pointer(
-                    "paths", path_template, method.lower(), "responses", key,
-                    "content", "application/json", "schema",
+                    "paths",
+                    path_template,
+                    method.lower(),
+                    "responses",
+                    key,
+                    "content",
+                    "application/json",
+                    "schema",
                 )
                 _check(pointer, body, what)
                 # Schemas of some error statuses leave the envelope loose; hold them to it too.
@@ -133,7 +178,12 @@ def validate_request(method: str, path_template: str, body: Any) -> None:
     if operation is None or "requestBody" not in operation:
         raise SpecViolation(f"{what}: the spec has no request body for this operation")
     pointer = _pointer(
-        "paths", path_template, method.lower(), "requestBody", "content",
-        "application/json", "schema",
+        "paths",
+        path_template,
+        method.lower(),
+        "requestBody",
+        "content",
+        "application/json",
+        "schema",
     )
     _check(pointer, body, what)

@@ -80,8 +80,9 @@ def test_explicit_access_token_shape_picks_access_header() -> None:
         seen.append(request)
         return httpx.Response(200, json=envelope({"images": []}))
 
-    shoptet_nb.connect(ACCESS, base_url="https://x.test", transport=httpx.MockTransport(handler)
-                       ).list_images(GUID)
+    shoptet_nb.connect(
+        ACCESS, base_url="https://x.test", transport=httpx.MockTransport(handler)
+    ).list_images(GUID)
     assert seen[0].headers["Shoptet-Access-Token"] == ACCESS
 
 
@@ -115,20 +116,36 @@ def test_token_never_shows(caplog: pytest.LogCaptureFixture) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         calls["n"] += 1
         if calls["n"] < 3:
-            return httpx.Response(503, json=envelope(None, [
-                {"errorCode": "unknown-error", "message": "maintenance", "instance": "x"}]))
-        return httpx.Response(401, json=envelope(None, [
-            {"errorCode": "expired-token", "message": "Token expired", "instance": "token"}]))
+            return httpx.Response(
+                503,
+                json=envelope(
+                    None,
+                    [{"errorCode": "unknown-error", "message": "maintenance", "instance": "x"}],
+                ),
+            )
+        return httpx.Response(
+            401,
+            json=envelope(
+                None,
+                [{"errorCode": "expired-token", "message": "Token expired", "instance": "token"}],
+            ),
+        )
 
     client, _ = make_client(handler)
     caplog.set_level(logging.DEBUG)
     with pytest.raises(errors.AuthenticationError) as info:
         client.list_images(GUID)
     shown = [
-        repr(client), str(client), repr(client.settings), repr(client._http.auth),
-        str(info.value), repr(info.value),
-        "".join(traceback.format_exception(info.value)), caplog.text,
-        repr(Secret(TOKEN)), f"{Secret(TOKEN)}",
+        repr(client),
+        str(client),
+        repr(client.settings),
+        repr(client._http.auth),
+        str(info.value),
+        repr(info.value),
+        "".join(traceback.format_exception(info.value)),
+        caplog.text,
+        repr(Secret(TOKEN)),
+        f"{Secret(TOKEN)}",
     ]
     assert calls["n"] == 3
     assert "retrying" in caplog.text  # the retries were logged …
@@ -155,12 +172,18 @@ def test_token_is_not_sent_to_other_hosts() -> None:
 
 
 def test_200_with_errors_is_kept() -> None:
-    items = [{"errorCode": "invalid-request-data", "message": "no such image",
-              "instance": "data.images[1].name"}]
+    items = [
+        {
+            "errorCode": "invalid-request-data",
+            "message": "no such image",
+            "instance": "data.images[1].name",
+        }
+    ]
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=envelope({"images": []}, items),
-                              headers={"X-Request-ID": "hdr"})
+        return httpx.Response(
+            200, json=envelope({"images": []}, items), headers={"X-Request-ID": "hdr"}
+        )
 
     client, _ = make_client(handler)
     (env,) = client.update_images(GUID, "shop", [{"name": "a.jpg", "description": "x"}])
@@ -188,9 +211,13 @@ def test_200_with_errors_is_kept() -> None:
 )
 def test_every_error_class_is_reachable(status: int, klass: type[errors.APIError]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, json=envelope(None, [
-            {"errorCode": "some-code", "message": "went wrong", "instance": GUID}]),
-            headers={"Retry-After": "Mon, 01 Jul 2024 12:01:11 GMT"})
+        return httpx.Response(
+            status,
+            json=envelope(
+                None, [{"errorCode": "some-code", "message": "went wrong", "instance": GUID}]
+            ),
+            headers={"Retry-After": "Mon, 01 Jul 2024 12:01:11 GMT"},
+        )
 
     client, _ = make_client(handler, max_attempts=1)
     with pytest.raises(klass) as info:
@@ -198,7 +225,11 @@ def test_every_error_class_is_reachable(status: int, klass: type[errors.APIError
     err = info.value
     assert type(err) is klass
     assert (err.status, err.error_code, err.message, err.instance) == (
-        status, "some-code", "went wrong", GUID)
+        status,
+        "some-code",
+        "went wrong",
+        GUID,
+    )
     assert err.request_id == "req-1"
     assert (err.method, err.path) == ("GET", f"/api/products/{GUID}/images/shop")
     assert str(err).startswith(f"HTTP {status} some-code: went wrong")
@@ -313,12 +344,26 @@ def test_list_products_pages_and_chunks_guid_filter() -> None:
         seen.append(params)
         page = int(params["page"])
         guids = params.get("productGuids", "").split(",") if "productGuids" in params else None
-        products = [{"guid": g, "name": g} for g in guids] if guids else [
-            {"guid": f"p{page}-{i}", "name": "x"} for i in range(2)]
-        return httpx.Response(200, json=envelope({
-            "products": products,
-            "paginator": {"totalCount": 6, "page": page, "pageCount": 1 if guids else 3,
-                          "itemsOnPage": len(products), "itemsPerPage": 1000}}))
+        products = (
+            [{"guid": g, "name": g} for g in guids]
+            if guids
+            else [{"guid": f"p{page}-{i}", "name": "x"} for i in range(2)]
+        )
+        return httpx.Response(
+            200,
+            json=envelope(
+                {
+                    "products": products,
+                    "paginator": {
+                        "totalCount": 6,
+                        "page": page,
+                        "pageCount": 1 if guids else 3,
+                        "itemsOnPage": len(products),
+                        "itemsPerPage": 1000,
+                    },
+                }
+            ),
+        )
 
     client, _ = make_client(handler)
     products = client.list_products(language="sk")
@@ -326,7 +371,9 @@ def test_list_products_pages_and_chunks_guid_filter() -> None:
     assert all(p["language"] == "sk" for p in seen)
     seen.clear()
     guids = [f"g{i}" for i in range(120)]
-    products = client.list_products(product_guids=guids, change_time_from="2024-01-01T00:00:00+0100")
+    products = client.list_products(
+        product_guids=guids, change_time_from="2024-01-01T00:00:00+0100"
+    )
     assert [p["guid"] for p in products] == guids
     assert [len(p["productGuids"].split(",")) for p in seen] == [50, 50, 20]
     assert all(p["changeTimeFrom"] == "2024-01-01T00:00:00+0100" for p in seen)
@@ -378,8 +425,9 @@ def test_limiter_paces_before_the_bucket_is_full() -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    limiter = TokenLimiter(max_in_flight=3, leak_per_s=10.0, reserve=0.1,
-                           clock=lambda: now[0], sleep=sleep)
+    limiter = TokenLimiter(
+        max_in_flight=3, leak_per_s=10.0, reserve=0.1, clock=lambda: now[0], sleep=sleep
+    )
     with limiter.slot():
         pass
     assert slept == []  # capacity unknown yet: no pacing

@@ -20,8 +20,14 @@ MSG = LINT_RULES
 def images(captions: dict[str, str | None], **overrides: Any) -> pd.DataFrame:
     """One gallery: file name → caption, priorities in the given order."""
     rows = [
-        {"guid": G1, "gallery": "shop", "name": name, "priority": i, "description": caption,
-         **overrides}
+        {
+            "guid": G1,
+            "gallery": "shop",
+            "name": name,
+            "priority": i,
+            "description": caption,
+            **overrides,
+        }
         for i, (name, caption) in enumerate(captions.items(), start=1)
     ]
     return typed(pd.DataFrame(rows), IMAGE_COLUMNS)
@@ -54,8 +60,14 @@ def rules_by_name(result: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def test_rule_table() -> None:
-    assert list(LINT_RULES) == ["empty", "file_name", "duplicate", "too_long", "whitespace",
-                                "markup"]
+    assert list(LINT_RULES) == [
+        "empty",
+        "file_name",
+        "duplicate",
+        "too_long",
+        "whitespace",
+        "markup",
+    ]
     assert all(message and message[0].isupper() for message in LINT_RULES.values())
 
 
@@ -104,16 +116,30 @@ def test_file_name() -> None:
     )
     result = lint(df)
     assert set(result["rule"]) == {"file_name"}
-    assert result["name"].tolist() == ["100.jpg", "apple.png", "x1.jpg", "x2.jpg", "x3.jpg",
-                                       "x4.jpg", "x5.jpg", "x6.jpg"]
+    assert result["name"].tolist() == [
+        "100.jpg",
+        "apple.png",
+        "x1.jpg",
+        "x2.jpg",
+        "x3.jpg",
+        "x4.jpg",
+        "x5.jpg",
+        "x6.jpg",
+    ]
     assert result["message"].tolist() == [MSG["file_name"]] * 8
 
 
 def test_duplicate_same_gallery_only_after_strip_and_casefold() -> None:
     df = pd.concat(
         [
-            images({"a.jpg": "Žluťoučký kůň", "b.jpg": "ŽLUŤOUČKÝ KŮŇ", "c.jpg": "Other",
-                    "d.jpg": "žluťoučký kůň "}),
+            images(
+                {
+                    "a.jpg": "Žluťoučký kůň",
+                    "b.jpg": "ŽLUŤOUČKÝ KŮŇ",
+                    "c.jpg": "Other",
+                    "d.jpg": "žluťoučký kůň ",
+                }
+            ),
             images({"a.jpg": "Žluťoučký kůň"}, gallery="shop360"),
             images({"a.jpg": "Other"}, guid=G2),
         ],
@@ -152,28 +178,46 @@ def test_too_long_counts_characters_and_says_the_length() -> None:
 
 def test_whitespace() -> None:
     df = images(
-        {"a.jpg": " Lead", "b.jpg": "Trail ", "c.jpg": "Two  spaces", "d.jpg": "Tab\t\tx",
-         "e.jpg": "Fine caption", "f.jpg": "Line\nbreak", "g.jpg": "Kůň\u00a0"}
+        {
+            "a.jpg": " Lead",
+            "b.jpg": "Trail ",
+            "c.jpg": "Two  spaces",
+            "d.jpg": "Tab\t\tx",
+            "e.jpg": "Fine caption",
+            "f.jpg": "Line\nbreak",
+            "g.jpg": "Kůň\u00a0",
+        }
     )
     result = lint(df)
     assert rules_by_name(result) == {
-        "a.jpg": ["whitespace"], "b.jpg": ["whitespace"], "c.jpg": ["whitespace"],
-        "d.jpg": ["whitespace"], "g.jpg": ["whitespace"],
+        "a.jpg": ["whitespace"],
+        "b.jpg": ["whitespace"],
+        "c.jpg": ["whitespace"],
+        "d.jpg": ["whitespace"],
+        "g.jpg": ["whitespace"],
     }
     assert result["message"].iloc[0] == MSG["whitespace"]
 
 
 def test_markup() -> None:
     df = images(
-        {"a.jpg": "<b>Bold</b> apple", "b.jpg": "Tom &amp; Jerry", "c.jpg": "Non&#160;breaking",
-         "d.jpg": "Hex &#xA0; ref", "e.jpg": "<IMG SRC=x>", "f.jpg": "<!-- note --> apple",
-         "g.jpg": "Line<br/>break", "h.jpg": "Tom & Jerry", "i.jpg": "a < b", "j.jpg": "I <3 it",
-         "k.jpg": "AT&T; Q&A"}
+        {
+            "a.jpg": "<b>Bold</b> apple",
+            "b.jpg": "Tom &amp; Jerry",
+            "c.jpg": "Non&#160;breaking",
+            "d.jpg": "Hex &#xA0; ref",
+            "e.jpg": "<IMG SRC=x>",
+            "f.jpg": "<!-- note --> apple",
+            "g.jpg": "Line<br/>break",
+            "h.jpg": "Tom & Jerry",
+            "i.jpg": "a < b",
+            "j.jpg": "I <3 it",
+            "k.jpg": "AT&T; Q&A",
+        }
     )
     result = lint(df)
     assert rules_by_name(result) == {
-        name: ["markup"] for name in ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg",
-                                      "g.jpg"]
+        name: ["markup"] for name in ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg", "g.jpg"]
     }
 
 
@@ -188,12 +232,13 @@ def test_several_findings_per_image_sorted_by_gallery_order_then_rule() -> None:
     )
     df["priority"] = pd.array([1, 1, 5, 5, None, 2, 2], dtype="Int64")
     result = lint(df)
-    assert list(zip(result["guid"], result["gallery"], result["name"], result["rule"],
-                    strict=True)) == [
-        (G1, "shop", "e.jpg", "empty"),            # d and e tie at 2; c has none
+    assert list(
+        zip(result["guid"], result["gallery"], result["name"], result["rule"], strict=True)
+    ) == [
+        (G1, "shop", "e.jpg", "empty"),  # d and e tie at 2; c has none
         (G1, "shop", "c.jpg", "file_name"),
         (G1, "shop", "c.jpg", "whitespace"),
-        (G1, "shop360", "a.jpg", "duplicate"),     # tie at 5, a before b
+        (G1, "shop360", "a.jpg", "duplicate"),  # tie at 5, a before b
         (G1, "shop360", "b.jpg", "duplicate"),
         (G2, "shop", "y.jpg", "empty"),
         (G2, "shop", "z.jpg", "whitespace"),
@@ -205,10 +250,14 @@ def test_several_findings_per_image_sorted_by_gallery_order_then_rule() -> None:
 def test_extra_columns_and_index_do_not_matter() -> None:
     df = images({"a.jpg": None})
     df.index = pd.Index(["row-a"])
-    df["mine"] = [object()]
-    pd.testing.assert_frame_equal(
-        lint(df), findings([(G1, "shop", "a.jpg", "empty", None)])
-    )
+    df["mine"] = pd.Series([object()], index=df.index, dtype=object)
+    pd.testing.assert_frame_equal(lint(df), findings([(G1, "shop", "a.jpg", "empty", None)]))
+
+
+def test_duplicate_index_labels() -> None:
+    df = images({"a.jpg": "Same", "b.jpg": "same"})
+    df.index = pd.Index([3, 3])
+    assert lint(df)["name"].tolist() == ["a.jpg", "b.jpg"]
 
 
 def test_empty_frame() -> None:

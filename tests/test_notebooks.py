@@ -90,7 +90,9 @@ def token_leaks(text: str) -> list[str]:
 
 def test_notebooks_exist() -> None:
     assert NOTEBOOKS, f"no notebooks in {NOTEBOOK_DIR}: the tests below ran on nothing"
-    assert QUICK_START in NOTEBOOKS, f"{QUICK_START.name} is missing (README, Binder and demo.sh open it)"
+    assert QUICK_START in NOTEBOOKS, (
+        f"{QUICK_START.name} is missing (README, Binder and demo.sh open it)"
+    )
 
 
 @pytest.fixture
@@ -197,9 +199,9 @@ def test_stored_widget_state_holds_no_token(path: Path) -> None:
         is_token_input = "token" in labels.lower()
         for key, value in attrs.items():
             holds_value = key in {"value", "v_model"} and is_token_input
-            if (holds_value or "token" in key.lower()) and isinstance(value, str) and value:
-                if not REDACTED.fullmatch(value):
-                    problems.append(f"{model_id}: {key} holds {value[:6]!r}…")
+            suspicious = holds_value or "token" in key.lower()
+            if suspicious and isinstance(value, str) and value and not REDACTED.fullmatch(value):
+                problems.append(f"{model_id}: {key} holds {value[:6]!r}…")
     assert problems == []
 
 

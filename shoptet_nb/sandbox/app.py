@@ -48,9 +48,16 @@ _TOKEN_HEADERS = ("HTTP_SHOPTET_PRIVATE_API_TOKEN", "HTTP_SHOPTET_ACCESS_TOKEN")
 _IMAGE_FILE = re.compile(r"^[0-9A-Za-z_.\-]+\.(?:jpe?g|png|webp|gif)$", re.IGNORECASE)
 _MAX_GUIDS = 50
 _REASONS = {
-    200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-    405: "Method Not Allowed", 422: "Unprocessable Entity", 423: "Locked",
-    429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    422: "Unprocessable Entity",
+    423: "Locked",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
@@ -182,8 +189,9 @@ class SandboxApp:
             response = self._picture(request, options)
         else:
             response = self._api(request, options)
-        start_response(f"{response.status} {_REASONS.get(response.status, 'Status')}",
-                       response.headers)
+        start_response(
+            f"{response.status} {_REASONS.get(response.status, 'Status')}", response.headers
+        )
         return [response.body]
 
     @staticmethod
@@ -304,9 +312,15 @@ class SandboxApp:
             return response
 
         if token is None:
-            return answer(_error(401, "missing-access-token",
-                                 "Access token is missing. Send the Shoptet-Private-API-Token "
-                                 "or Shoptet-Access-Token header.", "token"))
+            return answer(
+                _error(
+                    401,
+                    "missing-access-token",
+                    "Access token is missing. Send the Shoptet-Private-API-Token "
+                    "or Shoptet-Access-Token header.",
+                    "token",
+                )
+            )
         token_hash = hashlib.sha256(token.encode("utf-8")).hexdigest()
         with self._lock:
             expired = token_hash in self._expired
@@ -317,10 +331,14 @@ class SandboxApp:
         admission = self.limiter.enter(label, options)
         if admission.refused is not None:
             self.stats.limited(admission.refused)
-            result = _error(429, "too-many-requests",
-                            "Too many concurrent requests for this token."
-                            if admission.refused == "concurrency"
-                            else "Rate limit exceeded: the request bucket is full.", "token")
+            result = _error(
+                429,
+                "too-many-requests",
+                "Too many concurrent requests for this token."
+                if admission.refused == "concurrency"
+                else "Rate limit exceeded: the request bucket is full.",
+                "token",
+            )
             result.headers.append(("Retry-After", clock.http_date_after(admission.retry_after_s)))
             return answer(result)
 
@@ -396,8 +414,12 @@ class SandboxApp:
         if matched is None:
             raise ApiError(404, "not-found", f'Path "{request.path}" does not exist.', request.path)
         if request.method not in _METHODS[template]:
-            raise ApiError(405, "method-not-allowed",
-                           f"Method {request.method} is not allowed on {template}.", template)
+            raise ApiError(
+                405,
+                "method-not-allowed",
+                f"Method {request.method} is not allowed on {template}.",
+                template,
+            )
         language = self._language(request, options)
         self._check_content_type(request, options)
         params = matched[1]
@@ -409,17 +431,24 @@ class SandboxApp:
         if template == "/api/products/code/{code}":
             by_code = self.store.product_by_code(params["code"])
             if by_code is None:
-                raise ApiError(404, "product-not-found",
-                               f'Product with code "{params["code"]}" not found.', params["code"])
+                raise ApiError(
+                    404,
+                    "product-not-found",
+                    f'Product with code "{params["code"]}" not found.',
+                    params["code"],
+                )
             return self._detail(request, by_code, options, language)
         if template == "/api/eshop":
             return self._eshop(request, options, language)
         product = self._product(params["guid"])
         gallery = params["gallery"]
         if gallery not in GALLERIES:
-            raise ApiError(options.unknown_gallery_status, "gallery-not-found",
-                           f'Gallery "{gallery}" does not exist; use "shop" or "shop360".',
-                           gallery)
+            raise ApiError(
+                options.unknown_gallery_status,
+                "gallery-not-found",
+                f'Gallery "{gallery}" does not exist; use "shop" or "shop360".',
+                gallery,
+            )
         if request.method == "GET":
             images = self.store.images(product, [gallery], options, language)
             return _Result(200, {"images": images}, images=len(images))
@@ -438,9 +467,13 @@ class SandboxApp:
         if language is None:
             return options.default_language
         if language not in options.languages:
-            raise ApiError(400, "invalid-parameter",
-                           f'Invalid "language" parameter "{language}". '
-                           f"Expected one of: {', '.join(options.languages)}.", "language")
+            raise ApiError(
+                400,
+                "invalid-parameter",
+                f'Invalid "language" parameter "{language}". '
+                f"Expected one of: {', '.join(options.languages)}.",
+                "language",
+            )
         return language
 
     @staticmethod
@@ -449,14 +482,20 @@ class SandboxApp:
         media = raw.split(";", 1)[0].strip().lower()
         if not media:
             if options.require_content_type:
-                raise ApiError(400, "invalid-request-data",
-                               'Missing Content-Type header; send "application/json".',
-                               "Content-Type")
+                raise ApiError(
+                    400,
+                    "invalid-request-data",
+                    'Missing Content-Type header; send "application/json".',
+                    "Content-Type",
+                )
             return
         if media not in _ACCEPTED_TYPES:
-            raise ApiError(400, "invalid-request-data",
-                           f'Unsupported Content-Type "{media}"; send "application/json".',
-                           "Content-Type")
+            raise ApiError(
+                400,
+                "invalid-request-data",
+                f'Unsupported Content-Type "{media}"; send "application/json".',
+                "Content-Type",
+            )
 
     @staticmethod
     def _int_param(request: _Request, name: str, default: int, low: int, high: int) -> int:
@@ -468,14 +507,15 @@ class SandboxApp:
         except ValueError:
             value = low - 1
         if not low <= value <= high:
-            raise ApiError(400, "invalid-parameter",
-                           f'Invalid "{name}" parameter "{raw}". Expected an integer from '
-                           f"{low} to {high}.", name)
+            raise ApiError(
+                400,
+                "invalid-parameter",
+                f'Invalid "{name}" parameter "{raw}". Expected an integer from {low} to {high}.',
+                name,
+            )
         return value
 
-    def _list_products(
-        self, request: _Request, options: SandboxOptions, language: str
-    ) -> _Result:
+    def _list_products(self, request: _Request, options: SandboxOptions, language: str) -> _Result:
         page = self._int_param(request, "page", 1, 1, 1_000_000)
         per_page = self._int_param(request, "itemsPerPage", 20, 1, options.max_items_per_page)
         include = _include(request)
@@ -484,12 +524,20 @@ class SandboxApp:
         if guids is not None:
             wanted = [g for g in (part.strip() for part in guids.split(",")) if g]
             if not wanted:
-                raise ApiError(400, "missing-parameter",
-                               'Missing value for parameter "productGuids".', "productGuids")
+                raise ApiError(
+                    400,
+                    "missing-parameter",
+                    'Missing value for parameter "productGuids".',
+                    "productGuids",
+                )
             if len(wanted) > _MAX_GUIDS:
-                raise ApiError(400, "invalid-parameter",
-                               f'Invalid "productGuids" parameter. Expected max. {_MAX_GUIDS} '
-                               f"elements, but {len(wanted)} given.", "productGuids")
+                raise ApiError(
+                    400,
+                    "invalid-parameter",
+                    f'Invalid "productGuids" parameter. Expected max. {_MAX_GUIDS} '
+                    f"elements, but {len(wanted)} given.",
+                    "productGuids",
+                )
             # As documented: with productGuids no other filter applies.
             chosen = set(wanted)
             products = [p for p in products if p.guid in chosen]
@@ -509,11 +557,16 @@ class SandboxApp:
                 try:
                     limit = clock.parse_query_time(raw)
                 except ValueError:
-                    raise ApiError(400, "invalid-parameter",
-                                   f'Invalid "{name}" parameter "{raw}". Expected a date and '
-                                   "time such as 2024-01-01T00:00:00+0100.", name) from None
+                    raise ApiError(
+                        400,
+                        "invalid-parameter",
+                        f'Invalid "{name}" parameter "{raw}". Expected a date and '
+                        "time such as 2024-01-01T00:00:00+0100.",
+                        name,
+                    ) from None
                 products = [
-                    p for p in products
+                    p
+                    for p in products
                     if (getattr(p, attr) >= limit if is_from else getattr(p, attr) <= limit)
                 ]
         total = len(products)
@@ -583,8 +636,12 @@ class SandboxApp:
         language: str,
     ) -> _Result:
         if request.json is None and request.body.strip() not in (b"null",):
-            raise ApiError(options.schema_error_status, "invalid-request-data",
-                           "Request body is not valid JSON.", "payload")
+            raise ApiError(
+                options.schema_error_status,
+                "invalid-request-data",
+                "Request body is not valid JSON.",
+                "payload",
+            )
         items, errors = check_patch_body(request.json)
         if errors:
             return _Result(options.schema_error_status, errors=errors)
@@ -639,8 +696,11 @@ class SandboxApp:
             "settings": settings,
             "currencies": [_CZK],
             "taxClasses": [
-                {"title": "Základní", "rates": [{"zone": "CZ", "vatRate": "21.00"}],
-                 "isDefault": True}
+                {
+                    "title": "Základní",
+                    "rates": [{"zone": "CZ", "vatRate": "21.00"}],
+                    "isDefault": True,
+                }
             ],
             "activeModules": (
                 [{"title": "Cizí jazyky", "name": "foreignLanguages"}] if several else []
@@ -683,8 +743,12 @@ _CZK: dict[str, Any] = {
     "isVisible": True,
     "exchangeRate": "1.00000000",
     "priority": 1,
-    "display": {"text": "Kč", "location": "right", "decimalsSeparator": ",",
-                "thousandsSeparator": " "},
+    "display": {
+        "text": "Kč",
+        "location": "right",
+        "decimalsSeparator": ",",
+        "thousandsSeparator": " ",
+    },
     "priceDecimalPlaces": 2,
     "documentPriceDecimalPlaces": 2,
     "rounding": "none",
@@ -702,21 +766,29 @@ def _error(status: int, code: str, message: str, instance: str) -> _Result:
 
 
 def _locked() -> _Result:
-    return _error(423, "locked",
-                  "The same request to this URL is still being processed. Retry later.",
-                  "request")
+    return _error(
+        423,
+        "locked",
+        "The same request to this URL is still being processed. Retry later.",
+        "request",
+    )
 
 
 def _status_fault(kind: str) -> _Result:
     if kind == "500":
         return _error(500, "unknown-error", "Unknown error (injected by the sandbox).", "server")
     if kind == "503":
-        return _error(503, "maintenance",
-                      "The e-shop is under maintenance (injected by the sandbox).", "server")
+        return _error(
+            503,
+            "maintenance",
+            "The e-shop is under maintenance (injected by the sandbox).",
+            "server",
+        )
     if kind == "423":
         return _locked()
-    result = _error(429, "too-many-requests",
-                    "Rate limit exceeded (injected by the sandbox).", "token")
+    result = _error(
+        429, "too-many-requests", "Rate limit exceeded (injected by the sandbox).", "token"
+    )
     result.headers.append(("Retry-After", clock.http_date_after(0.0)))
     return result
 

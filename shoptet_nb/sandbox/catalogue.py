@@ -27,30 +27,85 @@ _EPOCH_START = 1_609_459_200
 _EPOCH_END = 1_719_705_600
 
 _BASES = (
-    "Dřevěná hračka", "Čokoláda hořká", "Keramický hrnek", "Lněný ubrus", "Vlněná čepice",
-    "Skleněná váza", "Kožená peněženka", "Bylinný čaj", "Medový perník", "Plyšový medvěd",
-    "Zahradní lavice", "Dětské tričko", "Pánská košile", "Dámské šaty", "Nerezová láhev",
-    "Svíčka s vůní levandule", "Řezací deska z buku", "Šátek z hedvábí", "Ořechové máslo",
-    "Porcelánový talíř", "Batoh do přírody", "Stolní lampa", "Žehlicí prkno", "Sušené švestky",
-    "Přírodní mýdlo", "Ručně malovaná kraslice", "Čajová konvice", "Kuchyňská zástěra",
-    "Hřebínek z rohoviny", "Dýňová semínka",
+    "Dřevěná hračka",
+    "Čokoláda hořká",
+    "Keramický hrnek",
+    "Lněný ubrus",
+    "Vlněná čepice",
+    "Skleněná váza",
+    "Kožená peněženka",
+    "Bylinný čaj",
+    "Medový perník",
+    "Plyšový medvěd",
+    "Zahradní lavice",
+    "Dětské tričko",
+    "Pánská košile",
+    "Dámské šaty",
+    "Nerezová láhev",
+    "Svíčka s vůní levandule",
+    "Řezací deska z buku",
+    "Šátek z hedvábí",
+    "Ořechové máslo",
+    "Porcelánový talíř",
+    "Batoh do přírody",
+    "Stolní lampa",
+    "Žehlicí prkno",
+    "Sušené švestky",
+    "Přírodní mýdlo",
+    "Ručně malovaná kraslice",
+    "Čajová konvice",
+    "Kuchyňská zástěra",
+    "Hřebínek z rohoviny",
+    "Dýňová semínka",
 )
 _QUALIFIERS = (
-    "Žirafa", "70 %", "modrá", "červená", "zelená", "velká", "malá", "s potiskem", "Šumava",
-    "Krkonoše", "Beskydy", "bílá", "černá", "dárková sada", "0,5 l", "250 g", "XL", "pro děti",
-    "ručně šitý", "řada Jaro",
+    "Žirafa",
+    "70 %",
+    "modrá",
+    "červená",
+    "zelená",
+    "velká",
+    "malá",
+    "s potiskem",
+    "Šumava",
+    "Krkonoše",
+    "Beskydy",
+    "bílá",
+    "černá",
+    "dárková sada",
+    "0,5 l",
+    "250 g",
+    "XL",
+    "pro děti",
+    "ručně šitý",
+    "řada Jaro",
 )
 _VIEWS = (
-    "Pohled zepředu", "Pohled zboku", "Detail materiálu", "Balení", "Celkový pohled",
-    "Ukázka použití", "Zadní strana", "Detail šití", "Rozměry výrobku", "V interiéru",
-    "Na modelce", "Dárkové balení", "Štítek s údaji", "Barevné provedení", "Příslušenství",
+    "Pohled zepředu",
+    "Pohled zboku",
+    "Detail materiálu",
+    "Balení",
+    "Celkový pohled",
+    "Ukázka použití",
+    "Zadní strana",
+    "Detail šití",
+    "Rozměry výrobku",
+    "V interiéru",
+    "Na modelce",
+    "Dárkové balení",
+    "Štítek s údaji",
+    "Barevné provedení",
+    "Příslušenství",
 )
 _LONG_TAIL = (
     "výrobek je vyroben z kvalitních materiálů od českých výrobců, splňuje všechny "
     "bezpečnostní normy a hodí se jako dárek pro celou rodinu, přátele i kolegy v práci"
 )
 _BRANDS = (
-    ("jelinek", "Jelínek"), ("moravia", "Moravia"), ("tescoma", "Tescoma"), ("orion", "Orion"),
+    ("jelinek", "Jelínek"),
+    ("moravia", "Moravia"),
+    ("tescoma", "Tescoma"),
+    ("orion", "Orion"),
 )
 _CATEGORIES = ("Hračky", "Potraviny", "Domácnost", "Oblečení", "Zahrada", "Dárky")
 _SUPPLIERS = ("Dodavatel Brno s.r.o.", "Velkoobchod Ostrava a.s.")
@@ -159,6 +214,8 @@ def _gallery_size(rng: random.Random, index: int) -> int:
         return rng.randint(101, 150)
     if index == 2:
         return 0
+    if index == 4:
+        return rng.randint(3, 12)  # carries the markup caption
     roll = rng.random()
     if roll < 0.02:
         return rng.randint(101, 150)
@@ -191,9 +248,9 @@ def _image_names(rng: random.Random, product: ProductRecord, count: int) -> list
 
 
 def _priorities(rng: random.Random, count: int, *, keep_one: bool) -> list[int | None]:
-    pattern = rng.choices(
-        ("seq", "offset", "gaps", "ties", "nulls"), weights=(40, 15, 20, 10, 15)
-    )[0]
+    pattern = rng.choices(("seq", "offset", "gaps", "ties", "nulls"), weights=(40, 15, 20, 10, 15))[
+        0
+    ]
     values: list[int | None]
     if pattern == "seq":
         values = list(range(1, count + 1))

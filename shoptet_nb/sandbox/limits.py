@@ -2,8 +2,9 @@
 
 The bucket holds ``bucket_capacity`` drops and leaks ``leak_per_s``; a request is refused while
 the bucket has no room for one more drop, otherwise it runs and is charged afterwards (Shoptet
-computes the cost after the fact). The level never exceeds the capacity. The filling is tracked
-and reported even with ``limits=False``, only nothing is refused then.
+computes the cost after the fact). The level never exceeds the capacity. With ``limits=False``
+nothing is refused and nothing is charged: the header then reads ``0/<capacity>``, so that a
+polite client has no reason to slow down (benchmarks of raw overhead rely on it).
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ class Limiter:
         with self._lock:
             state = self._state(label, options, time.monotonic())
             state.in_flight = max(0, state.in_flight - 1)
-            state.level = min(float(options.bucket_capacity), state.level + cost)
+            if options.limits:
+                state.level = min(float(options.bucket_capacity), state.level + cost)
 
     def filling(self, label: str | None, options: SandboxOptions) -> str:
         """The ``X-RateLimit-Bucket-Filling`` value, e.g. ``37/200``."""

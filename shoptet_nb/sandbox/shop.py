@@ -112,6 +112,11 @@ class SandboxShop:
         if priority is not _UNSET and priority is not None and not 1 <= priority <= 65535:
             raise ValueError("priority must be 1..65535 or None")
         return self._app.store.set_image(
-            product, gallery, name, self.options,
-            priority=priority, description=description, language=language,
+            product,
+            gallery,
+            name,
+            self.options,
+            priority=priority,
+            description=description,
+            language=language,
         )

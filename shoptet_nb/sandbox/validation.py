@@ -44,9 +44,7 @@ def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, st
         return [], [*errors, _error(f'Property "images" is {what}.', "data.images")]
     if not 1 <= len(images) <= MAX_ITEMS:
         errors.append(
-            _error(
-                f"Expected 1 to {MAX_ITEMS} images, {len(images)} given.", "data.images"
-            )
+            _error(f"Expected 1 to {MAX_ITEMS} images, {len(images)} given.", "data.images")
         )
     seen: dict[str, int] = {}
     for i, item in enumerate(images):

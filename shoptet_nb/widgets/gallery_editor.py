@@ -17,6 +17,7 @@ drafts in its own message), so there is no round trip per keystroke.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import ipaddress
 import logging
@@ -24,12 +25,13 @@ import mimetypes
 import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pandas as pd
 import traitlets as t
-from ipyvuetify import VuetifyTemplate
+from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, typed
 from ..errors import ArgumentError, FrameError, ShoptetError
@@ -159,7 +161,7 @@ def _plural(n: int, word: str) -> str:
 # -- the widget ------------------------------------------------------------------------------
 
 
-class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
+class GalleryEditor(VuetifyTemplate):
     """Edit the captions and the order of product photo galleries, then save them safely.
 
     Open it on one product, on many (step with previous / next, or search by name), or on a
@@ -179,6 +181,9 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
 
     Edits are kept per product while you step through products; Preview and Save cover all
     of them. A save that fails (wholly or for some images) keeps the unsaved edits on screen.
+    ``journal`` goes to :func:`~shoptet_nb.apply.apply` (by default every save is journaled,
+    so it can be reverted). ``max_length`` is the caption length the counter and the
+    ``too_long`` hint use.
     """
 
     template_file = (__file__, "gallery_editor.vue")
@@ -217,6 +222,7 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
         gallery: str = "shop",
         language: str | None = None,
         max_length: int = 125,
+        journal: str | Path | bool | None = None,
         **kwargs: Any,
     ) -> None:
         if sum(x is not None for x in (product, products, images)) > 1:
@@ -231,6 +237,7 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
         self._client = client
         self._gallery = gallery
         self._language = language
+        self._journal = journal
         self._keys: list[Key] = []
         self._index = -1
         self._product_names: dict[str, str] = {}
@@ -243,7 +250,7 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
         self._rev_counter = 0
         self._catalogue: list[dict[str, str]] | None = None
         self._thumb_cache: dict[str, str | None] = {}
-        self._thumb_cut: str | None | bool = False  # False: not chosen yet
+        self._thumb_cut: str | bool | None = False  # False: not chosen yet
         #: The Result of the last save (``None`` before the first).
         self.result: Result | None = None
         #: The Plan of the last preview or save.
@@ -482,7 +489,11 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
     def refresh(self) -> None:
         """Read the product on screen again from the shop; unsaved edits are kept."""
         if self._key is not None:
-            self._reload([self._key])
+            problems = self._reload([self._key])
+            if self._key in self._base:
+                self.thumbs = self._thumbnails(self._key)
+            kind = "error" if problems else "info"
+            self._say(" ".join(problems) or "Reloaded from the shop.", kind)
             self._render()
 
     # --- plan and save ----------------------------------------------------------------------
@@ -493,7 +504,7 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
 
         changes = self.changes
         keys = set(zip(changes["guid"].astype(str), changes["gallery"].astype(str), strict=True))
-        plan = plan_updates(self._client, changes, base=self._base_frame(keys))
+        plan = plan_updates(self._client, changes, base=self._base_frame(keys), progress=False)
         self.last_plan = plan
         return plan
 
@@ -542,29 +553,34 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
         if changes.empty:
             self._say("Nothing to save: no pending edits.", "info")
             return None
-        keys = list(dict.fromkeys(
-            zip(changes["guid"].astype(str), changes["gallery"].astype(str), strict=True)
-        ))
+        keys = list(
+            dict.fromkeys(
+                zip(changes["guid"].astype(str), changes["gallery"].astype(str), strict=True)
+            )
+        )
         self.preview_open = False
         self.busy = True
         self.progress = -1.0
         self.busy_text = f"Saving {_plural(len(changes), 'change')}…"
         try:
             plan = self.plan()
-            result = apply(plan, progress=False)
+            result = apply(plan, journal=self._journal, progress=False)
         except ShoptetError as exc:
-            self._reload(keys)
+            problems = self._reload(keys)
             self._render()
-            self._say(f"Nothing was saved: {exc}. Your edits are kept; try again.", "error")
+            self._say(
+                " ".join([f"The save failed: {exc}. Your edits are kept; try again.", *problems]),
+                "error",
+            )
             raise
         finally:
             self.busy = False
             self.busy_text = ""
         self.result = result
         self._record_outcomes(result)
-        self._reload(keys)
+        problems = self._reload(keys)
         self._render()
-        self._say_saved(result)
+        self._say_saved(result, problems)
         return result
 
     # --- front-end events (each calls its Python twin) ------------------------------------
@@ -598,7 +614,7 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
         self._event(data, self.close_preview)
 
     def vue_save(self, data: dict[str, Any]) -> None:
-        self._event(data, self.save)
+        self._event(data, self._save_from_view)
 
     def vue_previous_product(self, data: dict[str, Any]) -> None:
         self._event(data, self.previous_product)
@@ -615,14 +631,17 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
     def vue_refresh(self, data: dict[str, Any]) -> None:
         self._event(data, self.refresh)
 
+    def _save_from_view(self) -> None:
+        with contextlib.suppress(ShoptetError):  # save() has shown it in the editor already
+            self.save()
+
     def _event(self, data: dict[str, Any], action: Any) -> None:
         """Run a front-end action: take the caption drafts it carries first, show failures."""
         try:
             self._take_captions(data)
             action()
         except ShoptetError as exc:
-            if not self.notice:
-                self._say(str(exc), "error")
+            self._say(str(exc), "error")
             self._render()
         except Exception as exc:  # a bug must be visible in the widget, not only in a log
             log.exception("GalleryEditor: unexpected error")
@@ -681,13 +700,18 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
     def _show(self, index: int) -> None:
         self._index = index
         key = self._keys[index]
-        if key not in self._base:
-            self._reload([key])
+        problems = self._reload([key]) if key not in self._base else []
         self.thumbs = self._thumbnails(key) if key in self._base else {}
+        self._say(" ".join(problems), "error")
         self._render()
 
-    def _reload(self, keys: Sequence[Key]) -> None:
-        """(Re)load galleries from the shop, or the first time from the given frame."""
+    def _reload(self, keys: Sequence[Key]) -> list[str]:
+        """(Re)load galleries from the shop, or the first time from the given frame.
+
+        Returns the problems met (one line each); a gallery that cannot be read keeps what
+        was on screen.
+        """
+        problems: list[str] = []
         to_read: list[Key] = []
         for key in keys:
             if key not in self._base and self._given is not None:
@@ -699,7 +723,7 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
                     continue
             to_read.append(key)
         if not to_read:
-            return
+            return problems
         from ..read import read_images
 
         by_gallery: dict[str, list[str]] = {}
@@ -717,18 +741,17 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
                         progress=False,
                     )
             except ShoptetError as exc:
-                self._say(f"Could not read the gallery: {exc}", "error")
+                problems.append(f"Could not read the gallery: {exc}")
                 continue
             failures = frame.attrs.get("read_errors") or []
             failed = {str(item.get("guid")) for item in failures}
             for item in failures:
-                self._say(
-                    f"Could not read product {item.get('guid')}: {item.get('message')}", "error"
-                )
+                problems.append(f"Could not read product {item.get('guid')}: {item.get('message')}")
             for guid in guids:
-                if guid in failed and (guid, gallery) in self._base:
-                    continue  # keep what was on screen
+                if guid in failed:
+                    continue  # keep what was on screen (or nothing, the first time)
                 self._set_base((guid, gallery), frame[frame["guid"] == guid])
+        return problems
 
     def _set_base(self, key: Key, frame: pd.DataFrame) -> None:
         from ..edits import sort_gallery
@@ -847,7 +870,8 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
             k for k in self._base if k not in self._keys
         ]
         return [
-            k for k in ordered
+            k
+            for k in ordered
             if self._captions.get(k) or self._order[k] != list(self._base[k]["name"])
         ]
 
@@ -883,23 +907,27 @@ class GalleryEditor(VuetifyTemplate):  # type: ignore[misc]
         self.notice_type = kind
         self.notice = text
 
-    def _say_saved(self, result: Result) -> None:
+    def _say_saved(self, result: Result, problems: Sequence[str]) -> None:
+        after = (" " + " ".join(problems)) if problems else ""
         counts = result.counts
         done = counts.get("updated", 0) + counts.get("unchanged", 0)
         total = sum(counts.values())
         failed = total - done
         if failed == 0:
-            self._say(f"Saved: {_plural(done, 'image')} up to date in the shop.", "success")
+            self._say(
+                f"Saved: {_plural(done, 'image')} up to date in the shop.{after}",
+                "warning" if problems else "success",
+            )
         elif done == 0:
             self._say(
                 f"Nothing was saved: {_plural(failed, 'image')} failed (see the cards marked in "
-                "red). Your edits are kept; fix them or try again.",
+                f"red). Your edits are kept; fix them or try again.{after}",
                 "error",
             )
         else:
             self._say(
                 f"Partly saved: {done} of {total} images saved, {failed} failed (see the cards "
-                "marked in red). The unsaved edits are kept.",
+                f"marked in red). The unsaved edits are kept.{after}",
                 "warning",
             )
 

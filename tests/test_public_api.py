@@ -1,0 +1,70 @@
+"""`shoptet_nb.__all__` is the public API: sorted, importable, complete; importing is light."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import types
+
+import shoptet_nb
+
+WIDGET_STACK = ("ipyvuetify", "ipyvue", "ipywidgets")
+
+
+def isort_style_key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
+    """The order ruff's RUF022 keeps: CONSTANTS, then CamelCase, then the rest; natural sort."""
+    if len(name) > 1 and name.upper() == name and any(c.isalpha() for c in name):
+        category = 0
+    elif name[:1].isupper():
+        category = 1
+    else:
+        category = 2
+    natural = [
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part
+    ]
+    return category, natural
+
+
+def test_all_is_a_sorted_list_of_unique_strings() -> None:
+    names = list(shoptet_nb.__all__)
+    assert all(isinstance(name, str) for name in names)
+    assert len(names) == len(set(names)), "duplicates in __all__"
+    assert names == sorted(names, key=isort_style_key)
+
+
+def test_every_name_in_all_is_importable() -> None:
+    missing = [name for name in shoptet_nb.__all__ if not hasattr(shoptet_nb, name)]
+    assert missing == []
+    namespace: dict[str, object] = {}
+    exec("from shoptet_nb import *", namespace)  # the star import users may write
+    assert set(shoptet_nb.__all__) <= set(namespace)
+
+
+def test_nothing_public_is_missing_from_all() -> None:
+    """Every public name the package defines or re-exports from itself is in __all__."""
+    unlisted = []
+    for name, value in vars(shoptet_nb).items():
+        if name.startswith("_") or name in shoptet_nb.__all__:
+            continue
+        if isinstance(value, types.ModuleType):
+            continue  # submodules appear as attributes once imported
+        module = getattr(value, "__module__", None)
+        if module is not None and not module.startswith("shoptet_nb"):
+            continue  # imported from elsewhere (typing, __future__, ...), not ours
+        unlisted.append(name)
+    assert unlisted == [], "public but not in __all__ (add them, or prefix with _)"
+
+
+def test_import_does_not_load_the_widget_stack() -> None:
+    """`import shoptet_nb` stays light: the widget stack loads only when a widget is made."""
+    code = (
+        "import json, sys; import shoptet_nb; "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert loaded.isdisjoint(WIDGET_STACK), sorted(loaded & set(WIDGET_STACK))

@@ -1,0 +1,748 @@
+"""GalleryEditor without a browser: every handler and state transition, against the sandbox.
+
+Front-end events are driven through the ``vue_<name>`` methods (what ipyvue calls when the
+browser sends an event) and through their Python twins; the sandbox is the oracle of what a
+save really changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import shoptet_nb as sn
+from shoptet_nb.errors import ArgumentError, FrameError
+from shoptet_nb.widgets import GalleryEditor
+from shoptet_nb.widgets.gallery_editor import (
+    card_key,
+    data_uri,
+    fold,
+    is_loopback_url,
+    new_priorities,
+    parse_card_key,
+)
+
+VUE_FILE = Path(sn.__file__).parent / "widgets" / "gallery_editor.vue"
+MARKUP = "<img src=x onerror=alert(1)>"
+
+
+# -- fixtures and helpers --------------------------------------------------------------------
+
+
+@pytest.fixture
+def client() -> Any:
+    return sn.sandbox(seed=0, products=12, limits=False)
+
+
+def guids_with(client: Any, low: int, high: int, n: int = 1) -> list[str]:
+    found = [
+        p["guid"]
+        for p in client.sandbox.products()
+        if low <= len(client.sandbox.images(p["guid"])) <= high
+    ]
+    assert len(found) >= n, "the sandbox catalogue changed: pick other products"
+    return found[:n]
+
+
+@pytest.fixture
+def guid(client: Any) -> str:
+    return guids_with(client, 5, 12)[0]
+
+
+@pytest.fixture
+def editor(client: Any, guid: str) -> GalleryEditor:
+    return GalleryEditor(client, product=guid, journal=False)
+
+
+def server(client: Any, guid: str) -> list[dict[str, Any]]:
+    return client.sandbox.images(guid)  # type: ignore[no-any-return]
+
+
+def names(editor: GalleryEditor) -> list[str]:
+    return [c["name"] for c in editor.cards]
+
+
+def card(editor: GalleryEditor, name: str) -> dict[str, Any]:
+    return next(c for c in editor.cards if c["name"] == name)
+
+
+def patch_calls(client: Any) -> int:
+    key = "PATCH /api/products/{guid}/images/{gallery}"
+    return int(client.sandbox.stats()["requests"].get(key, 0))
+
+
+def get_calls(client: Any) -> int:
+    key = "GET /api/products/{guid}/images/{gallery}"
+    return int(client.sandbox.stats()["requests"].get(key, 0))
+
+
+def no_retries(client: Any) -> None:
+    client.settings = dataclasses.replace(client.settings, max_attempts=1)
+
+
+# -- import and construction -----------------------------------------------------------------
+
+
+def test_import_shoptet_nb_does_not_load_the_widget_stack() -> None:
+    code = "import sys, shoptet_nb; print('ipyvuetify' in sys.modules, 'ipyvue' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_lazy_attribute_and_exports() -> None:
+    import shoptet_nb.widgets as widgets
+
+    assert sn.GalleryEditor is GalleryEditor
+    assert widgets.__all__ == ["GalleryEditor"]
+
+
+def test_vue_template_ships_beside_the_class() -> None:
+    assert VUE_FILE.is_file()
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert '"widgets/*.vue"' in pyproject
+
+
+def test_open_on_one_product(client: Any, guid: str, editor: GalleryEditor) -> None:
+    stored = server(client, guid)
+    assert names(editor) == [i["name"] for i in stored]  # admin order
+    assert [c["position"] for c in editor.cards] == list(range(1, len(stored) + 1))
+    assert [c["main"] for c in editor.cards] == [i["isMainImage"] for i in stored]
+    assert [c["caption"] for c in editor.cards] == [i["description"] or "" for i in stored]
+    product = next(p for p in client.sandbox.products() if p["guid"] == guid)
+    assert editor.heading == product["name"]
+    assert editor.subheading.startswith("Product 1 of 1 · gallery shop")
+    assert editor.is_sandbox is True
+    assert editor.product == guid
+    assert editor.pending == 0
+    assert editor.pending_text == "No unsaved changes"
+    assert not editor.has_previous
+    assert not editor.has_next
+    assert editor.changes.empty
+    assert list(editor.changes.columns) == ["guid", "gallery", "name", "priority", "description"]
+    assert "sandbox" not in repr(editor).lower() or "GalleryEditor" in repr(editor)
+
+
+def test_thumbnails_are_inlined_for_the_sandbox(editor: GalleryEditor) -> None:
+    assert set(editor.thumbs) == {c["key"] for c in editor.cards}
+    assert all(src.startswith("data:image/png;base64,") for src in editor.thumbs.values())
+
+
+def test_thumbnails_of_a_real_shop_keep_their_url() -> None:
+    shop = sn.sandbox(seed=0, products=6).sandbox
+    client = sn.connect("token", base_url="https://api.example.test", transport=shop.transport())
+    guid = next(p["guid"] for p in shop.products() if shop.images(p["guid"]))
+    editor = GalleryEditor(client, product=guid, journal=False)
+    assert editor.is_sandbox is False
+    assert editor.thumbs
+    assert all(src.startswith("https://api.example.test/") for src in editor.thumbs.values())
+
+
+def test_thumbnails_on_loopback_are_inlined() -> None:
+    # On Binder the browser cannot reach the kernel's 127.0.0.1: the bytes travel instead.
+    shop = sn.sandbox(seed=0, products=6).sandbox
+    client = sn.connect("token", base_url="http://127.0.0.1:9", transport=shop.transport())
+    guid = next(p["guid"] for p in shop.products() if shop.images(p["guid"]))
+    editor = GalleryEditor(client, product=guid, journal=False)
+    assert editor.thumbs
+    assert all(src.startswith("data:image/") for src in editor.thumbs.values())
+
+
+def test_only_one_source_and_a_known_gallery(client: Any, guid: str) -> None:
+    with pytest.raises(ArgumentError, match="one of product="):
+        GalleryEditor(client, product=guid, products=[guid])
+    with pytest.raises(ArgumentError, match="unknown gallery"):
+        GalleryEditor(client, product=guid, gallery="video")
+    with pytest.raises(FrameError, match="lacks the column"):
+        GalleryEditor(client, images=pd.DataFrame({"guid": [guid]}))
+    with pytest.raises(FrameError, match="guid column"):
+        GalleryEditor(client, products=pd.DataFrame({"x": [1]}))
+
+
+def test_empty_editor_waits_for_a_product(client: Any) -> None:
+    editor = GalleryEditor(client, journal=False)
+    assert editor.cards == []
+    assert editor.current_guid == ""
+    assert editor.product is None
+    assert editor.changes.empty
+    with pytest.raises(ArgumentError, match="no product on screen"):
+        editor.move_up("1.jpg")
+    assert "Gallery editor" in editor._repr_html_()
+
+
+def test_product_without_images(client: Any) -> None:
+    empty = guids_with(client, 0, 0)[0]
+    editor = GalleryEditor(client, product=empty, journal=False)
+    assert editor.cards == []
+    assert editor.current_guid == empty
+    assert editor.subheading.endswith("0 images")
+
+
+def test_unknown_product_is_reported(client: Any) -> None:
+    ghost = "00000000-0000-4000-8000-000000000000"
+    editor = GalleryEditor(client, product=ghost, journal=False)
+    assert editor.cards == []
+    assert editor.notice_type == "error"
+    assert ghost in editor.notice
+
+
+def test_open_on_a_list_and_step_through(client: Any) -> None:
+    first, second, third = guids_with(client, 3, 12, n=3)
+    editor = GalleryEditor(client, products=[first, second, third, first], journal=False)
+    assert editor.products == [first, second, third]
+    assert editor.has_next
+    assert not editor.has_previous
+    editor.vue_next_product({})
+    assert editor.product == second
+    assert editor.has_previous
+    assert editor.has_next
+    assert editor.subheading.startswith("Product 2 of 3")
+    editor.vue_next_product({})
+    assert editor.product == third
+    assert not editor.has_next
+    editor.vue_next_product({})  # at the end: stays
+    assert editor.product == third
+    editor.vue_previous_product({})
+    editor.vue_previous_product({})
+    editor.vue_previous_product({})  # at the start: stays
+    assert editor.product == first
+
+
+def test_edits_are_kept_per_product_and_saved_together(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    editor = GalleryEditor(client, products=[first, second], journal=False)
+    a = names(editor)[0]
+    key = card(editor, a)["key"]
+    # The caption draft rides along with the navigation event, as the browser sends it.
+    editor.vue_next_product({"captions": {key: "first product, first photo"}})
+    b = names(editor)[-1]
+    editor.vue_make_main({"name": b})
+    assert editor.pending_text.endswith("in 2 products")
+    editor.vue_previous_product({})
+    assert card(editor, a)["caption"] == "first product, first photo"
+    assert card(editor, a)["changed"]
+    assert set(editor.changes["guid"]) == {first, second}
+    editor.save()
+    assert server(client, first)[0]["description"] == "first product, first photo"
+    assert server(client, second)[0]["name"] == b
+    assert editor.changes.empty
+
+
+def test_open_on_a_products_frame(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    frame = pd.DataFrame({"guid": [first, second], "name": ["Alpha", "Beta"]})
+    editor = GalleryEditor(client, products=frame, journal=False)
+    names_now = {p["guid"]: p["name"] for p in client.sandbox.products()}
+    assert editor.heading == names_now[first]  # the shop's current name wins
+    editor.next_product()
+    assert editor.heading == names_now[second]
+    series = GalleryEditor(client, products=frame["guid"], journal=False)
+    assert series.products == [first, second]
+
+
+def test_open_on_an_images_frame_reads_nothing_more(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    images = sn.read_images(client, [first, second], progress=False)
+    before = images.copy()
+    reads = get_calls(client)
+    editor = GalleryEditor(client, images=images, journal=False)
+    editor.next_product()
+    assert get_calls(client) == reads  # the galleries came from the frame
+    assert editor.products == [str(g) for g in images["guid"].drop_duplicates()]
+    editor.set_caption(names(editor)[0], "changed")
+    pd.testing.assert_frame_equal(images, before)  # the caller's frame is never touched
+
+
+# -- captions ----------------------------------------------------------------------------------
+
+
+def test_caption_from_the_browser_is_a_change(client: Any, editor: GalleryEditor) -> None:
+    name = names(editor)[1]
+    ident = card(editor, name)["key"]
+    rev = card(editor, name)["rev"]
+    editor.vue_set_caption({"captions": {ident: "Red backpack, side view"}})
+    got = card(editor, name)
+    assert got["caption"] == "Red backpack, side view"
+    assert got["changed"]
+    assert got["fields"] == ["caption"]
+    assert got["rev"] == rev  # typed in the browser: the draft there stays valid
+    changes = editor.changes
+    assert len(changes) == 1
+    row = changes.iloc[0]
+    assert row["name"] == name
+    assert row["description"] == "Red backpack, side view"
+    assert pd.isna(row["priority"])
+    assert editor.pending == 1
+    assert editor.pending_text == "1 unsaved change"
+
+
+def test_caption_back_to_the_original_is_no_change(editor: GalleryEditor) -> None:
+    name = names(editor)[0]
+    original = card(editor, name)["caption"]
+    editor.set_caption(name, "something else")
+    editor.set_caption(name, original)
+    assert editor.changes.empty
+    assert not card(editor, name)["changed"]
+
+
+def test_caption_set_from_python_retires_browser_drafts(editor: GalleryEditor) -> None:
+    name = names(editor)[0]
+    rev = card(editor, name)["rev"]
+    editor.set_caption(name, "from code")
+    assert card(editor, name)["rev"] > rev
+    assert card(editor, name)["caption"] == "from code"
+
+
+def test_null_and_empty_captions_are_the_same(client: Any) -> None:
+    shop = client.sandbox
+    for product in shop.products():
+        images = shop.images(product["guid"])
+        blank = [i["name"] for i in images if i["description"] is None]
+        if blank:
+            break
+    else:
+        pytest.skip("no image without a caption in this catalogue")
+    editor = GalleryEditor(client, product=product["guid"], journal=False)
+    editor.set_caption(blank[0], "")
+    assert editor.changes.empty
+
+
+def test_captions_of_unknown_cards_are_ignored(editor: GalleryEditor) -> None:
+    editor.vue_set_caption({"captions": {"nope/shop/x.jpg": "lost"}})
+    assert editor.changes.empty
+
+
+def test_lint_hints_follow_the_caption(client: Any, guid: str) -> None:
+    editor = GalleryEditor(client, product=guid, journal=False, max_length=20)
+    assert editor.max_length == 20
+    first, second = names(editor)[:2]
+
+    def rules(name: str) -> set[str]:
+        return {h["rule"] for h in card(editor, name)["hints"]}
+
+    editor.set_caption(first, "")
+    assert "empty" in rules(first)
+    editor.set_caption(first, first)
+    assert "file_name" in rules(first)
+    editor.set_caption(first, "A caption that is far too long for twenty")
+    assert "too_long" in rules(first)
+    editor.set_caption(first, "Same words")
+    editor.set_caption(second, "Same words")
+    assert "duplicate" in rules(first)
+    assert "duplicate" in rules(second)
+    editor.set_caption(first, MARKUP)
+    assert "markup" in rules(first)
+
+
+def test_markup_caption_is_kept_as_text(client: Any, editor: GalleryEditor, guid: str) -> None:
+    name = names(editor)[0]
+    editor.set_caption(name, MARKUP)
+    assert card(editor, name)["caption"] == MARKUP
+    html = editor._repr_html_()
+    assert MARKUP not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    editor.save()
+    assert server(client, guid)[0]["description"] == MARKUP
+
+
+def test_the_template_never_renders_html_from_data() -> None:
+    text = VUE_FILE.read_text()
+    assert "v-html" not in text
+    assert "innerHTML" not in text
+
+
+def test_template_carries_the_accessible_names() -> None:
+    text = VUE_FILE.read_text()
+    for fragment in (
+        ":aria-label=\"'Caption for ' + card.name\"",
+        ":aria-label=\"'Move ' + card.name + ' up'\"",
+        ":aria-label=\"'Move ' + card.name + ' down'\"",
+        ":aria-label=\"'Make ' + card.name + ' the main image'\"",
+        ">Preview</v-btn>",
+        ">Save changes</v-btn",
+        ">Reset</v-btn>",
+    ):
+        assert fragment in text, fragment
+
+
+# -- order -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("base", "priority", "order", "expected"),
+    [
+        (["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, ["a", "b", "c"], {}),
+        (["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, ["b", "a", "c"], {"b": 1, "a": 2}),
+        (["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, ["c", "a", "b"], {"c": 1, "a": 2, "b": 3}),
+        (["a", "b", "c"], {"a": 10, "b": 20, "c": 30}, ["a", "c", "b"], {"a": 1, "c": 2, "b": 3}),
+        (["a", "b", "c"], {"a": 1, "b": 1, "c": None}, ["a", "b", "c"], {}),
+        (["a", "b", "c"], {"a": 1, "b": 1, "c": None}, ["b", "a", "c"], {"a": 2, "c": 3}),
+    ],
+)
+def test_new_priorities(
+    base: list[str], priority: dict[str, int | None], order: list[str], expected: dict[str, int]
+) -> None:
+    assert new_priorities(base, priority, order) == expected
+
+
+def test_move_up_down_and_make_main(client: Any, editor: GalleryEditor) -> None:
+    start = names(editor)
+    editor.vue_move_up({"name": start[2]})
+    assert names(editor)[:3] == [start[0], start[2], start[1]]
+    editor.vue_move_down({"name": start[2]})
+    assert names(editor) == start
+    assert editor.changes.empty  # back where it was: nothing to save
+    editor.vue_make_main({"name": start[-1]})
+    assert names(editor) == [start[-1], *start[:-1]]
+    assert card(editor, start[-1])["main"]
+    assert not card(editor, start[0])["main"]
+    assert card(editor, start[-1])["fields"] == ["position"]
+    assert card(editor, start[-1])["was"] == len(start)
+    # The first can go no higher and the last no lower.
+    editor.move_up(names(editor)[0])
+    editor.move_down(names(editor)[-1])
+    assert names(editor) == [start[-1], *start[:-1]]
+
+
+def test_drag_and_drop_moves_to_the_drop_position(editor: GalleryEditor) -> None:
+    start = names(editor)
+    editor.vue_move({"name": start[0], "position": 3})
+    assert names(editor) == [start[1], start[2], start[0], *start[3:]]
+    editor.vue_move({"name": start[0], "position": 99})  # clamped to the end
+    assert names(editor)[-1] == start[0]
+
+
+def test_reorder_emits_only_changed_priorities(client: Any, editor: GalleryEditor) -> None:
+    start = names(editor)
+    editor.make_main(start[1])
+    changes = editor.changes
+    assert changes["description"].isna().all()
+    stored = {i["name"]: i["priority"] for i in server(client, editor.product or "")}
+    expected = {start[1]: 1, start[0]: 2} | {n: i for i, n in enumerate(start[2:], start=3)}
+    emitted = dict(zip(changes["name"], changes["priority"].astype(int), strict=True))
+    assert emitted == {n: p for n, p in expected.items() if stored[n] != p}
+
+
+def test_undo_restores_caption_and_place(editor: GalleryEditor) -> None:
+    start = names(editor)
+    original = card(editor, start[3])["caption"]
+    editor.make_main(start[3])
+    editor.set_caption(start[3], "edited")
+    rev = card(editor, start[3])["rev"]
+    editor.vue_undo({"name": start[3]})
+    assert names(editor) == start
+    assert card(editor, start[3])["caption"] == original
+    assert card(editor, start[3])["rev"] > rev
+    assert editor.changes.empty
+
+
+def test_reset_forgets_everything(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    editor = GalleryEditor(client, products=[first, second], journal=False)
+    editor.make_main(names(editor)[-1])
+    editor.next_product()
+    editor.set_caption(names(editor)[0], "x")
+    editor.preview()
+    editor.vue_reset({})
+    assert editor.changes.empty
+    assert not editor.preview_open
+    editor.previous_product()
+    assert not any(c["changed"] for c in editor.cards)
+
+
+def test_bad_event_shows_an_error_instead_of_raising(editor: GalleryEditor) -> None:
+    editor.vue_move_up({"name": "no-such-image.jpg"})
+    assert editor.notice_type == "error"
+    assert "no-such-image.jpg" in editor.notice
+    with pytest.raises(ArgumentError):
+        editor.move_up("no-such-image.jpg")
+
+
+# -- preview, plan and save ------------------------------------------------------------------
+
+
+def test_plan_accepts_the_changes(editor: GalleryEditor) -> None:
+    first = names(editor)[0]
+    editor.set_caption(first, "new caption")
+    editor.move_down(first)
+    plan = editor.plan()
+    assert plan.counts["would_update"] == len(editor.changes)
+    assert editor.last_plan is plan
+
+
+def test_preview_shows_old_and_new(editor: GalleryEditor) -> None:
+    name = names(editor)[0]
+    old = card(editor, name)["caption"]
+    editor.vue_preview({"captions": {card(editor, name)["key"]: "new text"}})
+    assert editor.preview_open
+    assert editor.preview_summary.startswith("1 image in the plan: 1 would update")
+    (row,) = editor.preview_rows
+    assert row["name"] == name
+    assert row["status"] == "would_update"
+    assert row["old_description"] == (old or None)
+    assert row["new_description"] == "new text"
+    editor.vue_close_preview({})
+    assert not editor.preview_open
+
+
+def test_preview_of_nothing(editor: GalleryEditor) -> None:
+    editor.preview()
+    assert editor.preview_rows == []
+    assert editor.preview_summary.startswith("Nothing to save")
+
+
+def test_save_changes_exactly_what_was_edited(
+    client: Any, editor: GalleryEditor, guid: str
+) -> None:
+    before = server(client, guid)
+    start = names(editor)
+    ident = card(editor, start[1])["key"]
+    editor.vue_make_main({"name": start[2]})
+    # Save carries the caption still being typed, like the browser's Save button does.
+    editor.vue_save({"captions": {ident: "Typed just before Save"}})
+    after = server(client, guid)
+    expected_order = [start[2], start[0], start[1], *start[3:]]
+    assert [i["name"] for i in after] == expected_order
+    by_name = {i["name"]: i for i in after}
+    for image in before:  # captions: exactly one changed
+        caption = by_name[image["name"]]["description"]
+        if image["name"] == start[1]:
+            assert caption == "Typed just before Save"
+        else:
+            assert caption == image["description"]
+    assert editor.result is not None
+    assert editor.result.counts["failed"] == 0
+    assert editor.notice_type == "success"
+    assert editor.notice.startswith("Saved")
+    assert editor.changes.empty
+    assert editor.pending == 0
+    assert names(editor) == expected_order  # refreshed from the shop
+    assert card(editor, start[1])["outcome"] == {"status": "updated", "ok": True, "label": "Saved"}
+    assert not editor.busy
+
+
+def test_save_shows_progress_while_it_runs(
+    client: Any, editor: GalleryEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_module = importlib.import_module("shoptet_nb.apply")
+    real_apply = apply_module.apply
+    seen: list[tuple[bool, str, float, bool]] = []
+
+    def watched(plan: Any, **kwargs: Any) -> Any:
+        seen.append((editor.busy, editor.busy_text, editor.progress, editor.preview_open))
+        return real_apply(plan, **kwargs)
+
+    monkeypatch.setattr(apply_module, "apply", watched)
+    editor.set_caption(names(editor)[0], "x")
+    editor.preview()
+    editor.save()
+    assert seen == [(True, "Saving 1 change…", -1.0, False)]
+    assert not editor.busy
+    assert editor.busy_text == ""
+
+
+def test_save_with_nothing_pending(client: Any, editor: GalleryEditor) -> None:
+    assert editor.save() is None
+    assert editor.notice.startswith("Nothing to save")
+    assert patch_calls(client) == 0
+
+
+def test_failed_save_keeps_the_edits(client: Any, editor: GalleryEditor, guid: str) -> None:
+    no_retries(client)
+    before = server(client, guid)
+    start = names(editor)
+    editor.set_caption(start[0], "kept after a failure")
+    editor.move_down(start[0])
+    pending = editor.changes
+    client.sandbox.set_options(fault_rate=1.0, fault_weights={"500": 1.0})
+    try:
+        editor.vue_save({})
+    finally:
+        client.sandbox.set_options(fault_rate=0.0)
+    assert server(client, guid) == before
+    assert editor.notice_type == "error"
+    pd.testing.assert_frame_equal(editor.changes, pending)
+    failed = card(editor, start[0])
+    assert failed["caption"] == "kept after a failure"
+    assert failed["changed"]
+    assert failed["outcome"]["ok"] is False
+    assert "Not saved" in failed["outcome"]["label"]
+    assert names(editor)[:2] == [start[1], start[0]]
+    # The same edits go through once the server is back.
+    editor.vue_save({})
+    assert editor.notice_type == "success"
+    assert server(client, guid)[1]["description"] == "kept after a failure"
+
+
+def test_conflict_is_shown_on_its_card_and_the_rest_saves(
+    client: Any, editor: GalleryEditor, guid: str
+) -> None:
+    first, second = names(editor)[:2]
+    editor.set_caption(first, "mine")
+    editor.set_caption(second, "also mine")
+    client.sandbox.set_image(guid, "shop", first, description="changed in the admin")
+    result = editor.save()
+    assert result is not None
+    assert result.counts["conflict"] == 1
+    assert result.counts["updated"] == 1
+    assert card(editor, first)["outcome"]["status"] == "conflict"
+    assert card(editor, first)["caption"] == "mine"  # the edit stays, pending
+    assert card(editor, second)["outcome"]["ok"] is True
+    assert editor.notice_type == "warning"
+    assert editor.notice.startswith("Partly saved")
+    assert list(editor.changes["name"]) == [first]
+    stored = {i["name"]: i["description"] for i in server(client, guid)}
+    assert stored[first] == "changed in the admin"
+    assert stored[second] == "also mine"
+
+
+def test_editing_again_clears_the_outcome(client: Any, editor: GalleryEditor) -> None:
+    name = names(editor)[0]
+    editor.set_caption(name, "one")
+    editor.save()
+    assert card(editor, name)["outcome"] is not None
+    editor.set_caption(name, "two")
+    assert card(editor, name)["outcome"] is None
+
+
+def test_whole_save_failure_is_raised_and_shown(
+    client: Any, editor: GalleryEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_module = importlib.import_module("shoptet_nb.apply")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise sn.NetworkError("connection refused")
+
+    monkeypatch.setattr(apply_module, "apply", broken)
+    name = names(editor)[0]
+    editor.set_caption(name, "not lost")
+    with pytest.raises(sn.NetworkError):
+        editor.save()
+    assert editor.notice_type == "error"
+    assert "connection refused" in editor.notice
+    assert card(editor, name)["caption"] == "not lost"
+    assert not editor.busy
+    editor.vue_save({})  # from the button: shown, not raised
+    assert "connection refused" in editor.notice
+
+
+def test_refresh_keeps_edits_and_takes_server_changes(
+    client: Any, editor: GalleryEditor, guid: str
+) -> None:
+    first, second = names(editor)[:2]
+    editor.set_caption(first, "my edit")
+    client.sandbox.set_image(guid, "shop", second, description="from the admin")
+    editor.vue_refresh({})
+    assert card(editor, first)["caption"] == "my edit"
+    assert card(editor, second)["caption"] == "from the admin"
+    assert list(editor.changes["name"]) == [first]
+
+
+def test_images_shows_the_state_after_saving(editor: GalleryEditor) -> None:
+    start = names(editor)
+    editor.make_main(start[1])
+    editor.set_caption(start[0], "x")
+    images = editor.images
+    assert list(images["name"]) == [start[1], start[0], *start[2:]]
+    assert list(images["priority"]) == list(range(1, len(start) + 1))
+    assert images.loc[1, "description"] == "x"
+    assert list(images["is_main_image"])[:2] == [True, False]
+
+
+# -- product picker ----------------------------------------------------------------------------
+
+
+def test_search_ignores_case_and_accents(client: Any, editor: GalleryEditor) -> None:
+    target = next(p for p in client.sandbox.products() if "č" in p["name"].lower())
+    word = next(w for w in target["name"].split() if "č" in w.lower())
+    plain = fold(word).upper()
+    found = editor.search_products(plain)
+    assert target["guid"] in [f["guid"] for f in found]
+    editor.vue_search_products({"text": plain})
+    assert target["guid"] in [r["guid"] for r in editor.search_results]
+    assert all(set(r) == {"guid", "title"} for r in editor.search_results)
+    editor.vue_search_products({"text": ""})
+    assert len(editor.search_results) == min(20, len(client.sandbox.products()))
+
+
+def test_pick_a_product_from_the_search(client: Any, editor: GalleryEditor, guid: str) -> None:
+    other = next(g for g in guids_with(client, 3, 12, n=3) if g != guid)
+    editor.vue_show_product({"guid": other})
+    assert editor.product == other
+    assert editor.products == [guid, other]
+    assert editor.has_previous
+    editor.vue_show_product({"guid": guid})  # already listed: no duplicate
+    assert editor.products == [guid, other]
+    assert editor.product == guid
+
+
+def test_search_failure_is_shown(client: Any, editor: GalleryEditor) -> None:
+    no_retries(client)
+    client.sandbox.set_options(fault_rate=1.0, fault_weights={"500": 1.0})
+    try:
+        assert editor.search_products("x") == []
+    finally:
+        client.sandbox.set_options(fault_rate=0.0)
+    assert editor.notice_type == "error"
+    assert "list the shop's products" in editor.notice
+
+
+# -- static fallback ---------------------------------------------------------------------------
+
+
+def test_mimebundle_has_the_widget_and_a_static_view(editor: GalleryEditor) -> None:
+    bundle = editor._repr_mimebundle_()
+    assert bundle is not None
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    html = bundle["text/html"]
+    assert html.startswith('<div class="shoptet-nb-gallery">')
+    assert "[SANDBOX]" in html
+    for c in editor.cards:
+        assert c["name"] in html
+    assert "<img" not in html  # sandbox pictures are unreachable from GitHub/nbviewer
+    assert len(bundle["text/plain"]) <= 111
+
+
+def test_static_view_of_a_real_shop_links_pictures() -> None:
+    shop = sn.sandbox(seed=0, products=6).sandbox
+    client = sn.connect("token", base_url="https://api.example.test", transport=shop.transport())
+    guid = next(p["guid"] for p in shop.products() if shop.images(p["guid"]))
+    editor = GalleryEditor(client, product=guid, journal=False)
+    assert '<img src="https://api.example.test/' in editor._repr_html_()
+
+
+# -- pure helpers ------------------------------------------------------------------------------
+
+
+def test_card_keys_round_trip() -> None:
+    key = card_key(("g", "shop"), "a/b.jpg")
+    assert parse_card_key(key) == (("g", "shop"), "a/b.jpg")
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8000/a.png", True),
+        ("http://localhost/a.png", True),
+        ("http://[::1]:80/a.png", True),
+        ("http://127.5.5.5/a.png", True),
+        ("https://cdn.myshoptet.com/a.png", False),
+        ("http://10.0.0.1/a.png", False),
+        ("not a url", False),
+    ],
+)
+def test_is_loopback_url(url: str, loopback: bool) -> None:
+    assert is_loopback_url(url) is loopback
+
+
+def test_data_uri_types() -> None:
+    assert data_uri(b"\x89PNG....", "x.jpg").startswith("data:image/png;base64,")
+    assert data_uri(b"\xff\xd8\xff..", "x").startswith("data:image/jpeg;base64,")
+    assert data_uri(b"????", "x.gif").startswith("data:image/gif;base64,")
+    assert data_uri(b"????", "x").startswith("data:application/octet-stream;base64,")
