@@ -19,6 +19,7 @@ from typing import Any
 from .apply import Result, apply, revert, update_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
+from .edits import fill_captions, move_to_front, renumber
 from .errors import (
     APIError,
     ArgumentError,
@@ -34,7 +35,6 @@ from .errors import (
     ShoptetError,
     ValidationError,
 )
-from .edits import fill_captions, move_to_front, renumber
 from .lint import lint_captions
 from .plan import Plan, plan_updates
 from .read import read_errors, read_images

@@ -50,7 +50,9 @@ RESULT_STATUSES = (
 )
 _ITEM_INDEX = re.compile(r"data\.images\[(\d+)\]")
 
-Key = tuple[str, str, str, str]  # guid, gallery, name, language ("" = the shop's default)
+# guid, gallery, name, language ("" = the shop's default); values come out of frames, so Any.
+Key = tuple[Any, Any, Any, Any]
+GalleryKey = tuple[Any, Any, Any]
 
 
 @dataclass
@@ -199,7 +201,7 @@ class _Run:
         self.lock = threading.Lock()
         self.outcomes: dict[Key, dict[str, Any]] = {}
         self.errors: list[dict[str, Any]] = []
-        self.after: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        self.after: dict[GalleryKey, list[dict[str, Any]]] = {}
         self.stop = threading.Event()
         self.stop_reason = ""
         names = plan.base[["guid", "product_name"]] if plan.base is not None else None
@@ -250,7 +252,7 @@ def _run(
     force: bool,
     journal: str | Path | bool | None,
     progress: bool,
-    recheck: Callable[[tuple[str, str, str]], bool],
+    recheck: Callable[[GalleryKey], bool],
 ) -> Result:
     if on_error not in ("continue", "stop"):
         raise ArgumentError(f"on_error must be 'continue' or 'stop', got {on_error!r}")
@@ -291,7 +293,7 @@ def _run(
 
 
 def _write_gallery(
-    run: _Run, gallery_key: tuple[str, str, str], targets: pd.DataFrame, recheck: bool
+    run: _Run, gallery_key: GalleryKey, targets: pd.DataFrame, recheck: bool
 ) -> None:
     guid, gallery, language = gallery_key
     lang = language or None
@@ -299,7 +301,7 @@ def _write_gallery(
         for name in targets["name"]:
             run.mark((guid, gallery, name, language), "not_attempted", run.stop_reason)
         return
-    before: dict[str, dict[str, Any]] = {
+    before: dict[Any, dict[str, Any]] = {
         name: {"priority": _plain(p), "description": _plain(d), "changeTime": None}
         for name, p, d in zip(
             targets["name"], targets["old_priority"], targets["old_description"], strict=True
@@ -331,10 +333,10 @@ def _write_gallery(
 
 def _screen(
     run: _Run,
-    gallery_key: tuple[str, str, str],
+    gallery_key: GalleryKey,
     targets: pd.DataFrame,
     current: dict[Any, dict[str, Any]],
-    before: dict[str, dict[str, Any]],
+    before: dict[Any, dict[str, Any]],
 ) -> pd.DataFrame:
     """Keep the targets that may be written; mark the rest (gone, done already, conflict)."""
     guid, gallery, language = gallery_key
@@ -385,9 +387,9 @@ def _screen(
 
 def _send_chunk(
     run: _Run,
-    gallery_key: tuple[str, str, str],
+    gallery_key: GalleryKey,
     chunk: list[dict[str, Any]],
-    before: dict[str, dict[str, Any]],
+    before: dict[Any, dict[str, Any]],
 ) -> None:
     guid, gallery, language = gallery_key
     run.journal.write(

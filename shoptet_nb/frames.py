@@ -8,7 +8,7 @@ fraction of a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -37,7 +37,7 @@ def parse_times(values: Iterable[Any]) -> pd.Series:
 
 
 def images_to_frame(
-    galleries: Iterable[tuple[str, str | None, list[Mapping[str, Any]]]],
+    galleries: Iterable[tuple[str, str | None, Sequence[Mapping[str, Any]]]],
     url_for: Callable[[str], str | None],
 ) -> pd.DataFrame:
     """Rows of IMAGE_COLUMNS from ``(guid, product_name, image records)`` triples, in order."""
@@ -63,7 +63,7 @@ def images_to_frame(
     return typed(frame, IMAGE_COLUMNS)
 
 
-def errors_to_frame(records: list[Mapping[str, Any]]) -> pd.DataFrame:
+def errors_to_frame(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Error items (already flattened with guid, gallery, http_status, ...) → ERROR_COLUMNS."""
     frame = pd.DataFrame(list(records), columns=list(ERROR_COLUMNS))
     return typed(frame, ERROR_COLUMNS)

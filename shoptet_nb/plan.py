@@ -272,7 +272,7 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
             d_text & d_control,
             lambda mask: (
                 "description contains the control character "
-                + d_str[mask]
+                + pd.Series(d_str[mask])
                 .str.extract(f"({_CONTROL})", expand=False)
                 .map(lambda c: f"U+{ord(c):04X}")
                 + ": remove it (line breaks and tabs are fine)"
@@ -297,7 +297,7 @@ def _mark_contradictions(work: pd.DataFrame, status: pd.Series, reason: pd.Serie
         return
     key = candidates[KEY].fillna(_NO_LANGUAGE).astype(str)
     # Rows that reach here hold valid values: numbers for priority, text for description.
-    comparable = {
+    comparable: dict[str, pd.Series] = {
         "priority": pd.to_numeric(candidates["priority"], errors="coerce").astype("float64"),
         "description": candidates["description"].astype("string"),
     }
@@ -309,8 +309,8 @@ def _mark_contradictions(work: pd.DataFrame, status: pd.Series, reason: pd.Serie
             bad = clash[clash].index
             status[bad] = "invalid"
             reason[bad] = (
-                f"rows for the same image give different values for {column}: keep one row per image "
-                "or make them agree"
+                f"rows for the same image give different values for {column}: keep one row "
+                "per image or make them agree"
             )
 
 
@@ -385,7 +385,7 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
     left["description"] = left["description"].where(todo).astype("string")
     # One string key per image, looked up with a hash index: much faster than a 4-column merge.
     position = (
-        pd.Index(_image_key(base)).get_indexer(_image_key(left))
+        pd.Index(_image_key(base)).get_indexer(pd.Index(_image_key(left)))
         if not base.empty
         else np.full(len(left), -1)
     )

@@ -53,10 +53,9 @@ def _parse(path: Path) -> dict[str, Any]:
     digest = hashlib.sha256(raw).hexdigest()[:16]
     cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "shoptet_nb"
     cache = cache_dir / f"openapi-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
-    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError):
-        with cache.open("rb") as handle:
-            loaded: dict[str, Any] = pickle.load(handle)
-            return loaded
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError), cache.open("rb") as handle:
+        loaded: dict[str, Any] = pickle.load(handle)
+        return loaded
     document: dict[str, Any] = yaml.load(raw, Loader=yaml.CSafeLoader)
     with contextlib.suppress(OSError):
         cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import IMAGES, calls, products_with_images, read, server_image
 
 import shoptet_nb as sn
 from shoptet_nb.apply import _run
 from shoptet_nb.columns import ERROR_COLUMNS, IMAGE_COLUMNS, RESULT_COLUMNS
-
-from helpers import IMAGES, calls, products_with_images, read, server_image
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def images(client: sn.ShoptetClient) -> pd.DataFrame:
 
 
 @pytest.fixture(autouse=True)
-def _journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "journal"
     monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
     return folder
@@ -72,7 +71,8 @@ def test_apply_changes_exactly_the_intended_images(
     assert set(result.images["guid"]) == set(edits["guid"])
     merged = edits.merge(result.images, on=["guid", "gallery", "name"], suffixes=("", "_server"))
     assert (merged["description"] == merged["description_server"]).all()
-    assert result.errors.empty and list(result.errors.columns) == list(ERROR_COLUMNS)
+    assert result.errors.empty
+    assert list(result.errors.columns) == list(ERROR_COLUMNS)
     assert "updated: " in result._repr_html_()
 
 
@@ -171,7 +171,8 @@ def test_failed_calls_and_on_error_stop(images: pd.DataFrame) -> None:
     assert len(result.errors) == len(edits)
     stopped = sn.apply(plan, on_error="stop", progress=False)
     counts = stopped.counts
-    assert counts["failed"] >= 1 and counts["not_attempted"] >= 1
+    assert counts["failed"] >= 1
+    assert counts["not_attempted"] >= 1
     assert counts["failed"] + counts["not_attempted"] == len(edits)
     assert (
         stopped.rows.loc[stopped.rows["status"] == "not_attempted", "message"]
@@ -208,13 +209,13 @@ def test_resume_writes_no_image_twice(client: sn.ShoptetClient, images: pd.DataF
 
 
 def test_journal_and_revert(
-    client: sn.ShoptetClient, images: pd.DataFrame, _journal_dir: Path
+    client: sn.ShoptetClient, images: pd.DataFrame, journal_dir: Path
 ) -> None:
     edits = caption_edits(images, 2)
     edits["priority"] = range(500, 500 + len(edits))
     original = {(r.guid, r.name): (r.priority, r.description) for r in images.itertuples()}
     result = sn.update_images(client, edits, progress=False)
-    (journal_file,) = _journal_dir.glob("apply-*.jsonl")
+    (journal_file,) = journal_dir.glob("apply-*.jsonl")
     assert result.journal_path == journal_file
     lines = [json.loads(line) for line in journal_file.read_text().splitlines()]
     assert {line["event"] for line in lines} == {"intent", "result"}
@@ -240,7 +241,8 @@ def test_journal_and_revert(
 def test_revert_from_result_object(client: sn.ShoptetClient, images: pd.DataFrame) -> None:
     edits = caption_edits(images, 1)
     result = sn.update_images(client, edits, journal=False, progress=False)
-    assert result.journal_path is None and result.journal_entries
+    assert result.journal_path is None
+    assert result.journal_entries
     back = sn.revert(result, progress=False)
     assert set(back.rows["status"]) == {"updated"}
     for row in images.groupby("guid").head(1).itertuples():

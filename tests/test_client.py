@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import threading
 import time
 import traceback
@@ -152,8 +153,6 @@ def test_token_never_shows(caplog: pytest.LogCaptureFixture) -> None:
     for text in shown:
         assert TOKEN not in text  # … and nothing shows the token
     with pytest.raises(TypeError):
-        import pickle
-
         pickle.dumps(Secret(TOKEN))
 
 
@@ -291,7 +290,8 @@ def test_patch_is_retried_because_it_sets_absolute_values() -> None:
 
     client, _ = make_client(handler)
     client.update_images(GUID, "shop", [{"name": "a.jpg", "priority": 3}])
-    assert len(bodies) == 2 and bodies[0] == bodies[1]
+    assert len(bodies) == 2
+    assert bodies[0] == bodies[1]
 
 
 def test_connection_errors_give_network_error_with_cause() -> None:
@@ -448,6 +448,7 @@ def test_limiter_paces_before_the_bucket_is_full() -> None:
 
 def test_client_repr_marks_the_sandbox_and_hides_the_token() -> None:
     client, _ = make_client(lambda r: httpx.Response(200))
-    assert "***" in repr(client) and "SANDBOX" not in repr(client)
+    assert "***" in repr(client)
+    assert "SANDBOX" not in repr(client)
     client.sandbox = object()
     assert "SANDBOX" in repr(client)

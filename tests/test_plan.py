@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import IMAGES, calls, products_with_images, read
 
 import shoptet_nb as sn
 from shoptet_nb.columns import PLAN_COLUMNS
-
-from helpers import IMAGES, calls, products_with_images, read
 
 
 @pytest.fixture
@@ -164,5 +163,6 @@ def test_plan_renders_escaped_html(client: sn.ShoptetClient, images: pd.DataFram
     html = plan._repr_html_()
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<img src=x" not in html
-    assert "would_update: 1" in html and "SANDBOX" in html
+    assert "would_update: 1" in html
+    assert "SANDBOX" in html
     assert "would_update=1" in repr(plan)

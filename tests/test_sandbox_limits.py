@@ -87,7 +87,8 @@ def test_bucket_fills_then_429_with_http_date() -> None:
     assert refused.json()["errors"][0]["errorCode"] == "too-many-requests"
     assert refused.headers["X-RateLimit-Bucket-Filling"] == "5/5"
     retry_after = refused.headers["Retry-After"]
-    assert retry_after.endswith(" GMT") and not retry_after.strip().isdigit()
+    assert retry_after.endswith(" GMT")
+    assert not retry_after.strip().isdigit()
     when = parsedate_to_datetime(retry_after).timestamp()
     # About (5 - 4) / 0.5 = 2 s away, rounded up to a whole second.
     assert time.time() < when <= math.ceil(time.time() + 2.0) + 1
