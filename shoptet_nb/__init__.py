@@ -19,7 +19,7 @@ from typing import Any
 from .apply import Result, apply, revert, update_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
-from .edits import fill_captions, move_to_front, renumber
+from .edits import fill_captions, move_to_front, renumber, sort_gallery
 from .errors import (
     APIError,
     ArgumentError,
@@ -35,7 +35,7 @@ from .errors import (
     ShoptetError,
     ValidationError,
 )
-from .lint import lint_captions
+from .lint import LINT_RULES, lint_captions
 from .plan import Plan, plan_updates
 from .read import read_errors, read_images
 from .sandbox import sandbox
@@ -50,6 +50,7 @@ __all__ = [
     "ConflictError",
     "Envelope",
     "FrameError",
+    "LINT_RULES",
     "LockedError",
     "NetworkError",
     "NotFoundError",
@@ -73,6 +74,7 @@ __all__ = [
     "renumber",
     "revert",
     "sandbox",
+    "sort_gallery",
     "update_images",
 ]
 

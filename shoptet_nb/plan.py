@@ -162,10 +162,14 @@ def _normalise(edits: object) -> pd.DataFrame:
 
     def column(name: str, default: object) -> pd.Series:
         if name in frame.columns:
-            return pd.Series(frame[name].to_numpy(dtype=object), dtype="object")
-        return pd.Series([default] * n, dtype="object")
+            values = frame[name].to_numpy(dtype=object, copy=True)
+        else:
+            values = np.array([default] * n, dtype=object)
+        # pandas' many nulls (NaN, None, NaT, pd.NA) all mean "unchanged" / "missing".
+        values[pd.isna(values)] = pd.NA
+        return pd.Series(values, dtype="object")
 
-    work = pd.DataFrame(
+    return pd.DataFrame(
         {
             "guid": column("guid", None),
             "gallery": column("gallery", "shop"),
@@ -175,15 +179,24 @@ def _normalise(edits: object) -> pd.DataFrame:
             "description": column("description", None),
         }
     )
-    # pandas' many nulls (NaN, None, NaT, pd.NA) all mean "unchanged" / "missing".
-    return work.where(work.notna(), None).replace({None: pd.NA}).astype("object")
 
 
 def _is_text(values: pd.Series) -> np.ndarray:
+    # infer_dtype scans in C; the per-value check is only for mixed columns.
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.notna().to_numpy()
     return np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
 
 
 def _is_number(values: pd.Series) -> np.ndarray:
+    if pd.api.types.infer_dtype(values, skipna=True) in (
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+    ):
+        return values.notna().to_numpy()
+
     def ok(v: object) -> bool:
         return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
             v, (bool, np.bool_)
@@ -296,6 +309,10 @@ def _mark_contradictions(work: pd.DataFrame, status: pd.Series, reason: pd.Serie
     if candidates.empty:
         return
     key = candidates[KEY].fillna(_NO_LANGUAGE).astype(str)
+    repeated = key.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return  # one row per image: nothing can contradict
+    candidates, key = candidates[repeated], key[repeated]
     # Rows that reach here hold valid values: numbers for priority, text for description.
     comparable: dict[str, pd.Series] = {
         "priority": pd.to_numeric(candidates["priority"], errors="coerce").astype("float64"),
@@ -385,9 +402,7 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
     left["description"] = left["description"].where(todo).astype("string")
     # One string key per image, looked up with a hash index: much faster than a 4-column merge.
     position = (
-        pd.Index(_image_key(base)).get_indexer(pd.Index(_image_key(left)))
-        if not base.empty
-        else np.full(len(left), -1)
+        _image_key(base).get_indexer(_image_key(left)) if not base.empty else np.full(len(left), -1)
     )
     found = position >= 0
 
@@ -422,9 +437,10 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def _image_key(frame: pd.DataFrame) -> list[str]:
-    columns = [frame[c].astype("object").fillna(_NO_LANGUAGE).tolist() for c in KEY]
-    return ["\x1f".join(map(str, parts)) for parts in zip(*columns, strict=True)]
+def _image_key(frame: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_arrays(
+        [frame[c].astype("object").fillna(_NO_LANGUAGE).astype(str) for c in KEY]
+    )
 
 
 def _classify(
@@ -503,30 +519,24 @@ def _requests(targets: pd.DataFrame, per_call: int) -> pd.DataFrame:
     if not targets.empty:
         ordered = targets.sort_values(["guid", "gallery", "language"], kind="stable")
         items = request_items(ordered)
-        keys = list(
-            zip(
-                ordered["guid"].tolist(),
-                ordered["gallery"].tolist(),
-                ordered["language"].tolist(),
-                strict=True,
-            )
-        )
-        start = 0
-        # One pass over the sorted targets: a call ends where the gallery changes or it is full.
-        for end in range(1, len(keys) + 1):
-            if end == len(keys) or keys[end] != keys[start] or end - start == per_call:
-                guid, gallery, language = keys[start]
-                chunk = items[start:end]
+        gallery_no = ordered.groupby(["guid", "gallery", "language"], sort=False).ngroup()
+        starts = np.flatnonzero(np.diff(gallery_no.to_numpy(), prepend=-1))
+        ends = [*starts[1:], len(ordered)]
+        guids, galleries = ordered["guid"].tolist(), ordered["gallery"].tolist()
+        languages = ordered["language"].tolist()
+        for first, end in zip(starts, ends, strict=True):
+            # A gallery with more than per_call changed images becomes several calls.
+            for start in range(first, end, per_call):
+                chunk = items[start : min(end, start + per_call)]
                 rows.append(
                     {
-                        "guid": guid,
-                        "gallery": gallery,
-                        "language": language or None,
+                        "guid": guids[start],
+                        "gallery": galleries[start],
+                        "language": languages[start] or None,
                         "n_images": len(chunk),
                         "images": chunk,
                     }
                 )
-                start = end
     frame = pd.DataFrame(rows, columns=["guid", "gallery", "language", "n_images", "images"])
     return frame.astype(
         {"guid": "string", "gallery": "string", "language": "string", "n_images": "int64"}

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_serve_answers_on_loopback_and_stops() -> None:
-    with serve(SandboxOptions(products=8, seed=2)) as running:
+    with serve(SandboxOptions(products=8, seed=2, leak_per_s=0.001)) as running:
         assert running.base_url.startswith("http://127.0.0.1:")
         with httpx.Client(base_url=running.base_url, headers=HEADERS, timeout=5) as api:
             products = api.get("/api/products").json()["data"]["products"]
