@@ -39,7 +39,7 @@ def in_parallel(calls: list[Any], stagger_s: float = 0.0) -> list[Any]:
 
 
 def test_fourth_concurrent_request_of_a_token_gets_429() -> None:
-    shop = SandboxShop(products=5, latency_ms=300)
+    shop = SandboxShop(products=5, latency_ms=500)
     clients = [connect(shop) for _ in range(4)]
     other = connect(shop, "token-b")
     started = time.perf_counter()
@@ -162,7 +162,7 @@ def _gallery(shop: SandboxShop) -> tuple[str, str]:
 
 
 def test_identical_write_in_flight_gets_423() -> None:
-    shop = SandboxShop(products=5, latency_ms=300)
+    shop = SandboxShop(products=5, latency_ms=500)
     guid, name = _gallery(shop)
     one, two = connect(shop), connect(shop)
     body = {"data": {"images": [{"name": name, "priority": 77}]}}
@@ -178,7 +178,7 @@ def test_identical_write_in_flight_gets_423() -> None:
 
 
 def test_different_writes_are_not_locked_by_default() -> None:
-    shop = SandboxShop(products=5, latency_ms=300)
+    shop = SandboxShop(products=5, latency_ms=500)
     guid, name = _gallery(shop)
     one, two = connect(shop), connect(shop)
     url = f"/api/products/{guid}/images/shop"
@@ -191,7 +191,7 @@ def test_different_writes_are_not_locked_by_default() -> None:
 
 
 def test_url_wide_write_lock_when_switched() -> None:
-    shop = SandboxShop(products=5, latency_ms=300, write_lock="url")
+    shop = SandboxShop(products=5, latency_ms=500, write_lock="url")
     guid, name = _gallery(shop)
     one, two = connect(shop), connect(shop)
     url = f"/api/products/{guid}/images/shop"

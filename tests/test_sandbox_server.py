@@ -62,7 +62,7 @@ def test_serve_accepts_an_existing_shop() -> None:
 
 
 def test_concurrency_is_counted_over_loopback() -> None:
-    with serve(SandboxOptions(products=3, latency_ms=300)) as running:
+    with serve(SandboxOptions(products=3, latency_ms=500)) as running:
         barrier = threading.Barrier(4)
         statuses: queue.Queue[int] = queue.Queue()
 
