@@ -24,7 +24,7 @@ say() { echo "binder: [$((SECONDS - t0)) s] $*"; }
 mkdir "$work/repo"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     git ls-files -z --cached --others --exclude-standard |
-        tar --null -T - -cf - 2>/dev/null | tar -xf - -C "$work/repo"
+        tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$work/repo"
 else
     tar --exclude=.venv --exclude=artifacts --exclude=build --exclude='*.egg-info' \
         --exclude=.git -cf - . | tar -xf - -C "$work/repo"

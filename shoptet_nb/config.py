@@ -91,6 +91,13 @@ class Settings:
                 f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, "
                 f"got {self.base_url!r}"
             )
+        numbers = ("timeout", "backoff_base", "backoff_max", "retry_after_cap")
+        numbers += ("bucket_leak_per_s", "bucket_reserve", "max_attempts", "max_in_flight")
+        numbers += ("max_images_per_call",)
+        for name in numbers:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"setting {name} must be a number, got {value!r}")
         checks = [
             ("timeout", self.timeout > 0),
             ("max_attempts", self.max_attempts >= 1),
@@ -113,6 +120,8 @@ class Settings:
 def resolve_token(token: str | None) -> tuple[Secret, str]:
     """The token and the header it goes in: from the argument, else the environment."""
     if token is not None:
+        if not isinstance(token, str):
+            raise ConfigError(f"token must be a string, got {type(token).__name__}")
         token = token.strip()
         if not token:
             raise ConfigError(_HOW_TO_SET)

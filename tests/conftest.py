@@ -17,9 +17,9 @@ import pytest
 @pytest.fixture(autouse=True)
 def _sandbox_speaks_openapi(request: pytest.FixtureRequest) -> Iterator[list[str]]:
     """Validate every sandbox exchange of the test against Shoptet's OpenAPI file."""
-    from openapi import SpecViolation, spec, validate_request, validate_response
-
     from shoptet_nb.sandbox import app
+
+    from openapi import SpecViolation, spec, validate_request, validate_response
 
     if request.node.path.name.startswith("test_sandbox"):
         spec()  # load the 54k-line file now, not inside a timed request

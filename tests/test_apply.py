@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import IMAGES, calls, products_with_images, read, server_image
 
 import shoptet_nb as sn
 from shoptet_nb.apply import _run
 from shoptet_nb.columns import ERROR_COLUMNS, IMAGE_COLUMNS, RESULT_COLUMNS
+
+from helpers import IMAGES, calls, products_with_images, read, server_image
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from helpers import IMAGES, calls, products_with_images
 
 import shoptet_nb as sn
 from shoptet_nb.sandbox import SandboxOptions, serve
+
+from helpers import IMAGES, calls, products_with_images
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import IMAGES, calls, products_with_images, read
 
 import shoptet_nb as sn
 from shoptet_nb.columns import PLAN_COLUMNS
+
+from helpers import IMAGES, calls, products_with_images, read
 
 
 @pytest.fixture

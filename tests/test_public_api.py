@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import types
@@ -13,25 +12,12 @@ import shoptet_nb
 WIDGET_STACK = ("ipyvuetify", "ipyvue", "ipywidgets")
 
 
-def isort_style_key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
-    """The order ruff's RUF022 keeps: CONSTANTS, then CamelCase, then the rest; natural sort."""
-    if len(name) > 1 and name.upper() == name and any(c.isalpha() for c in name):
-        category = 0
-    elif name[:1].isupper():
-        category = 1
-    else:
-        category = 2
-    natural = [
-        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part
-    ]
-    return category, natural
-
-
 def test_all_is_a_sorted_list_of_unique_strings() -> None:
     names = list(shoptet_nb.__all__)
     assert all(isinstance(name, str) for name in names)
     assert len(names) == len(set(names)), "duplicates in __all__"
-    assert names == sorted(names, key=isort_style_key)
+    # plain sorted() order (pyproject.toml ignores ruff's isort-style RUF022)
+    assert names == sorted(names)
 
 
 def test_every_name_in_all_is_importable() -> None:

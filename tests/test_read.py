@@ -7,10 +7,11 @@ from datetime import timedelta
 import httpx
 import pandas as pd
 import pytest
-from helpers import IMAGES, calls, products_with_images, read
 
 import shoptet_nb as sn
 from shoptet_nb.columns import ERROR_COLUMNS, IMAGE_COLUMNS
+
+from helpers import IMAGES, calls, products_with_images, read
 
 
 @pytest.fixture
