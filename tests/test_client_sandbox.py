@@ -79,15 +79,21 @@ def test_client_never_exceeds_three_in_flight_even_from_many_threads(
 
 def test_a_fourth_request_of_one_token_would_get_429() -> None:
     # Without the client's cap (raw httpx from 5 threads), the sandbox enforces the limit.
-    with serve(SandboxOptions(seed=1, products=5, latency_ms=300)) as running:
+    with serve(SandboxOptions(seed=1, products=5, latency_ms=800)) as running:
         statuses: list[int] = []
         lock = threading.Lock()
+        start = threading.Barrier(5)
 
         def hit() -> None:
-            r = httpx.get(
-                running.base_url + "/api/products",
-                headers={"Shoptet-Private-API-Token": "raw", "Content-Type": "application/json"},
-            )
+            with httpx.Client(base_url=running.base_url) as http:
+                start.wait()  # all five leave together, so they overlap on the server
+                r = http.get(
+                    "/api/products",
+                    headers={
+                        "Shoptet-Private-API-Token": "raw",
+                        "Content-Type": "application/json",
+                    },
+                )
             with lock:
                 statuses.append(r.status_code)
 

@@ -746,3 +746,14 @@ def test_data_uri_types() -> None:
     assert data_uri(b"\xff\xd8\xff..", "x").startswith("data:image/jpeg;base64,")
     assert data_uri(b"????", "x.gif").startswith("data:image/gif;base64,")
     assert data_uri(b"????", "x").startswith("data:application/octet-stream;base64,")
+
+
+def test_language_edits_that_language_only(client: Any, guid: str) -> None:
+    default = server(client, guid)
+    editor = GalleryEditor(client, product=guid, language="en", journal=False)
+    name = names(editor)[0]
+    editor.set_caption(name, "English caption")
+    assert list(editor.changes["language"]) == ["en"]
+    editor.save()
+    assert client.sandbox.images(guid, language="en")[0]["description"] == "English caption"
+    assert server(client, guid) == default  # the shop's default language is untouched

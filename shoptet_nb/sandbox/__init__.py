@@ -26,6 +26,7 @@ from .transport import SandboxTransport
 __all__ = [
     "FAULT_KINDS",
     "RunningSandbox",
+    "SANDBOX_BASE_URL",
     "SandboxOptions",
     "SandboxShop",
     "SandboxTransport",

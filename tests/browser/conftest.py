@@ -62,7 +62,7 @@ else:
     client = shoptet_nb.connect(setting("token"), base_url=setting("base_url"), max_attempts=1)
 editor = shoptet_nb.GalleryEditor(client, product=setting("guid"), journal=False)
 display(editor)
-display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}">cell done</div>'))
+display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidden></div>'))
 """
 
 

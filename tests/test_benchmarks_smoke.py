@@ -1,0 +1,58 @@
+"""Every benchmark script runs at its ``--smoke`` size, exits 0 and accounts for every row.
+
+Timings are printed by the scripts but never asserted here: CI machines are shared and slow.
+The counts come from the script's ``SUMMARY {...}`` line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+SCRIPTS = sorted(p.name for p in BENCHMARKS.glob("bench_*.py"))
+
+
+def test_every_benchmark_is_covered() -> None:
+    assert SCRIPTS == [
+        "bench_chaos.py",
+        "bench_gallery_reads.py",
+        "bench_overhead.py",
+        "bench_scale.py",
+        "bench_throughput.py",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_benchmark_smoke(script: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=BENCHMARKS.parent,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        check=False,
+    )
+    shown = f"stdout:\n{completed.stdout[-3000:]}\nstderr:\n{completed.stderr[-3000:]}"
+    assert completed.returncode == 0, shown
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("SUMMARY ")]
+    assert len(lines) == 1, shown
+    summary = json.loads(lines[0].removeprefix("SUMMARY "))
+    assert summary["rows"] > 0, shown
+    assert summary["accounted"] == summary["rows"], shown
+    assert "=====" in completed.stdout, "no table printed\n" + shown
+    if script == "bench_chaos.py":
+        assert summary["problems"] == 0, shown
+        assert sum(summary["statuses"].values()) == summary["rows"], shown
+    if script == "bench_overhead.py":
+        assert summary["same_requests"] is True, shown
+    if script == "bench_scale.py":
+        assert summary["expected_images"] == summary["rows"], shown
+        assert summary["read_failed"] == 0, shown
