@@ -32,8 +32,7 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
 
     def line(row: list[str]) -> str:
         parts = [
-            row[i].ljust(widths[i]) if left[i] else row[i].rjust(widths[i])
-            for i in range(len(row))
+            row[i].ljust(widths[i]) if left[i] else row[i].rjust(widths[i]) for i in range(len(row))
         ]
         return "  ".join(parts).rstrip()
 

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from _harness import loopback, loopback_client, products_for, summary, table
 
 import shoptet_nb as sn
 from shoptet_nb.apply import RESULT_STATUSES
 from shoptet_nb.sandbox import SandboxOptions
-
-from _harness import loopback, loopback_client, products_for, summary, table
 
 
 @dataclass

@@ -21,10 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+from _harness import IMAGES, api_requests, stats, summary, table
 
 import shoptet_nb as sn
-
-from _harness import IMAGES, api_requests, stats, summary, table
 
 
 @contextmanager
@@ -58,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=100.0)
     args = parser.parse_args(argv)
     reads = 30 if args.smoke else 500
-    cli = ["--seed", str(args.seed), "--products", str(reads), "--latency-ms", f"{args.latency_ms:g}"]
+    cli = [
+        "--seed",
+        str(args.seed),
+        "--products",
+        str(reads),
+        "--latency-ms",
+        f"{args.latency_ms:g}",
+    ]
     with sandbox_process(*cli) as base_url:
         client = sn.connect("reads-token", base_url=base_url)
         try:
@@ -76,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         ["gallery reads asked", len(guids)],
         ["gallery reads sent (GET .../images/shop)", gallery_reads],
-        ["product list calls (GET /api/products)", counters["requests"].get("GET /api/products", 0)],
+        [
+            "product list calls (GET /api/products)",
+            counters["requests"].get("GET /api/products", 0),
+        ],
         ["all API requests", total],
         ["429 responses", counters["responses"].get("429", 0)],
         ["highest concurrency (per token)", max(counters["max_concurrency"].values(), default=0)],
@@ -88,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     title = f"{len(guids)} gallery reads, loopback sandbox CLI, --latency-ms {args.latency_ms:g}"
     print(table(title, ["figure", "value"], rows))
     print(f"sandbox responses by status: {counters['responses']}")
-    summary(rows=len(guids), accounted=len(guids) - failed, failed=failed, gallery_reads=gallery_reads)
+    summary(
+        rows=len(guids), accounted=len(guids) - failed, failed=failed, gallery_reads=gallery_reads
+    )
     return 0 if failed == 0 and gallery_reads >= len(guids) else 1
 
 

@@ -21,11 +21,10 @@ from typing import Any
 
 import httpx
 import pandas as pd
+from _harness import IMAGES, one_edit_per_product, products_for, summary, table
 
 import shoptet_nb as sn
 from shoptet_nb.sandbox import SANDBOX_BASE_URL
-
-from _harness import IMAGES, one_edit_per_product, products_for, summary, table
 
 
 def fresh(seed: int, products: int) -> tuple[sn.ShoptetClient, pd.DataFrame]:
@@ -51,7 +50,11 @@ def run_loop(client: sn.ShoptetClient, edits: pd.DataFrame) -> tuple[float, int]
         guids = list(dict.fromkeys(edits["guid"]))
         names: dict[str, Any] = {}
         for start in range(0, len(guids), 50):
-            params = {"itemsPerPage": 1000, "page": 1, "productGuids": ",".join(guids[start : start + 50])}
+            params = {
+                "itemsPerPage": 1000,
+                "page": 1,
+                "productGuids": ",".join(guids[start : start + 50]),
+            }
             for product in http.get("/api/products", params=params).json()["data"]["products"]:
                 names[product["guid"]] = product["name"]
         http.get("/api/eshop", params={"include": "imageCuts"}).json()

@@ -7,9 +7,11 @@ In-process sandbox, limits off. Memory is the process's peak resident set size
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), which includes the interpreter, pandas and the
 sandbox shop itself (its catalogue lives in the same process): a ceiling on what
 ``read_images`` needs, not a net figure. The rise over the RSS before the read is shown too.
-Target: peak under 500 MB. ``plan_updates`` is timed alone, on an edit frame of as many rows as
-images (every caption changed, every fifth priority), against the frame just read as ``base``
-(so it sends no request). Target: under 2 s.
+A second read runs under ``tracemalloc`` for the peak of memory allocated while reading (the
+shop's answers included): that is the figure held to the target, peak under 500 MB.
+``plan_updates`` is timed alone, on an edit frame of as many rows as images (every caption
+changed, every fifth priority), against the frame just read as ``base`` (so it sends no
+request). Target: under 2 s.
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ import gc
 import resource
 import sys
 import time
-
-import pandas as pd
-
-import shoptet_nb as sn
+import tracemalloc
 
 from _harness import summary, table
+
+import shoptet_nb as sn
 
 IMAGES_PER_PRODUCT = 10.6  # the seeded catalogue's average in gallery "shop"
 
@@ -61,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     read_s = time.perf_counter() - started
     peak = peak_rss_mb()
     failed = len(sn.read_errors(images))
+    # A second read under tracemalloc: the peak of what Python (and numpy/pandas) allocated
+    # while reading, the in-process shop's answers included; its slower wall time is not shown.
+    del images
+    gc.collect()
+    tracemalloc.start()
+    images = sn.read_images(client, progress=False)
+    traced_peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
 
     n = len(images)
     edits = images[["guid", "gallery", "name", "priority", "description"]].copy()
@@ -81,14 +90,25 @@ def main(argv: list[str] | None = None) -> int:
         ["galleries not read", failed, 0],
         ["read_images wall time, s", round(read_s, 2), ""],
         ["RSS before the read, MB", round(rss_before), ""],
-        ["peak RSS of the process, MB", round(peak), "< 500"],
+        ["peak RSS of the process, MB", round(peak), ""],
         ["rise over RSS before, MB", round(peak - rss_before), ""],
+        ["tracemalloc peak during read_images, MB", round(traced_peak), "< 500"],
         ["plan_updates rows (base rows)", f"{len(edits):,} ({len(images):,})", ""],
         ["plan_updates wall time, s", round(plan_s, 3), "< 2"],
-        ["plan: would_update / unchanged", f"{counts['would_update']:,} / {counts['unchanged']:,}", ""],
+        [
+            "plan: would_update / unchanged",
+            f"{counts['would_update']:,} / {counts['unchanged']:,}",
+            "",
+        ],
         ["requests plan_updates sent", sent, 0],
     ]
-    print(table(f"Scale: read_images and plan_updates on {n:,} images", ["figure", "value", "target"], rows))
+    print(
+        table(
+            f"Scale: read_images and plan_updates on {n:,} images",
+            ["figure", "value", "target"],
+            rows,
+        )
+    )
     accounted = sum(counts.values())
     summary(rows=n, accounted=accounted, expected_images=expected, read_failed=failed)
     ok = n == expected and failed == 0 and accounted == n and sent == 0

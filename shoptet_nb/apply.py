@@ -53,6 +53,8 @@ _ITEM_INDEX = re.compile(r"data\.images\[(\d+)\]")
 # guid, gallery, name, language ("" = the shop's default); values come out of frames, so Any.
 Key = tuple[Any, Any, Any, Any]
 GalleryKey = tuple[Any, Any, Any]
+#: True for a progress bar, False for none, or a callback ``(done, total)``.
+Progress = bool | Callable[[int, int], None]
 
 
 @dataclass
@@ -95,13 +97,15 @@ def apply(
     on_error: str = "continue",
     force: bool = False,
     journal: str | Path | bool | None = None,
-    progress: bool = True,
+    progress: Progress = True,
 ) -> Result:
     """Send a plan's changes, under the client's limits; a row of outcome per input row.
 
     ``on_error="stop"`` stops at the first failed call and leaves the rest ``not_attempted``;
     ``force=True`` overwrites images that changed since the plan's base. ``journal`` is a file
     path, ``None`` for a new file in the journal folder, or ``False`` for memory only.
+    ``progress`` shows a bar (True), nothing (False), or calls ``progress(done, total)`` with
+    galleries written so far (a widget's progress indicator).
 
     >>> result = shoptet_nb.apply(plan)      # doctest: +SKIP
     >>> result.rows["status"].value_counts() # doctest: +SKIP
@@ -125,13 +129,13 @@ def update_images(
     on_error: str = "continue",
     force: bool = False,
     journal: str | Path | bool | None = None,
-    progress: bool = True,
+    progress: Progress = True,
 ) -> Result:
     """Plan and apply in one call. With ``dry_run=True`` nothing is written.
 
     Galleries the plan has just read are not read again before writing.
     """
-    plan = plan_updates(client, edits, base=base, progress=progress)
+    plan = plan_updates(client, edits, base=base, progress=progress is True)
     if dry_run:
         return dry_run_result(plan)
     fresh = plan.fresh_keys
@@ -164,7 +168,7 @@ def revert(
     client: ShoptetClient | None = None,
     force: bool = False,
     journal: str | Path | bool | None = None,
-    progress: bool = True,
+    progress: Progress = True,
 ) -> Result:
     """Restore the captions and priorities an apply changed, from its Result or journal file.
 
@@ -182,7 +186,7 @@ def revert(
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
-    plan = plan_updates(client, edits, base=base, progress=progress)
+    plan = plan_updates(client, edits, base=base, progress=progress is True)
     return apply(plan, force=force, journal=journal, progress=progress)
 
 
@@ -251,7 +255,7 @@ def _run(
     on_error: str,
     force: bool,
     journal: str | Path | bool | None,
-    progress: bool,
+    progress: Progress,
     recheck: Callable[[GalleryKey], bool],
 ) -> Result:
     if on_error not in ("continue", "stop"):
@@ -274,12 +278,20 @@ def _run(
             ["guid", "gallery", "language"], sort=True
         )
     ]
-    bar = tqdm(total=len(jobs), desc="Updating galleries", unit="gallery", disable=not progress)
+    report = progress if callable(progress) else None
+    bar = tqdm(
+        total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
+    )
     try:
-        for (gallery_key, group), outcome in plan.client.map(
-            lambda job: _write_gallery(run, job[0], job[1], recheck(job[0])), jobs
+        if report is not None:
+            report(0, len(jobs))
+        for done, ((gallery_key, group), outcome) in enumerate(
+            plan.client.map(lambda job: _write_gallery(run, job[0], job[1], recheck(job[0])), jobs),
+            start=1,
         ):
             bar.update()
+            if report is not None:
+                report(done, len(jobs))
             if isinstance(outcome, BaseException):
                 # A bug or an interrupt in one worker must not lose the other rows' statuses.
                 for name in group["name"]:

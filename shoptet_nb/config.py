@@ -91,7 +91,7 @@ class Settings:
                 f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, "
                 f"got {self.base_url!r}"
             )
-        numbers = ("timeout", "backoff_base", "backoff_max", "retry_after_cap")
+        numbers: tuple[str, ...] = ("timeout", "backoff_base", "backoff_max", "retry_after_cap")
         numbers += ("bucket_leak_per_s", "bucket_reserve", "max_attempts", "max_in_flight")
         numbers += ("max_images_per_call",)
         for name in numbers:

@@ -249,3 +249,11 @@ def test_revert_from_result_object(client: sn.ShoptetClient, images: pd.DataFram
     for row in images.groupby("guid").head(1).itertuples():
         expected = "" if pd.isna(row.description) else row.description
         assert server_image(client, row.guid, row.name)["description"] == expected
+
+
+def test_progress_callback_counts_galleries(client: sn.ShoptetClient, images: pd.DataFrame) -> None:
+    seen: list[tuple[int, int]] = []
+    edits = caption_edits(images, 1)
+    sn.update_images(client, edits, progress=lambda done, total: seen.append((done, total)))
+    galleries = edits["guid"].nunique()
+    assert seen == [(i, galleries) for i in range(galleries + 1)]

@@ -59,7 +59,9 @@ priorities = st.integers(PRIORITY_MIN, PRIORITY_MAX)
 
 @st.composite
 def edit_frames(draw: Any) -> pd.DataFrame:
-    chosen = draw(st.lists(st.sampled_from(range(len(IMAGES))), min_size=1, max_size=12, unique=True))
+    chosen = draw(
+        st.lists(st.sampled_from(range(len(IMAGES))), min_size=1, max_size=12, unique=True)
+    )
     rows = []
     for index in chosen:
         guid, name = IMAGES[index]
@@ -108,7 +110,6 @@ def test_any_valid_edit_frame_round_trips_exactly(edits: pd.DataFrame) -> None:
     recorder = BodyRecorder(shop.transport())
     client = sn.connect("property-token", base_url=SANDBOX_BASE_URL, transport=recorder)
     client.sandbox = shop
-    before = {(g, i["name"]): i for g, _ in IMAGES[:1] for i in []}  # filled below
     before = {
         (p["guid"], i["name"]): i for p in shop.products() for i in shop.images(p["guid"], "shop")
     }
@@ -118,19 +119,23 @@ def test_any_valid_edit_frame_round_trips_exactly(edits: pd.DataFrame) -> None:
 
     # The plan's request bodies say exactly what the edits say, for the fields that change.
     planned = {
-        (call.guid, item["name"]): item for call in plan.requests.itertuples() for item in call.images
+        (call.guid, item["name"]): item
+        for call in plan.requests.itertuples()
+        for item in call.images
     }
     for row in edits.itertuples(index=False):
         old = before[(row.guid, row.name)]
         item = planned.get((row.guid, row.name), {})
         if pd.notna(row.priority) and int(row.priority) != old["priority"]:
-            assert item["priority"] == int(row.priority) and type(item["priority"]) is int
-        if row.description is not None and row.description != old["description"]:
+            assert item["priority"] == int(row.priority)
+            assert type(item["priority"]) is int
+        if pd.notna(row.description) and row.description != old["description"]:
             assert _same_text(item["description"], row.description)
 
     result = sn.apply(plan, progress=False, journal=False)
     sent = {
-        (path.split("/")[3], item["name"]): item for path, body in recorder.bodies
+        (path.split("/")[3], item["name"]): item
+        for path, body in recorder.bodies
         for item in body["data"]["images"]
     }
     assert sent == planned  # what went over the wire is the plan, nothing more or less
@@ -142,7 +147,7 @@ def test_any_valid_edit_frame_round_trips_exactly(edits: pd.DataFrame) -> None:
         server = next(i for i in shop.images(row.guid, "shop") if i["name"] == row.name)
         if pd.notna(row.priority):
             assert server["priority"] == int(row.priority)
-        if row.description is not None:
+        if pd.notna(row.description):
             assert _same_text(server["description"], row.description), (
                 server["description"],
                 row.description,
@@ -151,5 +156,5 @@ def test_any_valid_edit_frame_round_trips_exactly(edits: pd.DataFrame) -> None:
             back = returned.loc[(row.guid, row.name)]
             if pd.notna(row.priority):
                 assert back["priority"] == int(row.priority)
-            if row.description is not None:
+            if pd.notna(row.description):
                 assert _same_text(back["description"], row.description)

@@ -564,7 +564,7 @@ class GalleryEditor(VuetifyTemplate):
         self.busy_text = f"Saving {_plural(len(changes), 'change')}…"
         try:
             plan = self.plan()
-            result = apply(plan, journal=self._journal, progress=False)
+            result = apply(plan, journal=self._journal, progress=self._show_progress)
         except ShoptetError as exc:
             problems = self._reload(keys)
             self._render()
@@ -880,6 +880,10 @@ class GalleryEditor(VuetifyTemplate):
         if not frames:
             return typed(pd.DataFrame(), IMAGE_COLUMNS)
         return typed(pd.concat(frames, ignore_index=True), IMAGE_COLUMNS)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        """apply()'s callback: galleries written so far → the bar's percentage."""
+        self.progress = 100.0 * done / total if total else -1.0
 
     def _record_outcomes(self, result: Result) -> None:
         for key in self._outcomes:

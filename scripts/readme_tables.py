@@ -1,0 +1,251 @@
+"""The README's reference tables, generated from the code so that they cannot drift.
+
+    python scripts/readme_tables.py            # print the tables
+    python scripts/readme_tables.py --write    # rewrite them in README.md
+    python scripts/readme_tables.py --check    # exit 1 if README.md is out of date
+
+Each table sits in README.md between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``.
+Column names and dtypes come from ``shoptet_nb.columns``, statuses from the docstrings of
+``shoptet_nb.plan`` and ``shoptet_nb.apply``, settings from ``Settings``, sandbox switches from
+``SandboxOptions`` (its field docstrings). The one-line meanings of columns and settings are
+written here: a column or setting without one fails the script, so a new one gets documented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import importlib
+import inspect
+import itertools
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from shoptet_nb import columns
+from shoptet_nb.config import Settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+COLUMN_MEANINGS = {
+    "guid": "the product's guid (Shoptet's product id)",
+    "gallery": "`shop` (photos) or `shop360` (360° photos)",
+    "name": "the image's file name: with guid and gallery, the key of an image",
+    "priority": "place in the gallery, lowest first (1–65535); `<NA>` = none, shown last",
+    "description": "the caption (alt text); `<NA>` = none",
+    "change_time": "when Shoptet last changed the image (UTC); the conflict check compares it",
+    "seo_name": "the image's SEO file name, made by Shoptet",
+    "cdn_name": "the image's file name on Shoptet's CDN, made by Shoptet",
+    "is_main_image": "the product's main image (the first photo of `shop`), as the shop says",
+    "url": "the image in the shop's `detail` size",
+    "product_name": "the product's name",
+    "language": "language of the edit (`<NA>` = the shop's default)",
+    "status": "what happened to the row: see [Statuses](#statuses)",
+    "reason": "why the row has its status (for `invalid`: how to fix it)",
+    "old_priority": "priority before",
+    "new_priority": "priority after (planned, or as the server confirmed)",
+    "old_description": "caption before",
+    "new_description": "caption after (planned, or as the server confirmed)",
+    "http_status": "HTTP status of the call that sent the row",
+    "error_code": "Shoptet's `errorCode` (`network-error` when no answer came)",
+    "message": "why the row was not updated, or the error's message",
+    "request_id": "Shoptet's request id: quote it to Shoptet support",
+    "instance": "the part of the request the error is about, e.g. `data.images[3].name`",
+    "rule": "the lint rule: `empty`, `file_name`, `duplicate`, `too_long`, `whitespace`, `markup`",
+}
+
+#: Where a column means something else in one frame: (columns table, column) → meaning.
+COLUMN_MEANINGS_IN = {
+    ("ERROR_COLUMNS", "message"): "the server's message (or the network error)",
+    ("ERROR_COLUMNS", "http_status"): "HTTP status of the answer that carried the error",
+    ("LINT_COLUMNS", "message"): "what is wrong and what to do about it",
+    ("LINT_COLUMNS", "description"): "the caption as found",
+}
+
+#: (frame, where users meet it, the columns table).
+FRAMES: list[tuple[str, str, str]] = [
+    ("images", "`read_images()`, `Result.images`, `GalleryEditor.images`", "IMAGE_COLUMNS"),
+    ("plan rows", "`Plan.rows` (same index as the edits frame)", "PLAN_COLUMNS"),
+    ("result rows", "`Result.rows` (same index as the edits frame)", "RESULT_COLUMNS"),
+    ("errors", "`Result.errors`, `read_errors(images)`", "ERROR_COLUMNS"),
+    ("lint findings", "`lint_captions()`", "LINT_COLUMNS"),
+]
+
+SETTING_MEANINGS = {
+    "base_url": "API address (`SHOPTET_BASE_URL` or `connect(base_url=...)` set it too)",
+    "timeout": "seconds to wait for a response before the attempt counts as timed out",
+    "max_attempts": "attempts per request, the first included (1 = no retries)",
+    "max_in_flight": "requests in flight at once for one token (1–3; Shoptet allows 3)",
+    "backoff_base": "first backoff delay, seconds (doubles each attempt, full jitter)",
+    "backoff_max": "longest backoff delay, seconds",
+    "retry_after_cap": "longest wait a `Retry-After` header may impose, seconds",
+    "bucket_leak_per_s": "leak rate of Shoptet's leaky bucket, drops per second",
+    "bucket_reserve": "share of the bucket kept free: pacing starts above 1 − this",
+    "pace": "pace on `X-RateLimit-Bucket-Filling` (False: only the in-flight cap)",
+    "max_images_per_call": "images per PATCH call (1–100; Shoptet's maximum is 100)",
+    "user_agent": "the `User-Agent` header",
+}
+
+#: A default longer than this is not printed in the switches table.
+LONG_DEFAULT = 40
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def dtype_name(dtype: object) -> str:
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return f"datetime64[{dtype.unit}, {dtype.tz}]"
+    return str(dtype)
+
+
+def columns_section() -> str:
+    parts = []
+    for title, where, attribute in FRAMES:
+        table: dict[str, object] = getattr(columns, attribute)
+        missing = [name for name in table if name not in COLUMN_MEANINGS]
+        if missing:
+            raise SystemExit(f"readme_tables: no meaning for column(s) {missing}; add them")
+        rows = [
+            [
+                f"`{name}`",
+                f"`{dtype_name(dtype)}`",
+                COLUMN_MEANINGS_IN.get((attribute, name), COLUMN_MEANINGS[name]),
+            ]
+            for name, dtype in table.items()
+        ]
+        parts.append(
+            f"**{title}**: {where} (`shoptet_nb.columns.{attribute}`)\n\n"
+            + markdown_table(["column", "dtype", "meaning"], rows)
+        )
+    return "\n\n".join(parts)
+
+
+def docstring_table(module_name: str) -> list[list[str]]:
+    """The rows of the ``====  ====`` table in a module's docstring."""
+    # By module name: ``shoptet_nb.apply`` as an attribute is the function, not the module.
+    doc = inspect.getdoc(importlib.import_module(module_name)) or ""
+    rows: list[list[str]] = []
+    inside = 0
+    for line in doc.splitlines():
+        if re.fullmatch(r"=+\s+=+", line.strip()):
+            inside += 1
+            continue
+        if inside == 1 and line.strip():
+            if line.startswith(" ") and rows:  # a continued description
+                rows[-1][1] += " " + line.strip()
+            else:
+                status, _, text = line.partition(" ")
+                rows.append([status, text.strip()])
+    return [[f"`{status}`", re.sub(r"``(.+?)``", r"`\1`", text)] for status, text in rows]
+
+
+def statuses_section() -> str:
+    return (
+        "**Plan** (`plan_updates()`, `Plan.rows.status`; nothing is written):\n\n"
+        + markdown_table(["status", "meaning"], docstring_table("shoptet_nb.plan"))
+        + "\n\n**Result** (`apply()`, `update_images()`, `revert()`; `Result.rows.status`):\n\n"
+        + markdown_table(["status", "meaning"], docstring_table("shoptet_nb.apply"))
+    )
+
+
+def settings_section() -> str:
+    rows = []
+    for field in dataclasses.fields(Settings):
+        if field.name not in SETTING_MEANINGS:
+            raise SystemExit(f"readme_tables: no meaning for setting {field.name}; add it")
+        rows.append([f"`{field.name}`", f"`{field.default!r}`", SETTING_MEANINGS[field.name]])
+    return markdown_table(["setting", "default", "meaning"], rows)
+
+
+def field_docs(cls: type) -> dict[str, str]:
+    """The docstring below each field of a dataclass (its source read with ``ast``)."""
+    source = inspect.getsource(cls)
+    body = ast.parse(source).body[0]
+    assert isinstance(body, ast.ClassDef)
+    docs: dict[str, str] = {}
+    statements = body.body
+    for node, following in itertools.pairwise(statements):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[node.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+def sandbox_section() -> str:
+    cls = importlib.import_module("shoptet_nb.sandbox.options").SandboxOptions
+    docs = field_docs(cls)
+    rows = []
+    for field in dataclasses.fields(cls):
+        if field.default is not dataclasses.MISSING:
+            default = field.default
+        else:
+            default = field.default_factory()  # type: ignore[misc]
+        shown = repr(default)
+        if isinstance(default, dict) and len(set(default.values())) == 1:
+            shown = f"{next(iter(default.values()))!r} each"
+        elif len(shown) > LONG_DEFAULT:
+            shown = "see `options.py`"
+        else:
+            shown = f"`{shown}`"
+        text = re.sub(r"``(.+?)``", r"`\1`", docs.get(field.name, ""))
+        rows.append([f"`{field.name}`", shown, text])
+    return markdown_table(["switch", "default", "meaning"], rows)
+
+
+SECTIONS = {
+    "columns": columns_section,
+    "statuses": statuses_section,
+    "settings": settings_section,
+    "sandbox-switches": sandbox_section,
+}
+
+
+def render(readme: str) -> str:
+    for name, build in SECTIONS.items():
+        pattern = re.compile(
+            rf"(<!-- generated:{re.escape(name)} -->\n).*?(<!-- /generated:{re.escape(name)} -->)",
+            re.DOTALL,
+        )
+        if not pattern.search(readme):
+            raise SystemExit(f"readme_tables: README.md has no markers for {name!r}")
+        readme = pattern.sub(lambda m, b=build: m.group(1) + b() + "\n" + m.group(2), readme)
+    return readme
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", action="store_true", help="rewrite the tables in README.md")
+    group.add_argument("--check", action="store_true", help="fail if README.md is out of date")
+    args = parser.parse_args()
+    if not (args.write or args.check):
+        for name, build in SECTIONS.items():
+            print(f"<!-- generated:{name} -->\n{build()}\n")
+        return 0
+    current = README.read_text(encoding="utf-8")
+    wanted = render(current)
+    if args.check:
+        if wanted != current:
+            print("readme_tables: README.md is out of date; run scripts/readme_tables.py --write")
+            return 1
+        print("readme_tables: README.md is up to date")
+        return 0
+    README.write_text(wanted, encoding="utf-8")
+    print("readme_tables: README.md updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
