@@ -148,6 +148,7 @@ def _normalise(edits: object) -> pd.DataFrame:
         dupes = sorted(set(edits.columns[edits.columns.duplicated()].astype(str)))
         raise FrameError(f"the edits frame has duplicated column names {dupes}: keep one of each")
     frame = rename_api_columns(edits)
+    _warn_about_near_misses(frame)
     missing = [c for c in ("guid", "name") if c not in frame.columns]
     if missing:
         raise FrameError(
@@ -179,6 +180,33 @@ def _normalise(edits: object) -> pd.DataFrame:
             "description": column("description", None),
         }
     )
+
+
+# Column names people reach for that plan_updates does not read: a silent "unchanged" for every
+# row would hide the mistake.
+_NEAR_MISSES = {
+    "caption": "description",
+    "captions": "description",
+    "alt": "description",
+    "alt_text": "description",
+    "popis": "description",
+    "order": "priority",
+    "position": "priority",
+    "image": "name",
+    "file_name": "name",
+    "filename": "name",
+}
+
+
+def _warn_about_near_misses(frame: pd.DataFrame) -> None:
+    for column in frame.columns:
+        meant = _NEAR_MISSES.get(str(column).lower())
+        if meant is not None and meant not in frame.columns:
+            warnings.warn(
+                f"column {column!r} is not read by plan_updates: did you mean {meant!r}?",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _is_text(values: pd.Series) -> np.ndarray:

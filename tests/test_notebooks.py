@@ -110,6 +110,8 @@ def kernel_of_this_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    # The notebooks apply and journal: keep test runs' journals out of ~/.shoptet_nb/journal.
+    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(tmp_path / "journal"))
     return "python3"
 
 

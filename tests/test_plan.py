@@ -167,3 +167,16 @@ def test_plan_renders_escaped_html(client: sn.ShoptetClient, images: pd.DataFram
     assert "would_update: 1" in html
     assert "SANDBOX" in html
     assert "would_update=1" in repr(plan)
+
+
+def test_a_near_miss_column_name_warns(client: sn.ShoptetClient, images: pd.DataFrame) -> None:
+    edits = images[["guid", "name", "priority"]].assign(caption="Nový popisek")
+    with pytest.warns(UserWarning, match="'caption' is not read by plan_updates: did you mean"):
+        plan = sn.plan_updates(client, edits, base=images, progress=False)
+    assert plan.counts["unchanged"] == len(images)
+
+
+def test_sandbox_passes_client_settings() -> None:
+    client = sn.sandbox(seed=1, products=3, settings={"max_attempts": 1, "timeout": 2.5})
+    assert client.settings.max_attempts == 1
+    assert client.settings.timeout == 2.5

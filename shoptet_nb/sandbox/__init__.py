@@ -16,6 +16,7 @@ rules), ``validation`` (PATCH schema), ``limits`` (concurrency and leaky bucket)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .options import FAULT_KINDS, SandboxOptions
@@ -46,11 +47,13 @@ def sandbox(
     fault_rate: float = 0.0,
     limits: bool = True,
     token: str = "sandbox-token",  # noqa: S107 - the sandbox accepts any token
+    settings: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> Any:
     """A ``shoptet_nb`` client talking in-process to a fresh sandbox shop.
 
-    ``options`` are further ``SandboxOptions`` switches. The shop is reachable as
+    ``settings`` go to the client (``shoptet_nb.Settings`` fields such as ``max_attempts`` or
+    ``timeout``); ``options`` are further ``SandboxOptions`` switches. The shop is reachable as
     ``client.sandbox`` (a ``SandboxShop``) for stats and oracle checks.
     """
     # Imported here: the sandbox itself must not depend on the client it is judging.
@@ -66,6 +69,8 @@ def sandbox(
             **options,
         )
     )
-    client = connect(token, base_url=SANDBOX_BASE_URL, transport=shop.transport())
+    client = connect(
+        token, base_url=SANDBOX_BASE_URL, transport=shop.transport(), **dict(settings or {})
+    )
     client.sandbox = shop
     return client
