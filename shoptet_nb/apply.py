@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -36,7 +37,7 @@ from .columns import IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
 from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
 from .frames import errors_to_frame, images_to_frame, parse_times
 from .journal import Journal, new_journal_path, read_journal
-from .plan import KEY, Plan, plan_updates, request_items
+from .plan import KEY, Plan, plan_updates, request_item
 
 RESULT_STATUSES = (
     "updated",
@@ -272,12 +273,11 @@ def _run(
         else Path(journal)
     )
     run = _Run(plan, Journal(path if plan.targets.shape[0] else None), on_error, force)
-    jobs = [
-        ((guid, gallery, language), group)
-        for (guid, gallery, language), group in plan.targets.groupby(
-            ["guid", "gallery", "language"], sort=True
-        )
-    ]
+    # Plain records, grouped once: the workers then touch no pandas objects, which would
+    # hold the GIL and slow down the other requests in flight.
+    jobs: dict[GalleryKey, list[dict[str, Any]]] = {}
+    for target in _records(plan.targets):
+        jobs.setdefault((target["guid"], target["gallery"], target["language"]), []).append(target)
     report = progress if callable(progress) else None
     bar = tqdm(
         total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
@@ -285,8 +285,10 @@ def _run(
     try:
         if report is not None:
             report(0, len(jobs))
-        for done, ((gallery_key, group), outcome) in enumerate(
-            plan.client.map(lambda job: _write_gallery(run, job[0], job[1], recheck(job[0])), jobs),
+        for done, (gallery_key, outcome) in enumerate(
+            plan.client.map(
+                lambda key: _write_gallery(run, key, jobs[key], recheck(key)), list(jobs)
+            ),
             start=1,
         ):
             bar.update()
@@ -294,8 +296,8 @@ def _run(
                 report(done, len(jobs))
             if isinstance(outcome, BaseException):
                 # A bug or an interrupt in one worker must not lose the other rows' statuses.
-                for name in group["name"]:
-                    key = (*gallery_key[:2], name, gallery_key[2])
+                for target in jobs[gallery_key]:
+                    key = (*gallery_key[:2], target["name"], gallery_key[2])
                     if key not in run.outcomes:
                         run.mark(key, "failed", f"{type(outcome).__name__}: {outcome}")
     finally:
@@ -305,19 +307,21 @@ def _run(
 
 
 def _write_gallery(
-    run: _Run, gallery_key: GalleryKey, targets: pd.DataFrame, recheck: bool
+    run: _Run, gallery_key: GalleryKey, targets: list[dict[str, Any]], recheck: bool
 ) -> None:
     guid, gallery, language = gallery_key
     lang = language or None
     if run.stop.is_set():
-        for name in targets["name"]:
-            run.mark((guid, gallery, name, language), "not_attempted", run.stop_reason)
+        for target in targets:
+            run.mark((guid, gallery, target["name"], language), "not_attempted", run.stop_reason)
         return
     before: dict[Any, dict[str, Any]] = {
-        name: {"priority": _plain(p), "description": _plain(d), "changeTime": None}
-        for name, p, d in zip(
-            targets["name"], targets["old_priority"], targets["old_description"], strict=True
-        )
+        t["name"]: {
+            "priority": t["old_priority"],
+            "description": t["old_description"],
+            "changeTime": None,
+        }
+        for t in targets
     }
     if recheck:
         try:
@@ -325,14 +329,14 @@ def _write_gallery(
         except (APIError, NetworkError) as exc:
             info = run.failure(guid, gallery, exc)
             info["message"] = f"could not re-read the gallery before writing: {info['message']}"
-            for name in targets["name"]:
-                run.mark((guid, gallery, name, language), "failed", **info)
+            for target in targets:
+                run.mark((guid, gallery, target["name"], language), "failed", **info)
             return
         current = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
         targets = _screen(run, gallery_key, targets, current, before)
-        if targets.empty:
+        if not targets:
             return
-    items = request_items(targets)
+    items = [request_item(target) for target in targets]
     per_call = run.client.settings.max_images_per_call
     for start in range(0, len(items), per_call):
         chunk = items[start : start + per_call]
@@ -346,26 +350,27 @@ def _write_gallery(
 def _screen(
     run: _Run,
     gallery_key: GalleryKey,
-    targets: pd.DataFrame,
+    targets: list[dict[str, Any]],
     current: dict[Any, dict[str, Any]],
     before: dict[Any, dict[str, Any]],
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
     """Keep the targets that may be written; mark the rest (gone, done already, conflict)."""
     guid, gallery, language = gallery_key
     keep = []
-    for position, row in enumerate(targets.itertuples(index=False)):
-        key = (guid, gallery, row.name, language)
-        record = current.get(row.name)
+    for target in targets:
+        name = target["name"]
+        key = (guid, gallery, name, language)
+        record = current.get(name)
         if record is None:
             run.mark(
                 key,
                 "not_found",
-                f"image {row.name!r} was removed from the gallery after the plan was made",
+                f"image {name!r} was removed from the gallery after the plan was made",
             )
             continue
         now_p, now_d = record.get("priority"), record.get("description")
-        wanted_p = row.new_priority if row.send_priority else now_p
-        wanted_d = row.new_description if row.send_description else now_d
+        wanted_p = target["new_priority"] if target["send_priority"] else now_p
+        wanted_d = target["new_description"] if target["send_description"] else now_d
         if _same(now_p, wanted_p) and _same(now_d, wanted_d):
             run.mark(
                 key,
@@ -377,7 +382,7 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        moved = _changed_since(record, row)
+        moved = _changed_since(record, target)
         if moved and not run.force:
             run.mark(
                 key,
@@ -388,13 +393,13 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        before[row.name] = {
+        before[name] = {
             "priority": now_p,
             "description": now_d,
             "changeTime": record.get("changeTime"),
         }
-        keep.append(position)
-    return targets.iloc[keep]
+        keep.append(target)
+    return keep
 
 
 def _send_chunk(
@@ -519,21 +524,34 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
     rows = rows.astype({c: "object" for c in rows.columns})
     for column in ("http_status", "error_code", "request_id"):
         rows[column] = None
-    languages = rows["language"].where(rows["language"].notna(), "")
-    for position in rows.index[rows["status"] == "would_update"]:
-        key = (
-            rows.at[position, "guid"],
-            rows.at[position, "gallery"],
-            rows.at[position, "name"],
-            languages[position],
+    sent = np.flatnonzero((rows["status"] == "would_update").to_numpy())
+    if len(sent):
+        # One frame of outcomes, looked up by image key and written column by column.
+        keys = list(run.outcomes)
+        found = pd.MultiIndex.from_tuples(keys, names=KEY) if keys else None
+        wanted = pd.MultiIndex.from_frame(
+            rows.loc[sent, KEY].fillna({"language": ""}).astype(object)
         )
-        outcome = run.outcomes.get(key) or {
-            "status": "not_attempted",
-            "message": "not attempted: the run ended before it",
-        }
-        for column, value in outcome.items():
-            if column in rows.columns:
-                rows.at[position, column] = value
+        where = found.get_indexer(wanted) if found is not None else np.full(len(sent), -1)
+        missing = {"status": "not_attempted", "message": "not attempted: the run ended before it"}
+        hit = where >= 0
+        for column in rows.columns:
+            # An outcome that does not name a column leaves the plan's value in it.
+            given = np.array(
+                [run.outcomes[keys[i]].get(column, _KEEP) for i in where[hit]], dtype=object
+            )
+            if not (given != _KEEP).any() and column not in missing:
+                continue
+            current = rows[column].to_numpy(dtype=object, copy=True)
+            values = current[sent]
+            chosen = values[hit]
+            named = given != _KEEP
+            chosen[named] = given[named]
+            values[hit] = chosen
+            if column in missing:
+                values[~hit] = missing[column]
+            current[sent] = values
+            rows[column] = current
     rows.index = plan.rows.index
     images = images_to_frame(
         (
@@ -620,6 +638,15 @@ def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Data
 
 # -- small value helpers ---------------------------------------------------------------------
 
+_KEEP = object()  # marks "this outcome says nothing about that column"
+
+
+def _records(targets: pd.DataFrame) -> list[dict[str, Any]]:
+    """The plan's targets as dicts of plain Python values (None for every null)."""
+    columns = list(targets.columns)
+    plain = [[_plain(v) for v in targets[c].tolist()] for c in columns]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*plain, strict=True)]
+
 
 def _plain(value: Any) -> Any:
     """pandas/numpy scalars → plain Python (None for every null), for JSON and comparisons."""
@@ -639,15 +666,15 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _changed_since(record: dict[str, Any], row: Any) -> str:
+def _changed_since(record: dict[str, Any], target: dict[str, Any]) -> str:
     """Why the server's image differs from the plan's base, or '' when it does not."""
-    base_time = row.change_time
+    base_time = target["change_time"]
     now_time = parse_times([record.get("changeTime")]).iloc[0]
-    if not pd.isna(base_time) and not pd.isna(now_time) and now_time != base_time:
+    if base_time is not None and not pd.isna(now_time) and now_time != base_time:
         return f"changeTime {base_time:%Y-%m-%d %H:%M:%S} → {now_time:%Y-%m-%d %H:%M:%S} UTC"
-    if not _same(record.get("priority"), row.old_priority):
-        return f"priority {_plain(row.old_priority)} → {record.get('priority')}"
-    if not _same(record.get("description"), row.old_description):
+    if not _same(record.get("priority"), target["old_priority"]):
+        return f"priority {target['old_priority']} → {record.get('priority')}"
+    if not _same(record.get("description"), target["old_description"]):
         return "its caption was edited"
     return ""
 

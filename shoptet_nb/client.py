@@ -35,6 +35,9 @@ R = TypeVar("R")
 
 GALLERIES = ("shop", "shop360")
 _MAX_GUIDS_PER_FILTER = 50  # Shoptet's limit for the productGuids filter
+# Work queued ahead of the pool in map(). Refills happen in the caller's thread, which must win
+# the GIL back from busy workers first; a deep queue keeps the workers from idling meanwhile.
+_QUEUED_AHEAD = 256
 
 
 @dataclass
@@ -102,6 +105,10 @@ class ShoptetClient:
         self.settings = settings
         self._token_header = token_header
         self._own_transport = transport is not None
+        # An in-process transport (the sandbox) may say that threads gain it nothing.
+        self._gains_from_threads: Callable[[], bool] = getattr(
+            transport, "gains_from_concurrency", lambda: True
+        )
         self._host = urlsplit(settings.base_url).hostname or ""
         self._sleep = sleep
         self._rng = rng or random.Random()  # jitter only, not security
@@ -310,9 +317,20 @@ class ShoptetClient:
         """Run ``fn`` over ``items`` with up to ``max_in_flight`` at once, yielding as they end.
 
         Each result is ``(item, value)`` or ``(item, exception)``: one failure does not stop
-        the others. At most a few items are queued ahead, so memory stays flat on long runs.
+        the others. At most a few hundred items are queued ahead, so memory stays flat on long
+        runs over a lazy iterable.
         """
         workers = self.settings.max_in_flight
+        if workers == 1 or not self._gains_from_threads():
+            # Nothing to overlap: threads would only contend for the GIL.
+            for item in items:
+                outcome: R | BaseException
+                try:
+                    outcome = fn(item)
+                except Exception as exc:  # reported per item, as the threads do
+                    outcome = exc
+                yield item, outcome
+            return
         iterator = iter(items)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shoptet") as pool:
             running: dict[Future[R], T] = {}
@@ -325,15 +343,15 @@ class ShoptetClient:
                 running[pool.submit(fn, item)] = item
                 return True
 
-            for _ in range(workers * 2):
+            for _ in range(max(workers * 2, _QUEUED_AHEAD)):
                 if not submit_next():
                     break
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     item = running.pop(future)
-                    exc = future.exception()
-                    yield (item, exc) if exc is not None else (item, future.result())
+                    error = future.exception()
+                    yield (item, error) if error is not None else (item, future.result())
                     submit_next()
 
     # -- operations ------------------------------------------------------------------------
@@ -360,10 +378,16 @@ class ShoptetClient:
                 guids[i : i + _MAX_GUIDS_PER_FILTER]
                 for i in range(0, len(guids), _MAX_GUIDS_PER_FILTER)
             ]
-            products: list[dict[str, Any]] = []
-            for chunk in chunks:
-                products.extend(self._all_pages({**base, "productGuids": ",".join(chunk)}))
-            return products
+            # The chunks are independent: read them side by side, keep their order.
+            found: dict[int, list[dict[str, Any]]] = {}
+            for number, outcome in self.map(
+                lambda n: self._all_pages({**base, "productGuids": ",".join(chunks[n])}),
+                range(len(chunks)),
+            ):
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                found[number] = outcome
+            return [product for number in sorted(found) for product in found[number]]
         return self._all_pages(base)
 
     def _all_pages(self, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -573,20 +573,19 @@ def _requests(targets: pd.DataFrame, per_call: int) -> pd.DataFrame:
 
 def request_items(targets: pd.DataFrame) -> list[dict[str, Any]]:
     """PATCH items for some targets: the name plus only the fields that change."""
-    items = []
     # Plain lists: iterating pandas' extension arrays element by element is slow.
-    for name, send_p, new_p, send_d, new_d in zip(
-        targets["name"].tolist(),
-        targets["send_priority"].tolist(),
-        targets["new_priority"].tolist(),
-        targets["send_description"].tolist(),
-        targets["new_description"].tolist(),
-        strict=True,
-    ):
-        item: dict[str, Any] = {"name": str(name)}
-        if send_p:
-            item["priority"] = int(new_p)
-        if send_d:
-            item["description"] = str(new_d)
-        items.append(item)
-    return items
+    columns = ["name", "send_priority", "new_priority", "send_description", "new_description"]
+    return [
+        request_item(dict(zip(columns, values, strict=True)))
+        for values in zip(*(targets[c].tolist() for c in columns), strict=True)
+    ]
+
+
+def request_item(target: dict[str, Any]) -> dict[str, Any]:
+    """One PATCH item from one target record: the name plus only the fields that change."""
+    item: dict[str, Any] = {"name": str(target["name"])}
+    if target["send_priority"]:
+        item["priority"] = int(target["new_priority"])
+    if target["send_description"]:
+        item["description"] = str(target["new_description"])
+    return item

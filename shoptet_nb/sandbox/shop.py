@@ -39,7 +39,12 @@ class SandboxShop:
 
     def transport(self) -> SandboxTransport:
         """A new in-process ``httpx`` transport talking to this shop (thread-safe)."""
-        return SandboxTransport(self._app)
+
+        def sleeps() -> bool:
+            # Only latency and injected faults (slow answers, lock waits) make the shop wait.
+            return self.options.latency_ms > 0 or self.options.fault_rate > 0
+
+        return SandboxTransport(self._app, sleeps=sleeps)
 
     def set_options(self, **changes: Any) -> SandboxOptions:
         """Flip switches at run time, e.g. ``set_options(fault_rate=0.2, latency_ms=50)``."""

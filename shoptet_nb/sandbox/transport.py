@@ -32,8 +32,17 @@ class SandboxTransport(httpx.BaseTransport):
     401
     """
 
-    def __init__(self, app: WSGIApp) -> None:
+    def __init__(self, app: WSGIApp, *, sleeps: Callable[[], bool] | None = None) -> None:
         self._app = app
+        self._sleeps = sleeps
+
+    def gains_from_concurrency(self) -> bool:
+        """Whether requests from parallel threads finish sooner than one after another.
+
+        The app runs in the caller's thread and holds the GIL while it works, so threads only
+        help while it sleeps (latency, slow faults). Clients may ask, and run serially when not.
+        """
+        return True if self._sleeps is None else self._sleeps()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Run the app for one request and wrap its answer (or its fault) for ``httpx``."""
