@@ -37,7 +37,7 @@ from .columns import IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
 from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
 from .frames import errors_to_frame, images_to_frame, parse_times
 from .journal import Journal, new_journal_path, read_journal
-from .plan import KEY, Plan, plan_updates, request_item
+from .plan import KEY, Plan, count_statuses, plan_updates, request_item
 
 RESULT_STATUSES = (
     "updated",
@@ -75,8 +75,7 @@ class Result:
     @property
     def counts(self) -> dict[str, int]:
         """Rows per status, every status listed."""
-        found = self.rows["status"].value_counts()
-        return {status: int(found.get(status, 0)) for status in RESULT_STATUSES}
+        return count_statuses(self.rows, RESULT_STATUSES)
 
     @property
     def failed(self) -> pd.DataFrame:

@@ -68,8 +68,7 @@ class Plan:
     @property
     def counts(self) -> dict[str, int]:
         """Rows per status, every status listed."""
-        found = self.rows["status"].value_counts()
-        return {status: int(found.get(status, 0)) for status in PLAN_STATUSES}
+        return count_statuses(self.rows, PLAN_STATUSES)
 
     @property
     def changes(self) -> pd.DataFrame:
@@ -82,6 +81,12 @@ class Plan:
 
     def _repr_html_(self) -> str:
         return plan_html(self)
+
+
+def count_statuses(rows: pd.DataFrame, statuses: tuple[str, ...]) -> dict[str, int]:
+    """Rows per status, in the given order, zero for a status no row has."""
+    found = rows["status"].value_counts()
+    return {status: int(found.get(status, 0)) for status in statuses}
 
 
 def plan_updates(
