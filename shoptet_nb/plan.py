@@ -16,6 +16,7 @@ caption.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Callable
@@ -56,7 +57,6 @@ class Plan:
 
     client: ShoptetClient
     rows: pd.DataFrame
-    requests: pd.DataFrame
     #: One row per image to send: key, old and new values, the base changeTime, and which
     #: fields to send. ``apply`` works from this.
     targets: pd.DataFrame
@@ -69,6 +69,14 @@ class Plan:
     def counts(self) -> dict[str, int]:
         """Rows per status, every status listed."""
         return count_statuses(self.rows, PLAN_STATUSES)
+
+    @functools.cached_property
+    def requests(self) -> pd.DataFrame:
+        """The PATCH calls apply would send: guid, gallery, language, n_images, images.
+
+        Built on first use (``apply`` itself does not need it), so a large plan stays quick.
+        """
+        return _requests(self.targets, self.client.settings.max_images_per_call)
 
     @property
     def changes(self) -> pd.DataFrame:
@@ -133,7 +141,6 @@ def plan_updates(
     return Plan(
         client=client,
         rows=plan_rows,
-        requests=_requests(targets, client.settings.max_images_per_call),
         targets=targets,
         fresh_keys=fresh,
         base=base_frame,
