@@ -99,8 +99,22 @@ def test_network_faults_over_loopback() -> None:
 def test_cli_prints_base_url_and_stops_on_sigterm() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with subprocess.Popen(
-        [sys.executable, "-m", "shoptet_nb.sandbox", "--port", "0", "--products", "4",
-         "--seed", "9", "--latency-ms", "1", "--fault-rate", "0", "--no-limits"],
+        [
+            sys.executable,
+            "-m",
+            "shoptet_nb.sandbox",
+            "--port",
+            "0",
+            "--products",
+            "4",
+            "--seed",
+            "9",
+            "--latency-ms",
+            "1",
+            "--fault-rate",
+            "0",
+            "--no-limits",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -123,9 +137,10 @@ def _drive_cli(process: subprocess.Popen[str]) -> None:
         base_url = first.strip().rsplit(" ", 1)[1]
         response = httpx.get(base_url + "/api/products", headers=HEADERS, timeout=5)
         assert response.json()["data"]["paginator"]["totalCount"] == 4
-        assert response.json()["data"]["products"][0]["guid"] == SandboxShop(
-            products=4, seed=9
-        ).products()[0]["guid"]
+        assert (
+            response.json()["data"]["products"][0]["guid"]
+            == SandboxShop(products=4, seed=9).products()[0]["guid"]
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
         reader.join(5)
@@ -140,7 +155,11 @@ def test_cli_rejects_bad_options() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
         [sys.executable, "-m", "shoptet_nb.sandbox", "--port", "0", "--fault-rate", "3"],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
     )
     assert done.returncode == 2
     assert "fault_rate" in done.stderr
