@@ -38,6 +38,7 @@ from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
 from .frames import errors_to_frame, images_to_frame, parse_times
 from .journal import Journal, new_journal_path, read_journal
 from .plan import KEY, Plan, count_statuses, plan_updates, request_item
+from .read import url_builder
 
 RESULT_STATUSES = (
     "updated",
@@ -557,7 +558,7 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
             (guid, _plain(run.product_names.get(guid)), records)
             for (guid, _, _), records in sorted(run.after.items())
         ),
-        _url_builder(run.client),
+        url_builder(run.client),
     )
     return Result(
         client=plan.client,
@@ -568,11 +569,6 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
         journal_path=journal_path,
         journal_entries=run.journal.entries,
     )
-
-
-def _url_builder(client: ShoptetClient) -> Callable[[str], str | None]:
-    prefix = client.image_url("", "detail")
-    return (lambda name: prefix + name) if prefix else (lambda name: None)
 
 
 def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:

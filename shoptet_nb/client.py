@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -82,7 +82,6 @@ class _Attempt:
     response: httpx.Response | None = None
     exception: httpx.TransportError | None = None
     retry_after: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ShoptetClient:

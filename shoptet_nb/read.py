@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +43,7 @@ def read_images(
     errors: list[dict[str, Any]] = []
     targets = _products(client, products, changed_since, language, errors)
     jobs = [(guid, name, g) for guid, name in targets for g in galleries]
-    url_for = _url_builder(client)
+    url_for = url_builder(client)
     results: dict[tuple[str, str], list[dict[str, Any]]] = {}
     bar = tqdm(total=len(jobs), desc="Reading galleries", unit="gallery", disable=not progress)
     try:
@@ -142,9 +142,9 @@ def _products(
     return sorted((g, names[g]) for g in guids if g in names)
 
 
-def _url_builder(client: ShoptetClient) -> Any:
-    cut = next((c for c in client.image_cuts() if c.get("name") == "detail"), None)
-    prefix = str(cut["urlPath"]) if cut and cut.get("urlPath") else None
+def url_builder(client: ShoptetClient) -> Callable[[str], str | None]:
+    """name → full URL of its ``detail`` cut (the shop's cuts are read once per client)."""
+    prefix = client.image_url("", "detail")
     return (lambda name: prefix + name) if prefix else (lambda name: None)
 
 
