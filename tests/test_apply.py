@@ -160,10 +160,11 @@ def test_server_errors_in_a_200_map_to_their_rows(
 
 
 def test_failed_calls_and_on_error_stop(images: pd.DataFrame) -> None:
-    client = sn.sandbox(seed=21, products=30, fault_weights={"500": 1.0})
+    client = sn.sandbox(
+        seed=21, products=30, fault_weights={"500": 1.0}, settings={"max_attempts": 1}
+    )
     edits = caption_edits(read(client, list(images["guid"].unique())), 1)
     plan = sn.plan_updates(client, edits, progress=False)
-    client.settings = client.settings.__class__(**{**client.settings.__dict__, "max_attempts": 1})
     client.sandbox.set_options(fault_rate=1.0)
     result = sn.apply(plan, progress=False)
     assert set(result.rows["status"]) == {"failed"}

@@ -112,9 +112,7 @@ def test_client_survives_faults_and_paces_on_the_bucket() -> None:
         fault_rate=0.3,
         bucket_capacity=40,
         fault_weights={"500": 1, "503": 1, "423": 1, "429": 1, "drop": 1},
-    )
-    client.settings = client.settings.__class__(
-        **{**client.settings.__dict__, "backoff_base": 0.01, "backoff_max": 0.05, "max_attempts": 8}
+        settings={"backoff_base": 0.01, "backoff_max": 0.05, "max_attempts": 8},
     )
     guids = [p["guid"] for p in client.sandbox.products()]
     client.sandbox.set_options(fault_rate=0.0)
@@ -132,9 +130,12 @@ def test_client_survives_faults_and_paces_on_the_bucket() -> None:
 
 def test_pacing_keeps_a_long_run_off_429() -> None:
     # A small bucket that a burst of 80 reads would overflow: pacing must slow down instead.
-    client = sn.sandbox(seed=8, products=80, bucket_capacity=30, leak_per_s=100.0)
-    client.settings = client.settings.__class__(
-        **{**client.settings.__dict__, "bucket_leak_per_s": 100.0}
+    client = sn.sandbox(
+        seed=8,
+        products=80,
+        bucket_capacity=30,
+        leak_per_s=100.0,
+        settings={"bucket_leak_per_s": 100.0},
     )
     guids = [p["guid"] for p in client.sandbox.products()]
     sn.read_images(client, guids, progress=False)
