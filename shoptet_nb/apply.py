@@ -645,9 +645,9 @@ def _records(targets: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _plain(value: Any) -> Any:
     """pandas/numpy scalars → plain Python (None for every null), for JSON and comparisons."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if pd.isna(value) if not isinstance(value, (list, dict, str)) else False:
+    if isinstance(value, (str, list, dict)):
+        return value
+    if value is None or pd.isna(value):  # None, NaN, NaT and pd.NA alike
         return None
     if hasattr(value, "item"):
         return value.item()

@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from shoptet_nb.sandbox import SandboxShop
 
@@ -177,8 +178,15 @@ def test_identical_write_in_flight_gets_423() -> None:
     assert one.patch(url, json=body).status_code == 200
 
 
-def test_different_writes_are_not_locked_by_default() -> None:
-    shop = SandboxShop(products=5, latency_ms=500)
+@pytest.mark.parametrize(
+    ("write_lock", "statuses"),
+    [
+        ("identical", [200, 200]),  # the default: different bodies to one URL are not locked
+        ("url", [200, 423]),  # switched to a lock on the whole URL
+    ],
+)
+def test_different_writes_to_one_url(write_lock: str, statuses: list[int]) -> None:
+    shop = SandboxShop(products=5, latency_ms=500, write_lock=write_lock)
     guid, name = _gallery(shop)
     one, two = connect(shop), connect(shop)
     url = f"/api/products/{guid}/images/shop"
@@ -187,17 +195,4 @@ def test_different_writes_are_not_locked_by_default() -> None:
     responses = in_parallel(
         [lambda: one.patch(url, json=first), lambda: two.patch(url, json=second)], stagger_s=0.1
     )
-    assert [r.status_code for r in responses] == [200, 200]
-
-
-def test_url_wide_write_lock_when_switched() -> None:
-    shop = SandboxShop(products=5, latency_ms=500, write_lock="url")
-    guid, name = _gallery(shop)
-    one, two = connect(shop), connect(shop)
-    url = f"/api/products/{guid}/images/shop"
-    first = {"data": {"images": [{"name": name, "priority": 77}]}}
-    second = {"data": {"images": [{"name": name, "priority": 78}]}}
-    responses = in_parallel(
-        [lambda: one.patch(url, json=first), lambda: two.patch(url, json=second)], stagger_s=0.1
-    )
-    assert [r.status_code for r in responses] == [200, 423]
+    assert [r.status_code for r in responses] == statuses
