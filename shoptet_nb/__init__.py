@@ -8,6 +8,8 @@ DataFrame in, DataFrame out::
     edited = sn.fill_captions(images, "{product_name} – photo {n}")
     plan = sn.plan_updates(client, edited, base=images)
     result = sn.apply(plan)
+    sn.export_captions(images, "captions.xlsx")  # a copywriter fills it in ...
+    plan = sn.plan_updates(client, sn.read_captions("captions.xlsx"))  # ... and back it comes
 
 The widget (``GalleryEditor``) is imported on first use so that ``import shoptet_nb`` stays light.
 """
@@ -39,6 +41,7 @@ from .lint import LINT_RULES, lint_captions
 from .plan import Plan, plan_updates
 from .read import read_errors, read_images
 from .sandbox import sandbox
+from .spreadsheet import export_captions, read_captions
 
 __version__ = "0.1.0"
 
@@ -65,10 +68,12 @@ __all__ = [
     "__version__",
     "apply",
     "connect",
+    "export_captions",
     "fill_captions",
     "lint_captions",
     "move_to_front",
     "plan_updates",
+    "read_captions",
     "read_errors",
     "read_images",
     "renumber",

@@ -41,6 +41,14 @@ _BAD_SPACE = r"^\s|\s$|\s\s"
 _MARKUP = r"</?[a-z][a-z0-9-]*(?=[\s/>])|<!--|&(?:[a-z][a-z0-9]{1,31}|#\d{1,7}|#x[0-9a-f]{1,6});"
 
 
+def check_max_length(max_length: object, func: str) -> None:
+    """Raise ArgumentError unless ``max_length`` is a whole number of 1 or more."""
+    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)):
+        raise ArgumentError(f"{func}(): max_length must be a whole number, got {max_length!r}")
+    if max_length < 1:
+        raise ArgumentError(f"{func}(): max_length must be 1 or more, got {max_length}")
+
+
 def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     """One row per caption problem, with the columns of ``LINT_COLUMNS``.
 
@@ -56,12 +64,7 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     >>> findings = lint_captions(images)
     >>> findings["rule"].value_counts()
     """
-    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)):
-        raise ArgumentError(
-            f"lint_captions(): max_length must be a whole number, got {max_length!r}"
-        )
-    if max_length < 1:
-        raise ArgumentError(f"lint_captions(): max_length must be 1 or more, got {max_length}")
+    check_max_length(max_length, "lint_captions")
     _check_columns(df, [*_ORDER_COLUMNS, "description"], "lint_captions")
 
     # Captions repeat a lot (empty ones, templated ones): check each distinct caption once and

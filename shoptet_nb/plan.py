@@ -11,7 +11,9 @@ failed          the product's gallery could not be read to diff against
 ==============  ================================================================
 
 Null means unchanged: NaN, None or ``pd.NA`` leaves a field as it is; an empty string clears a
-caption.
+caption. An optional ``invalid_reason`` column marks rows the caller already knows must not be
+sent (``read_captions`` sets it for a spreadsheet row whose key cells were altered): such a row
+is ``invalid`` with that reason, whatever else it holds.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ MAX_CAPTION_LENGTH = 1000
 
 PLAN_STATUSES = ("would_update", "unchanged", "invalid", "not_found", "failed")
 KEY = ["guid", "gallery", "name", "language"]
+#: Optional edits column: a non-null text makes the row ``invalid`` with that text as reason.
+INVALID_REASON = "invalid_reason"
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # tab, newline and CR are allowed in a caption
@@ -108,7 +112,8 @@ def plan_updates(
 
     ``edits`` needs ``guid`` and ``name`` and any of ``priority`` and ``description``
     (optional ``gallery``, default ``"shop"``, and ``language``); the frame ``read_images``
-    returns works as is, and camelCase API names are accepted. Null means unchanged.
+    returns works as is, and camelCase API names are accepted. Null means unchanged. A row
+    with a text in the optional ``invalid_reason`` column is ``invalid`` with that reason.
 
     >>> edited = images.assign(description=images["description"].str.strip())  # doctest: +SKIP
     >>> plan = shoptet_nb.plan_updates(client, edited, base=images)           # doctest: +SKIP
@@ -190,6 +195,7 @@ def _normalise(edits: object) -> pd.DataFrame:
             "language": column("language", None),
             "priority": column("priority", None),
             "description": column("description", None),
+            INVALID_REASON: column(INVALID_REASON, None),
         }
     )
 
@@ -272,7 +278,12 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
         # Messages are built only for the rows that need them: 100,000 good rows cost nothing.
         return lambda mask: prefix + values[mask].map(lambda v: repr(v)[:60]) + suffix
 
+    given_reason = work[INVALID_REASON]
     return [
+        (
+            given_reason.notna().to_numpy(),
+            lambda mask: given_reason[mask].astype(str),
+        ),
         (
             guid.isna().to_numpy(),
             "guid is missing: give the product's guid (as read_images has it)",

@@ -180,3 +180,16 @@ def test_sandbox_passes_client_settings() -> None:
     client = sn.sandbox(seed=1, products=3, settings={"max_attempts": 1, "timeout": 2.5})
     assert client.settings.max_attempts == 1
     assert client.settings.timeout == 2.5
+
+
+def test_a_given_invalid_reason_makes_the_row_invalid_and_unsent() -> None:
+    """read_captions marks rows whose key cells were altered; the plan honours the mark."""
+    client = sn.sandbox(seed=0, products=5)
+    images = sn.read_images(client, progress=False).iloc[:3]
+    edits = images[["guid", "gallery", "name"]].assign(
+        description="New caption", invalid_reason=[None, "key cells were altered", None]
+    )
+    plan = sn.plan_updates(client, edits, base=images, progress=False)
+    assert plan.rows["status"].tolist() == ["would_update", "invalid", "would_update"]
+    assert plan.rows["reason"].iloc[1] == "key cells were altered"
+    assert len(plan.targets) == 2

@@ -1,0 +1,525 @@
+"""Hand a caption worklist to a copywriter as a spreadsheet, and read their edits back.
+
+:func:`export_captions` writes one row per photo to an ``.xlsx`` (needs openpyxl: the
+``shoptet-nb[excel]`` extra) or a ``.csv`` file; :func:`read_captions` turns the filled-in file
+into an edits frame for :func:`~shoptet_nb.plan_updates`. Nothing here talks to the shop.
+
+Why a round trip cannot write what nobody typed:
+
+* Each row carries, in two hidden columns, the caption as exported (``original_description``)
+  and a checksum of its key (``key_check``). A caption cell still equal to its original is
+  *untouched* and reads back as ``<NA>`` ("unchanged"): whatever a spreadsheet program does to
+  the text when it saves (line ends, number-looking text), it does to both cells alike, so an
+  untouched file plans no change even if the shop moved on since the export.
+* A row whose ``guid``, ``gallery`` or ``name`` no longer matches its checksum (or that was
+  never exported) gets an ``invalid_reason``: the plan marks it ``invalid`` and never sends it,
+  to that photo or any other.
+* An empty caption cell means "unchanged", like a null in any edits frame. To clear a caption,
+  type ``[clear]`` in its cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+
+from .edits import _check_columns
+from .errors import ArgumentError, ConfigError, FrameError
+from .lint import check_max_length, lint_captions
+
+__all__ = ["CLEAR_MARKER", "export_captions", "read_captions"]
+
+#: Type this in a caption cell to clear the caption (an empty cell means "unchanged").
+CLEAR_MARKER = "[clear]"
+
+KEY = ["guid", "gallery", "name"]
+#: Columns of the exported sheet, in order. The first ones are the frame's own names, so the
+#: file reads back with plain pandas too; the last two are hidden in the .xlsx.
+SHEET_COLUMNS = [
+    "guid",
+    "gallery",
+    "name",
+    "product_name",
+    "url",
+    "description",
+    "length",
+    "findings",
+    "original_description",
+    "key_check",
+]
+_HIDDEN = ("original_description", "key_check")
+#: What ``read_captions`` cannot do without.
+_REQUIRED = ["guid", "gallery", "name", "description", "original_description", "key_check"]
+#: The columns of the edits frame ``read_captions`` returns (all ``string``).
+EDITS_COLUMNS = [
+    "guid",
+    "gallery",
+    "name",
+    "description",
+    "product_name",
+    "url",
+    "original_description",
+    "invalid_reason",
+]
+_WIDTHS = {
+    "guid": 38,
+    "gallery": 9,
+    "name": 28,
+    "product_name": 28,
+    "url": 36,
+    "description": 60,
+    "length": 8,
+    "findings": 48,
+    "original_description": 20,
+    "key_check": 18,
+}
+CAPTIONS_SHEET = "Captions"
+HELP_SHEET = "How to fill in"
+#: Data rows an .xlsx sheet holds (1,048,576 rows, one of them the header).
+_XLSX_MAX_ROWS = 1_048_575
+#: Excel refuses a sheet with more hyperlinks than this; later URLs are written as plain text.
+_XLSX_MAX_LINKS = 65_530
+# Characters XML 1.0 (so .xlsx) cannot hold; CSV could, but one rule for both keeps the files
+# alike. Tab, LF and CR are allowed.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_REPLACEMENT = "\ufffd"
+_SEPARATORS = (",", ";", "\t")
+
+
+def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 125) -> Path:
+    """Write a worklist of captions to ``path`` (``.xlsx`` or ``.csv``) for a copywriter.
+
+    ``frame`` is any frame with ``guid``, ``gallery`` and ``name``: a ``read_images`` frame, a
+    slice of it, or ``lint_captions`` findings (their messages become the ``findings`` column).
+    One row per photo, in the frame's order; a photo listed twice is written once, with a
+    warning (findings are joined, that is not a duplicate). Columns: ``guid``, ``gallery``,
+    ``name``, ``product_name``, ``url``, ``description`` (the caption to edit), ``length``,
+    ``findings`` (``lint_captions`` messages at export time, ``max_length`` for too long), and
+    the hidden ``original_description`` and ``key_check`` that let :func:`read_captions` tell
+    an edit from an untouched cell and catch altered keys.
+
+    The ``.xlsx`` has a frozen header, an auto filter, a ``length`` formula that counts as the
+    copywriter types (red over ``max_length``), and sheet protection without a password: only
+    the ``description`` cells are editable; columns may be resized and rows filtered. A second
+    sheet, "How to fill in", explains it. A ``.csv`` is UTF-8 with a byte order mark (so Excel
+    reads Czech text right), comma-separated, with ``length`` as a number; it is meant for
+    other tools: Excel runs cells that start with ``=`` as formulas, use the ``.xlsx`` there.
+    Characters a spreadsheet cannot hold (control characters other than tab and line breaks)
+    are written as U+FFFD. Returns the path written.
+
+    >>> findings = shoptet_nb.lint_captions(images)
+    >>> shoptet_nb.export_captions(images[images["name"].isin(findings["name"])], "todo.xlsx")
+    """
+    check_max_length(max_length, "export_captions")
+    target = Path(path)
+    kind = _kind(target, "export_captions")
+    rows = _worklist(frame, max_length)
+    count = len(rows["key_check"])
+    if kind == "xlsx":
+        if count > _XLSX_MAX_ROWS:
+            raise ArgumentError(
+                f"export_captions(): {count:,} photos do not fit in one .xlsx sheet "
+                f"({_XLSX_MAX_ROWS:,} rows at most): split the frame or write a .csv"
+            )
+        _write_xlsx(rows, target, max_length)
+    else:
+        _write_csv(rows, target)
+    return target
+
+
+def read_captions(path: str | Path) -> pd.DataFrame:
+    """Read a file :func:`export_captions` wrote (and a copywriter filled in) as an edits frame.
+
+    Returns one row per photo row of the sheet, indexed by the sheet's row number
+    (``sheet_row``; the header is row 1), with the ``string`` columns ``guid``, ``gallery``,
+    ``name``, ``description``, ``product_name``, ``url``, ``original_description`` and
+    ``invalid_reason``: pass it to ``plan_updates``. ``description`` is ``<NA>`` where the
+    cell is untouched or empty (unchanged), the typed text where it was edited (exactly as
+    typed), and ``""`` where the cell says ``[clear]``. A row whose key cells were altered, or
+    that was not exported, has an ``invalid_reason``, so the plan marks it ``invalid`` and
+    never sends it. Emptied captions (they stay unchanged) are counted in a warning. Raises
+    FrameError naming the missing columns for a sheet from another tool.
+
+    >>> edits = shoptet_nb.read_captions("todo.xlsx")
+    >>> plan = shoptet_nb.plan_updates(client, edits)
+    """
+    source = Path(path)
+    kind = _kind(source, "read_captions")
+    if not source.is_file():
+        raise ArgumentError(f"read_captions(): no file {str(source)!r}")
+    header, records = _read_xlsx(source) if kind == "xlsx" else _read_csv(source)
+    return _edits_from_sheet(source.name, header, records)
+
+
+# -- shared -----------------------------------------------------------------------------------
+
+
+def _kind(path: Path, func: str) -> str:
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("xlsx", "csv"):
+        raise ArgumentError(
+            f"{func}(): {path.name!r} is neither .xlsx nor .csv; the extension chooses the format"
+        )
+    return kind
+
+
+def _openpyxl() -> ModuleType:
+    # Optional: only .xlsx needs it, and `import shoptet_nb` must not.
+    try:
+        import openpyxl
+    except ImportError as exc:
+        raise ConfigError(
+            "writing or reading .xlsx needs openpyxl: pip install 'shoptet-nb[excel]' "
+            "(or use a .csv file)"
+        ) from exc
+    return openpyxl
+
+
+def _key_check(guid: object, gallery: object, name: object) -> str:
+    """A short checksum of a photo's key: it tells an altered key cell from an exported one."""
+    text = "\x1f".join("" if v is None else str(v) for v in (guid, gallery, name))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _strings(values: pd.Series) -> list[str | None]:
+    """Text for the file: nulls become None, characters the file cannot hold U+FFFD."""
+    text = values.astype("string")
+    if text.str.contains(_UNWRITABLE, regex=True).fillna(False).any():
+        text = text.str.replace(_UNWRITABLE, _REPLACEMENT, regex=True)
+    # copy=True: a view would let the next line write into the caller's frame.
+    plain = text.to_numpy(dtype=object, copy=True)
+    plain[text.isna().to_numpy()] = None
+    return plain.tolist()
+
+
+def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
+    """One value per photo for each of the SHEET_COLUMNS: plain Python (None for empty)."""
+    _check_columns(frame, KEY, "export_captions")
+    findings_given = {"rule", "message"} <= set(map(str, frame.columns))
+    keys = list(zip(*(frame[c].astype(str).tolist() for c in KEY), strict=True))
+    repeated = pd.Series(keys, dtype=object).duplicated().to_numpy()
+    if repeated.any() and not findings_given:
+        warnings.warn(
+            f"export_captions(): {int(repeated.sum())} row(s) repeat a photo (guid, gallery, "
+            "name) listed before; each photo is written once, from its first row",
+            UserWarning,
+            stacklevel=3,
+        )
+    photos = frame[~repeated]
+
+    def column(name: str) -> pd.Series:
+        if name in photos.columns:
+            return photos[name]
+        return pd.Series(pd.NA, index=photos.index, dtype="string")
+
+    if findings_given:
+        messages: Iterable[tuple[tuple[str, ...], Any]] = zip(
+            keys, frame["message"].tolist(), strict=True
+        )
+    else:
+        linted = lint_captions(
+            photos.assign(priority=column("priority"), description=column("description")),
+            max_length=max_length,
+        )
+        linted_keys = zip(*(linted[c].astype(str).tolist() for c in KEY), strict=True)
+        messages = zip(linted_keys, linted["message"].tolist(), strict=True)
+    joined: dict[tuple[str, ...], list[str]] = {}
+    for key, message in messages:
+        if isinstance(message, str) and message not in joined.setdefault(key, []):
+            joined[key].append(message)
+
+    rows: dict[str, list[Any]] = {name: _strings(column(name)) for name in SHEET_COLUMNS[:6]}
+    rows["length"] = [len(v) if v is not None else 0 for v in rows["description"]]
+    photo_keys = [k for k, dup in zip(keys, repeated, strict=True) if not dup]
+    rows["findings"] = ["\n".join(joined.get(k, [])) or None for k in photo_keys]
+    rows["original_description"] = rows["description"]
+    rows["key_check"] = [
+        _key_check(*k) for k in zip(rows["guid"], rows["gallery"], rows["name"], strict=True)
+    ]
+    return rows
+
+
+# -- .xlsx ------------------------------------------------------------------------------------
+
+_HELP = """\
+How to fill in this sheet
+
+Each row of the sheet "{captions}" is one product photo. Write its caption (the alt text that
+screen readers read out and search engines index) in the column "description". Everything
+else is locked.
+
+- Describe what the photo shows, in a sentence or less: "Red backpack, side pocket open".
+  Keep it under {max_length} characters: "length" counts as you type and turns red above that.
+- "findings" lists what was wrong with the caption when the sheet was made. It does not
+  change as you type.
+- Leave a cell as it is to keep the caption. An empty cell also keeps it.
+- To remove a caption altogether, type {clear} in its cell.
+- You may filter rows and resize columns. Do not sort, add or delete rows, and do not change
+  guid, gallery or name: such rows are refused when the sheet is read back.
+- Save the file as .xlsx (File > Save) and send it back.
+"""
+
+
+def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None:
+    openpyxl = _openpyxl()
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(CAPTIONS_SHEET)
+    letters = {name: get_column_letter(i) for i, name in enumerate(SHEET_COLUMNS, 1)}
+    for name, letter in letters.items():
+        sheet.column_dimensions[letter].width = _WIDTHS[name]
+        sheet.column_dimensions[letter].hidden = name in _HIDDEN
+    last = len(rows["key_check"]) + 1
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{letters['findings']}{last}"
+    # Locked cells, no password: the lock prevents slips, it is not a security boundary.
+    protection = sheet.protection
+    protection.sheet = True
+    protection.formatColumns = False  # False = allowed: resize columns
+    protection.formatRows = False
+    protection.autoFilter = False
+    sheet.conditional_formatting.add(
+        f"{letters['length']}2:{letters['length']}{last}",
+        CellIsRule(  # type: ignore[no-untyped-call]
+            operator="greaterThan",
+            formula=[str(max_length)],
+            font=Font(color="9C0006"),
+            fill=PatternFill(bgColor="FFC7CE", fill_type="solid"),
+        ),
+    )
+
+    bold = Font(bold=True)
+    sheet.append([_styled(WriteOnlyCell(sheet, name), font=bold) for name in SHEET_COLUMNS])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    unlocked = Protection(locked=False)
+    link_font = Font(color="0563C1", underline="single")
+    description_letter = letters["description"]
+    for offset, values in enumerate(zip(*(rows[c] for c in SHEET_COLUMNS), strict=True)):
+        row = offset + 2
+        guid, gallery, name, product, url, caption, _, findings, original, check = values
+        if url is not None and offset < _XLSX_MAX_LINKS:
+            link = WriteOnlyCell(sheet, None)
+            _set_text(link, url)
+            link.hyperlink = Hyperlink(ref="", target=url)
+            link.font = link_font
+            url_cell: Any = link
+        else:
+            url_cell = _text(sheet, url)
+        caption_cell = WriteOnlyCell(sheet, None)
+        _set_text(caption_cell, caption)
+        # Text format: what the copywriter types stays text ("007" is not turned into 7).
+        _styled(caption_cell, alignment=wrap, protection=unlocked, number_format="@")
+        findings_cell = WriteOnlyCell(sheet, None)
+        _set_text(findings_cell, findings)
+        _styled(findings_cell, alignment=wrap)
+        sheet.append(
+            [
+                _text(sheet, guid),
+                _text(sheet, gallery),
+                _text(sheet, name),
+                _text(sheet, product),
+                url_cell,
+                caption_cell,
+                f"=LEN({description_letter}{row})",
+                findings_cell,
+                _text(sheet, original),
+                check,
+            ]
+        )
+
+    help_sheet = book.create_sheet(HELP_SHEET)
+    help_sheet.column_dimensions["A"].width = 100
+    text = _HELP.format(captions=CAPTIONS_SHEET, max_length=max_length, clear=CLEAR_MARKER)
+    for index, line in enumerate(text.splitlines()):
+        cell = _styled(WriteOnlyCell(help_sheet, line or None), alignment=wrap)
+        help_sheet.append([_styled(cell, font=bold) if index == 0 else cell])
+    book.save(path)
+
+
+def _styled(cell: Any, **styles: Any) -> Any:
+    for attribute, value in styles.items():
+        setattr(cell, attribute, value)
+    return cell
+
+
+def _set_text(cell: Any, value: str | None) -> None:
+    # Bypass openpyxl's type guessing: a caption such as "=1+1" or "#N/A" is text, never a
+    # formula or an error value. The text was already made writable by _strings().
+    if value is None or value == "":
+        return
+    cell._value = value
+    cell.data_type = "s"
+
+
+def _text(sheet: Any, value: str | None) -> Any:
+    """A plain text cell: the bare string unless openpyxl would take it for something else."""
+    if value is None or not value.startswith(("=", "#")):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, None)
+    _set_text(cell, value)
+    return cell
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
+    openpyxl = _openpyxl()
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ArgumentError(
+            f"read_captions(): {path.name!r} is not a readable .xlsx workbook ({exc})"
+        ) from exc
+    try:
+        sheet = book[CAPTIONS_SHEET] if CAPTIONS_SHEET in book.sheetnames else book.worksheets[0]
+        values = sheet.iter_rows(values_only=True)
+        header = [_cell_text(v) or "" for v in next(values, ())]
+        records = [(number, [_cell_text(v) for v in row]) for number, row in enumerate(values, 2)]
+    finally:
+        book.close()  # read-only mode keeps the file open until closed
+    return header, records
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell's value as the text it shows (a spreadsheet may store typed digits as numbers)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+# -- .csv -------------------------------------------------------------------------------------
+
+
+def _write_csv(rows: dict[str, list[Any]], path: Path) -> None:
+    # utf-8-sig: the byte order mark is how Excel knows the file is UTF-8 (Czech diacritics).
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(SHEET_COLUMNS)
+        writer.writerows(zip(*(rows[c] for c in SHEET_COLUMNS), strict=True))
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArgumentError(
+            f"read_captions(): {path.name!r} is not UTF-8 text; in Excel save it as "
+            "'CSV UTF-8', or send the .xlsx"
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    # Excel saves CSV with the list separator of its locale: ';' in Czech, ',' in English.
+    separator = max(_SEPARATORS, key=first_line.count)
+    # newline="": only CR and LF end a line, as the csv module expects (str.splitlines would
+    # also split at U+2028 and friends inside a caption).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    header = [cell.strip() for cell in next(reader, [])]
+    records = [
+        (number, [cell if cell != "" else None for cell in row])
+        for number, row in enumerate(reader, 2)
+    ]
+    return header, records
+
+
+# -- reading back -----------------------------------------------------------------------------
+
+
+def _edits_from_sheet(
+    file_name: str, header: Sequence[str], records: Iterable[tuple[int, list[str | None]]]
+) -> pd.DataFrame:
+    position = {name.strip(): i for i, name in reversed(list(enumerate(header))) if name}
+    missing = [c for c in _REQUIRED if c not in position]
+    if missing:
+        raise FrameError(
+            f"read_captions(): {file_name!r} lacks the column(s) {', '.join(missing)} (it has "
+            f"{', '.join(repr(h) for h in header if h) or 'no header'}); read_captions reads "
+            "the files export_captions writes, with their header row unchanged"
+        )
+    wanted = [*_REQUIRED, "product_name", "url"]
+    picked: dict[str, list[str | None]] = {name: [] for name in wanted}
+    numbers: list[int] = []
+    for number, row in records:
+        if all(v is None or v.strip() == "" for v in row):
+            continue  # a blank line or row
+        numbers.append(number)
+        for name in wanted:
+            i = position.get(name)
+            picked[name].append(row[i] if i is not None and i < len(row) else None)
+
+    descriptions: list[str | None] = []
+    reasons: list[str | None] = []
+    emptied = 0
+    for guid, gallery, name, typed, original, check in zip(
+        *(picked[c] for c in _REQUIRED), strict=True
+    ):
+        descriptions.append(_typed_caption(typed, original))
+        if descriptions[-1] is None and not _blank(original) and _blank(typed):
+            emptied += 1
+        if check is None:
+            reasons.append(
+                "this row was not in the exported sheet (no key_check): the sheet edits only "
+                "the photos export_captions wrote; export the photo to add it"
+            )
+        elif check.strip() != _key_check(guid, gallery, name):
+            reasons.append(
+                "guid, gallery or name differ from what was exported (key_check does not "
+                "match): not sent; restore them from the exported file"
+            )
+        else:
+            reasons.append(None)
+    if emptied:
+        warnings.warn(
+            f"read_captions(): {emptied} caption cell(s) were emptied; an empty cell means "
+            f"unchanged, so those captions stay; type {CLEAR_MARKER} to clear a caption",
+            UserWarning,
+            stacklevel=3,
+        )
+    frame = pd.DataFrame(
+        {
+            "guid": picked["guid"],
+            "gallery": picked["gallery"],
+            "name": picked["name"],
+            "description": descriptions,
+            "product_name": picked["product_name"],
+            "url": picked["url"],
+            "original_description": picked["original_description"],
+            "invalid_reason": reasons,
+        },
+        index=pd.Index(numbers, name="sheet_row", dtype="int64"),
+    )
+    return frame.astype("string")
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or value.strip() == ""
+
+
+def _typed_caption(typed: str | None, original: str | None) -> str | None:
+    """The caption to send for one row: None = unchanged."""
+    if typed == original or (_blank(typed) and _blank(original)):
+        return None  # untouched: the same text as exported
+    if typed is not None and typed.strip().casefold() == CLEAR_MARKER:
+        return ""
+    if _blank(typed):
+        return None  # emptied: an empty cell means unchanged
+    return typed
