@@ -25,7 +25,7 @@ import hashlib
 import io
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from types import ModuleType
@@ -285,6 +285,9 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
         sheet.column_dimensions[letter].width = _WIDTHS[name]
         sheet.column_dimensions[letter].hidden = name in _HIDDEN
     last = len(rows["key_check"]) + 1
+    # The size is known before the first row: say so at the top of the sheet, as Excel does.
+    # Without it, openpyxl's read-only mode parses the whole sheet once just to find its size.
+    sheet.calculate_dimension = lambda: f"A1:{letters['key_check']}{last}"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{letters['findings']}{last}"
     # Locked cells, no password: the lock prevents slips, it is not a security boundary.
@@ -306,27 +309,21 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
     bold = Font(bold=True)
     sheet.append([_styled(WriteOnlyCell(sheet, name), font=bold) for name in SHEET_COLUMNS])
     wrap = Alignment(wrap_text=True, vertical="top")
-    unlocked = Protection(locked=False)
-    link_font = Font(color="0563C1", underline="single")
+    link_cell = _cell_maker(sheet, font=Font(color="0563C1", underline="single"))
+    # Text format: what the copywriter types stays text ("007" is not turned into 7).
+    caption_cell = _cell_maker(
+        sheet, alignment=wrap, protection=Protection(locked=False), number_format="@"
+    )
+    findings_cell = _cell_maker(sheet, alignment=wrap)
     description_letter = letters["description"]
     for offset, values in enumerate(zip(*(rows[c] for c in SHEET_COLUMNS), strict=True)):
         row = offset + 2
         guid, gallery, name, product, url, caption, _, findings, original, check = values
         if url is not None and offset < _XLSX_MAX_LINKS:
-            link = WriteOnlyCell(sheet, None)
-            _set_text(link, url)
-            link.hyperlink = Hyperlink(ref="", target=url)
-            link.font = link_font
-            url_cell: Any = link
+            url_cell = link_cell(url)
+            url_cell.hyperlink = Hyperlink(ref="", target=url)
         else:
             url_cell = _text(sheet, url)
-        caption_cell = WriteOnlyCell(sheet, None)
-        _set_text(caption_cell, caption)
-        # Text format: what the copywriter types stays text ("007" is not turned into 7).
-        _styled(caption_cell, alignment=wrap, protection=unlocked, number_format="@")
-        findings_cell = WriteOnlyCell(sheet, None)
-        _set_text(findings_cell, findings)
-        _styled(findings_cell, alignment=wrap)
         sheet.append(
             [
                 _text(sheet, guid),
@@ -334,9 +331,9 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
                 _text(sheet, name),
                 _text(sheet, product),
                 url_cell,
-                caption_cell,
+                caption_cell(caption),
                 f"=LEN({description_letter}{row})",
-                findings_cell,
+                findings_cell(findings),
                 _text(sheet, original),
                 check,
             ]
@@ -355,6 +352,18 @@ def _styled(cell: Any, **styles: Any) -> Any:
     for attribute, value in styles.items():
         setattr(cell, attribute, value)
     return cell
+
+
+def _cell_maker(sheet: Any, **styles: Any) -> Callable[[str | None], Any]:
+    """A function making text cells with these styles."""
+    from openpyxl.cell import WriteOnlyCell
+
+    def make(value: str | None) -> Any:
+        cell = _styled(WriteOnlyCell(sheet, None), **styles)
+        _set_text(cell, value)
+        return cell
+
+    return make
 
 
 def _set_text(cell: Any, value: str | None) -> None:

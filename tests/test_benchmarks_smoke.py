@@ -22,6 +22,7 @@ SCRIPTS = [
     "bench_gallery_reads.py",
     "bench_overhead.py",
     "bench_scale.py",
+    "bench_spreadsheet.py",
     "bench_throughput.py",
 ]
 
@@ -55,6 +56,8 @@ def test_benchmark_smoke(script: str) -> None:
         assert sum(summary["statuses"].values()) == summary["rows"], shown
     if script == "bench_overhead.py":
         assert summary["same_requests"] is True, shown
+    if script == "bench_spreadsheet.py":
+        assert summary["problems"] == 0, shown  # an untouched file reads back as no change
     if script == "bench_scale.py":
         assert summary["expected_images"] == summary["rows"], shown
         assert summary["read_failed"] == 0, shown
