@@ -188,7 +188,9 @@ def _openpyxl() -> ModuleType:
 def _key_check(guid: object, gallery: object, name: object) -> str:
     """A short checksum of a photo's key: it tells an altered key cell from an exported one."""
     text = "\x1f".join("" if v is None else str(v) for v in (guid, gallery, name))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    # The letter keeps a spreadsheet from reading an all-digit (or "12e34") digest as a number.
+    return "k" + digest
 
 
 def _strings(values: pd.Series) -> list[str | None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -433,3 +435,50 @@ def test_any_typed_caption_is_planned_exactly(
         assert edits.loc[3, "description"].encode("utf-8") == typed.encode("utf-8")
     others = edits.drop(index=3)["description"]
     assert others.isna().all()
+
+
+# -- a real spreadsheet program ---------------------------------------------------------------
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed here")
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_file_saved_again_by_libreoffice_still_plans_nothing(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    """Open and save in LibreOffice Calc: the text it rewrites, it rewrites in both columns."""
+    odd = set_captions(client, images, [*ODD_CAPTIONS, "a\r\nb"])
+    source = sn.export_captions(odd, tmp_path / f"captions.{kind}")
+    out = tmp_path / "saved"
+    # CSV: comma, double quote, UTF-8 (what Calc's import dialog offers for this file).
+    csv_options = [
+        "--infilter=CSV:44,34,76,1",
+        "--convert-to",
+        "csv:Text - txt - csv (StarCalc):44,34,76,1",
+    ]
+    options = ["--convert-to", "xlsx"] if kind == "xlsx" else csv_options
+    subprocess.run(
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            *options,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    saved = out / source.name
+    assert saved.read_bytes() != source.read_bytes()  # LibreOffice wrote its own file
+
+    edits = sn.read_captions(saved)
+
+    assert len(edits) == len(odd)
+    assert edits["invalid_reason"].isna().all()
+    assert edits["description"].isna().all()
+    assert plan_for(client, edits).counts["would_update"] == 0
