@@ -123,6 +123,8 @@ def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 
     check_max_length(max_length, "export_captions")
     target = Path(path)
     kind = _kind(target, "export_captions")
+    if kind == "xlsx":
+        _openpyxl()  # a missing extra is said before any work is done
     rows = _worklist(frame, max_length)
     count = len(rows["key_check"])
     if kind == "xlsx":
