@@ -13,7 +13,10 @@ failed          the product's gallery could not be read to diff against
 Null means unchanged: NaN, None or ``pd.NA`` leaves a field as it is; an empty string clears a
 caption. An optional ``invalid_reason`` column marks rows the caller already knows must not be
 sent (``read_captions`` sets it for a spreadsheet row whose key cells were altered): such a row
-is ``invalid`` with that reason, whatever else it holds.
+is ``invalid`` with that reason, whatever else it holds. An optional ``expected_change_time``
+column holds the photo's changeTime the edit was based on (``read_captions`` sets it to the
+time of the export): ``apply`` then reports a photo changed since that time as ``conflict``
+instead of the plan's own read.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ PLAN_STATUSES = ("would_update", "unchanged", "invalid", "not_found", "failed")
 KEY = ["guid", "gallery", "name", "language"]
 #: Optional edits column: a non-null text makes the row ``invalid`` with that text as reason.
 INVALID_REASON = "invalid_reason"
+#: Optional edits column: the changeTime an edit was based on, for apply's conflict check.
+EXPECTED_CHANGE_TIME = "expected_change_time"
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # tab, newline and CR are allowed in a caption
@@ -113,7 +118,8 @@ def plan_updates(
     ``edits`` needs ``guid`` and ``name`` and any of ``priority`` and ``description``
     (optional ``gallery``, default ``"shop"``, and ``language``); the frame ``read_images``
     returns works as is, and camelCase API names are accepted. Null means unchanged. A row
-    with a text in the optional ``invalid_reason`` column is ``invalid`` with that reason.
+    with a text in the optional ``invalid_reason`` column is ``invalid`` with that reason; an
+    optional ``expected_change_time`` replaces the changeTime apply's conflict check expects.
 
     >>> edited = images.assign(description=images["description"].str.strip())  # doctest: +SKIP
     >>> plan = shoptet_nb.plan_updates(client, edited, base=images)           # doctest: +SKIP
@@ -196,6 +202,7 @@ def _normalise(edits: object) -> pd.DataFrame:
             "priority": column("priority", None),
             "description": column("description", None),
             INVALID_REASON: column(INVALID_REASON, None),
+            EXPECTED_CHANGE_TIME: column(EXPECTED_CHANGE_TIME, None),
         }
     )
 
@@ -469,6 +476,12 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
     out["old_priority"] = take("priority", "Int64")
     out["old_description"] = take("description", "string")
     out["change_time"] = take("change_time", IMAGE_COLUMNS["change_time"])
+    # An edit made on an older copy (a spreadsheet) is checked against that copy's time, so
+    # apply sees a change made in between as a conflict.
+    expected = pd.to_datetime(left[EXPECTED_CHANGE_TIME], utc=True, errors="coerce")
+    if expected.notna().any():
+        expected = expected.astype(IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
+        out["change_time"] = expected.where(expected.notna(), out["change_time"])
     out["new_priority"] = out["priority"].fillna(out["old_priority"])
     out["new_description"] = out["description"].fillna(out["old_description"])
     old_d = out["old_description"]

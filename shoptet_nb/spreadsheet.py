@@ -6,14 +6,17 @@ into an edits frame for :func:`~shoptet_nb.plan_updates`. Nothing here talks to 
 
 Why a round trip cannot write what nobody typed:
 
-* Each row carries, in two hidden columns, the caption as exported (``original_description``)
-  and a checksum of its key (``key_check``). A caption cell still equal to its original is
-  *untouched* and reads back as ``<NA>`` ("unchanged"): whatever a spreadsheet program does to
-  the text when it saves (line ends, number-looking text), it does to both cells alike, so an
-  untouched file plans no change even if the shop moved on since the export.
+* Each row carries, in hidden columns, the caption as exported (``original_description``),
+  the photo's ``change_time`` and a checksum of its key (``key_check``). A caption cell still
+  equal to its original is *untouched* and reads back as ``<NA>`` ("unchanged"): whatever a
+  spreadsheet program does to the text when it saves (line ends, number-looking text), it does
+  to both cells alike, so an untouched file plans no change even if the shop moved on since.
 * A row whose ``guid``, ``gallery`` or ``name`` no longer matches its checksum (or that was
   never exported) gets an ``invalid_reason``: the plan marks it ``invalid`` and never sends it,
   to that photo or any other.
+* An edit is checked against the photo as exported: ``read_captions`` passes the exported
+  ``change_time`` on as ``expected_change_time``, so ``apply`` reports a photo changed in the
+  shop since the export as ``conflict`` instead of overwriting it.
 * An empty caption cell means "unchanged", like a null in any edits frame. To clear a caption,
   type ``[clear]`` in its cell.
 """
@@ -33,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from .columns import IMAGE_COLUMNS
 from .edits import _check_columns
 from .errors import ArgumentError, ConfigError, FrameError
 from .lint import check_max_length, lint_captions
@@ -44,7 +48,7 @@ CLEAR_MARKER = "[clear]"
 
 KEY = ["guid", "gallery", "name"]
 #: Columns of the exported sheet, in order. The first ones are the frame's own names, so the
-#: file reads back with plain pandas too; the last two are hidden in the .xlsx.
+#: file reads back with plain pandas too; the last three are hidden in the .xlsx.
 SHEET_COLUMNS = [
     "guid",
     "gallery",
@@ -55,12 +59,13 @@ SHEET_COLUMNS = [
     "length",
     "findings",
     "original_description",
+    "change_time",
     "key_check",
 ]
-_HIDDEN = ("original_description", "key_check")
+_HIDDEN = ("original_description", "change_time", "key_check")
 #: What ``read_captions`` cannot do without.
 _REQUIRED = ["guid", "gallery", "name", "description", "original_description", "key_check"]
-#: The columns of the edits frame ``read_captions`` returns (all ``string``).
+#: The columns of the edits frame ``read_captions`` returns (``string``, but for the time).
 EDITS_COLUMNS = [
     "guid",
     "gallery",
@@ -69,6 +74,7 @@ EDITS_COLUMNS = [
     "product_name",
     "url",
     "original_description",
+    "expected_change_time",
     "invalid_reason",
 ]
 _WIDTHS = {
@@ -81,6 +87,7 @@ _WIDTHS = {
     "length": 8,
     "findings": 48,
     "original_description": 20,
+    "change_time": 26,
     "key_check": 18,
 }
 CAPTIONS_SHEET = "Captions"
@@ -105,8 +112,9 @@ def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 
     warning (findings are joined, that is not a duplicate). Columns: ``guid``, ``gallery``,
     ``name``, ``product_name``, ``url``, ``description`` (the caption to edit), ``length``,
     ``findings`` (``lint_captions`` messages at export time, ``max_length`` for too long), and
-    the hidden ``original_description`` and ``key_check`` that let :func:`read_captions` tell
-    an edit from an untouched cell and catch altered keys.
+    the hidden ``original_description``, ``change_time`` and ``key_check`` that let
+    :func:`read_captions` tell an edit from an untouched cell, catch altered keys, and have
+    ``apply`` refuse (``conflict``) an edit of a photo changed in the shop since the export.
 
     The ``.xlsx`` has a frozen header, an auto filter, a ``length`` formula that counts as the
     copywriter types (red over ``max_length``), and sheet protection without a password: only
@@ -247,6 +255,8 @@ def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
     photo_keys = [k for k, dup in zip(keys, repeated, strict=True) if not dup]
     rows["findings"] = ["\n".join(joined.get(k, [])) or None for k in photo_keys]
     rows["original_description"] = rows["description"]
+    times = pd.to_datetime(column("change_time"), utc=True, errors="coerce")
+    rows["change_time"] = [None if pd.isna(t) else t.isoformat() for t in times]
     rows["key_check"] = [
         _key_check(*k) for k in zip(rows["guid"], rows["gallery"], rows["name"], strict=True)
     ]
@@ -322,7 +332,7 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
     description_letter = letters["description"]
     for offset, values in enumerate(zip(*(rows[c] for c in SHEET_COLUMNS), strict=True)):
         row = offset + 2
-        guid, gallery, name, product, url, caption, _, findings, original, check = values
+        guid, gallery, name, product, url, caption, _, findings, original, time, check = values
         if url is not None and offset < _XLSX_MAX_LINKS:
             url_cell = link_cell(url)
             url_cell.hyperlink = Hyperlink(ref="", target=url)
@@ -339,6 +349,7 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
                 f"=LEN({description_letter}{row})",
                 findings_cell(findings),
                 _text(sheet, original),
+                time,
                 check,
             ]
         )
@@ -468,7 +479,7 @@ def _edits_from_sheet(
             f"{', '.join(repr(h) for h in header if h) or 'no header'}); read_captions reads "
             "the files export_captions writes, with their header row unchanged"
         )
-    wanted = [*_REQUIRED, "product_name", "url"]
+    wanted = [*_REQUIRED, "product_name", "url", "change_time"]
     picked: dict[str, list[str | None]] = {name: [] for name in wanted}
     numbers: list[int] = []
     for number, row in records:
@@ -519,8 +530,17 @@ def _edits_from_sheet(
             "invalid_reason": reasons,
         },
         index=pd.Index(numbers, name="sheet_row", dtype="int64"),
+    ).astype("string")
+    # No time (or one a spreadsheet program mangled) leaves apply's own check in charge.
+    expected = pd.to_datetime(
+        pd.Series(picked["change_time"], dtype=object), utc=True, errors="coerce"
     )
-    return frame.astype("string")
+    frame.insert(
+        EDITS_COLUMNS.index("expected_change_time"),
+        "expected_change_time",
+        expected.astype(IMAGE_COLUMNS["change_time"]).to_numpy(),  # type: ignore[call-overload]
+    )
+    return frame
 
 
 def _blank(value: str | None) -> bool:

@@ -91,7 +91,10 @@ def test_untouched_file_plans_no_change(
     edits = sn.read_captions(path)
 
     assert list(edits.columns) == EDITS_COLUMNS
+    times = edits.pop("expected_change_time")
     assert all(str(dtype) == "string" for dtype in edits.dtypes)
+    assert str(times.dtype) == "datetime64[ns, UTC]"
+    assert times.tolist() == odd["change_time"].tolist()  # to the second, as the shop said
     assert edits.index.name == "sheet_row"
     assert edits.index.tolist() == list(range(2, len(odd) + 2))
     assert edits["description"].isna().all()
@@ -123,6 +126,29 @@ def test_export_leaves_the_callers_frame_alone(
     before = images.copy()
     sn.export_captions(images, tmp_path / f"captions.{kind}")
     pd.testing.assert_frame_equal(images, before)
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_an_edit_of_a_photo_changed_in_the_shop_since_the_export_is_a_conflict(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    path = sn.export_captions(images, tmp_path / f"captions.{kind}")
+    if kind == "xlsx":
+        edit_cells(path, {2: "Copywriter's caption", 3: "Another"})
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame.loc[[0, 1], "description"] = ["Copywriter's caption", "Another"]
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    guid, gallery, name = images.iloc[0][["guid", "gallery", "name"]]
+    client.sandbox.set_image(guid, gallery, name, description="The merchant's newer caption")
+
+    plan = plan_for(client, sn.read_captions(path))
+    result = sn.apply(plan, progress=False, journal=False)
+
+    assert result.rows.loc[2, "status"] == "conflict"
+    assert "changed on the server since the plan" in result.rows.loc[2, "message"]
+    assert server_image(client, guid, name)["description"] == "The merchant's newer caption"
+    assert result.rows.loc[3, "status"] == "updated"
 
 
 def test_plain_pandas_reads_the_xlsx_with_the_frames_column_names(
@@ -481,4 +507,5 @@ def test_a_file_saved_again_by_libreoffice_still_plans_nothing(
     assert len(edits) == len(odd)
     assert edits["invalid_reason"].isna().all()
     assert edits["description"].isna().all()
+    assert edits["expected_change_time"].tolist() == odd["change_time"].tolist()
     assert plan_for(client, edits).counts["would_update"] == 0
