@@ -310,15 +310,16 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
     protection.formatColumns = False  # False = allowed: resize columns
     protection.formatRows = False
     protection.autoFilter = False
-    sheet.conditional_formatting.add(
-        f"{letters['length']}2:{letters['length']}{last}",
-        CellIsRule(  # type: ignore[no-untyped-call]
-            operator="greaterThan",
-            formula=[str(max_length)],
-            font=Font(color="9C0006"),
-            fill=PatternFill(bgColor="FFC7CE", fill_type="solid"),
-        ),
-    )
+    if last > 1:  # an empty worklist has no length cells to colour
+        sheet.conditional_formatting.add(
+            f"{letters['length']}2:{letters['length']}{last}",
+            CellIsRule(  # type: ignore[no-untyped-call]
+                operator="greaterThan",
+                formula=[str(max_length)],
+                font=Font(color="9C0006"),
+                fill=PatternFill(bgColor="FFC7CE", fill_type="solid"),
+            ),
+        )
 
     bold = Font(bold=True)
     sheet.append([_styled(WriteOnlyCell(sheet, name), font=bold) for name in SHEET_COLUMNS])

@@ -151,6 +151,17 @@ def test_an_edit_of_a_photo_changed_in_the_shop_since_the_export_is_a_conflict(
     assert result.rows.loc[3, "status"] == "updated"
 
 
+@pytest.mark.parametrize("kind", FORMATS)
+def test_an_empty_worklist_makes_a_sheet_that_plans_nothing(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    path = sn.export_captions(images.iloc[:0], tmp_path / f"nothing.{kind}")
+    edits = sn.read_captions(path)
+    assert list(edits.columns) == EDITS_COLUMNS
+    assert edits.empty
+    assert sum(plan_for(client, edits).counts.values()) == 0
+
+
 def test_plain_pandas_reads_the_xlsx_with_the_frames_column_names(
     images: pd.DataFrame, tmp_path: Path
 ) -> None:
