@@ -280,6 +280,8 @@ else is locked.
 - To remove a caption altogether, type {clear} in its cell.
 - You may filter rows and resize columns. Do not sort, add or delete rows, and do not change
   guid, gallery or name: such rows are refused when the sheet is read back.
+- If someone changes a photo in the shop while you work, your caption for it is held back
+  for a person to look at; it never silently replaces theirs.
 - Save the file as .xlsx (File > Save) and send it back.
 """
 
