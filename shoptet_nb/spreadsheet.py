@@ -153,7 +153,9 @@ def read_captions(path: str | Path) -> pd.DataFrame:
     Returns one row per photo row of the sheet, indexed by the sheet's row number
     (``sheet_row``; the header is row 1), with the ``string`` columns ``guid``, ``gallery``,
     ``name``, ``description``, ``product_name``, ``url``, ``original_description`` and
-    ``invalid_reason``: pass it to ``plan_updates``. ``description`` is ``<NA>`` where the
+    ``invalid_reason``, and ``expected_change_time`` (the photo's ``change_time`` at the
+    export; ``apply`` reports a photo changed since then as ``conflict``): pass it to
+    ``plan_updates`` as it is. ``description`` is ``<NA>`` where the
     cell is untouched or empty (unchanged), the typed text where it was edited (exactly as
     typed), and ``""`` where the cell says ``[clear]``. A row whose key cells were altered, or
     that was not exported, has an ``invalid_reason``, so the plan marks it ``invalid`` and
