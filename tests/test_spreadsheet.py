@@ -310,6 +310,31 @@ def test_xlsx_locks_everything_but_the_captions(images: pd.DataFrame, tmp_path: 
     assert "80 characters" in help_text
 
 
+def test_captions_that_look_like_formulas_are_stored_as_text(
+    client: Any, images: pd.DataFrame, tmp_path: Path
+) -> None:
+    odd = set_captions(client, images, ["=1+1", "#N/A", '=HYPERLINK("x")', "007"])
+    path = sn.export_captions(odd, tmp_path / "captions.xlsx")
+    sheet = openpyxl.load_workbook(path)["Captions"]
+    for column in ("description", "original_description"):
+        letter = openpyxl.utils.get_column_letter(SHEET_COLUMNS.index(column) + 1)
+        cells = [sheet[f"{letter}{row}"] for row in range(2, 6)]
+        assert [c.value for c in cells] == ["=1+1", "#N/A", '=HYPERLINK("x")', "007"]
+        assert [c.data_type for c in cells] == ["s"] * 4, column  # not "f" (formula), "e", "n"
+
+
+def test_links_stop_at_excels_limit(
+    images: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shoptet_nb.spreadsheet._XLSX_MAX_LINKS", 2)
+    path = sn.export_captions(images.iloc[:4], tmp_path / "captions.xlsx")
+    sheet = openpyxl.load_workbook(path)["Captions"]
+    letter = openpyxl.utils.get_column_letter(SHEET_COLUMNS.index("url") + 1)
+    links = [sheet[f"{letter}{row}"].hyperlink for row in range(2, 6)]
+    assert [link is not None for link in links] == [True, True, False, False]
+    assert [sheet[f"{letter}{row}"].value for row in range(2, 6)] == images["url"][:4].tolist()
+
+
 def test_findings_are_joined_per_photo(client: Any, images: pd.DataFrame, tmp_path: Path) -> None:
     noisy = set_captions(client, images, [" IMG_1234.jpg ", "Same", "Same"])
     findings = sn.lint_captions(noisy, max_length=10)
