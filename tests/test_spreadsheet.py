@@ -497,6 +497,13 @@ def test_any_typed_caption_is_planned_exactly(
         assert edits.loc[3, "description"].encode("utf-8") == typed.encode("utf-8")
     others = edits.drop(index=3)["description"]
     assert others.isna().all()
+    # The plan sends exactly that caption, or nothing.
+    plan = sn.plan_updates(client, edits, progress=False)
+    sent = [item for call in plan.requests["images"] for item in call]
+    if blank or same:
+        assert sent == []
+    else:
+        assert sent == [{"name": shop.iloc[1]["name"], "description": typed}]
 
 
 # -- a real spreadsheet program ---------------------------------------------------------------
