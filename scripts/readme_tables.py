@@ -55,6 +55,10 @@ COLUMN_MEANINGS = {
     "request_id": "Shoptet's request id: quote it to Shoptet support",
     "instance": "the part of the request the error is about, e.g. `data.images[3].name`",
     "rule": "the lint rule: `empty`, `file_name`, `duplicate`, `too_long`, `whitespace`, `markup`",
+    "original_description": "the caption when the sheet was exported",
+    "expected_change_time": "the image's `change_time` when the sheet was exported: apply's "
+    "conflict check expects it",
+    "invalid_reason": "why the row must not be sent (its key cells were altered); `<NA>` = fine",
 }
 
 #: Where a column means something else in one frame: (columns table, column) → meaning.
@@ -63,6 +67,8 @@ COLUMN_MEANINGS_IN = {
     ("ERROR_COLUMNS", "http_status"): "HTTP status of the answer that carried the error",
     ("LINT_COLUMNS", "message"): "what is wrong and what to do about it",
     ("LINT_COLUMNS", "description"): "the caption as found",
+    ("CAPTION_EDITS_COLUMNS", "description"): "the caption typed in the sheet; `<NA>` = "
+    'unchanged (untouched or empty cell), `""` = clear (`[clear]` typed)',
 }
 
 #: (frame, where users meet it, the columns table).
@@ -72,6 +78,11 @@ FRAMES: list[tuple[str, str, str]] = [
     ("result rows", "`Result.rows` (same index as the edits frame)", "RESULT_COLUMNS"),
     ("errors", "`Result.errors`, `read_errors(images)`", "ERROR_COLUMNS"),
     ("lint findings", "`lint_captions()`", "LINT_COLUMNS"),
+    (
+        "caption edits",
+        "`read_captions()` (index `sheet_row`: the spreadsheet's row number)",
+        "CAPTION_EDITS_COLUMNS",
+    ),
 ]
 
 SETTING_MEANINGS = {

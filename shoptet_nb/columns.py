@@ -82,6 +82,19 @@ LINT_COLUMNS: dict[str, object] = {
     "description": "string",
 }
 
+#: Columns of ``read_captions``: an edits frame read from a spreadsheet (index: the sheet's row).
+CAPTION_EDITS_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "name": "string",
+    "description": "string",
+    "product_name": "string",
+    "url": "string",
+    "original_description": "string",
+    "expected_change_time": pd.DatetimeTZDtype("ns", "UTC"),
+    "invalid_reason": "string",
+}
+
 
 def empty_frame(columns: dict[str, object]) -> pd.DataFrame:
     """An empty frame with the declared columns and dtypes."""

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from .columns import IMAGE_COLUMNS
+from .columns import CAPTION_EDITS_COLUMNS, typed
 from .edits import _check_columns
 from .errors import ArgumentError, ConfigError, FrameError
 from .lint import check_max_length, lint_captions
@@ -65,18 +65,8 @@ SHEET_COLUMNS = [
 _HIDDEN = ("original_description", "change_time", "key_check")
 #: What ``read_captions`` cannot do without.
 _REQUIRED = ["guid", "gallery", "name", "description", "original_description", "key_check"]
-#: The columns of the edits frame ``read_captions`` returns (``string``, but for the time).
-EDITS_COLUMNS = [
-    "guid",
-    "gallery",
-    "name",
-    "description",
-    "product_name",
-    "url",
-    "original_description",
-    "expected_change_time",
-    "invalid_reason",
-]
+#: The columns of the edits frame ``read_captions`` returns.
+EDITS_COLUMNS = list(CAPTION_EDITS_COLUMNS)
 _WIDTHS = {
     "guid": 38,
     "gallery": 9,
@@ -498,11 +488,11 @@ def _edits_from_sheet(
     descriptions: list[str | None] = []
     reasons: list[str | None] = []
     emptied = 0
-    for guid, gallery, name, typed, original, check in zip(
+    for guid, gallery, name, cell, original, check in zip(
         *(picked[c] for c in _REQUIRED), strict=True
     ):
-        descriptions.append(_typed_caption(typed, original))
-        if descriptions[-1] is None and not _blank(original) and _blank(typed):
+        descriptions.append(_typed_caption(cell, original))
+        if descriptions[-1] is None and not _blank(original) and _blank(cell):
             emptied += 1
         if check is None:
             reasons.append(
@@ -532,20 +522,15 @@ def _edits_from_sheet(
             "product_name": picked["product_name"],
             "url": picked["url"],
             "original_description": picked["original_description"],
+            # No time (or one a spreadsheet program mangled) leaves apply's own check in charge.
+            "expected_change_time": pd.to_datetime(
+                pd.Series(picked["change_time"], dtype=object), utc=True, errors="coerce"
+            ),
             "invalid_reason": reasons,
-        },
-        index=pd.Index(numbers, name="sheet_row", dtype="int64"),
-    ).astype("string")
-    # No time (or one a spreadsheet program mangled) leaves apply's own check in charge.
-    expected = pd.to_datetime(
-        pd.Series(picked["change_time"], dtype=object), utc=True, errors="coerce"
+        }
     )
-    frame.insert(
-        EDITS_COLUMNS.index("expected_change_time"),
-        "expected_change_time",
-        expected.astype(IMAGE_COLUMNS["change_time"]).to_numpy(),  # type: ignore[call-overload]
-    )
-    return frame
+    frame.index = pd.Index(numbers, name="sheet_row", dtype="int64")
+    return typed(frame, CAPTION_EDITS_COLUMNS)
 
 
 def _blank(value: str | None) -> bool:
