@@ -1,17 +1,25 @@
-"""Tests for shoptet_nb.edits: gallery order, renumber, move_to_front, fill_captions."""
+"""Tests for shoptet_nb.edits: gallery order, renumber, move_to_front, reorder, fill_captions."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shoptet_nb.columns import IMAGE_COLUMNS, typed
-from shoptet_nb.edits import fill_captions, gallery_order, move_to_front, renumber, sort_gallery
+from shoptet_nb.edits import (
+    fill_captions,
+    gallery_order,
+    move_to_front,
+    renumber,
+    reorder,
+    sort_gallery,
+)
 from shoptet_nb.errors import ArgumentError, FrameError
 
 G1 = "11111111-1111-1111-1111-111111111111"
@@ -365,6 +373,122 @@ def test_move_to_front_property(priorities: list[int | None], data: st.DataObjec
         assert not changed[others].any()
 
 
+# --- reorder ---------------------------------------------------------------------------------
+
+
+def order_of(df: pd.DataFrame) -> list[str]:
+    return df.assign(n=gallery_order(df)).sort_values("n")["name"].tolist()
+
+
+def test_reorder_a_prefix_puts_those_first_and_keeps_the_rest_in_order() -> None:
+    df = gallery({"a.jpg": 10, "b.jpg": 20, "c.jpg": 30, "d.jpg": 40, "e.jpg": None})
+    df["is_main_image"] = [True, False, False, False, False]
+    result = unchanged(reorder, df, G1, ["d.jpg", "b.jpg"])
+    assert order_of(result) == ["d.jpg", "b.jpg", "a.jpg", "c.jpg", "e.jpg"]
+    # a.jpg and c.jpg keep theirs; d.jpg and b.jpg take the room below a.jpg: two writes.
+    assert column(result, "priority") == [10, 9, 30, 8, None]
+    assert column(result, "is_main_image") == [False, False, False, True, False]
+    assert result.dtypes.equals(df.dtypes)
+
+
+def test_reorder_one_move_in_a_gapped_gallery_is_one_write() -> None:
+    df = gallery({"a.jpg": 10, "b.jpg": 20, "c.jpg": 30, "d.jpg": 40})
+    result = reorder(df, G1, ["a.jpg", "c.jpg", "b.jpg", "d.jpg"])
+    assert column(result, "priority") == [10, 20, 15, 40]
+
+
+def test_reorder_the_same_order_changes_nothing() -> None:
+    df = gallery({"a.jpg": 3, "b.jpg": 3, "c.jpg": None})
+    df["is_main_image"] = [True, False, False]
+    pd.testing.assert_frame_equal(unchanged(reorder, df, G1, ["a.jpg", "b.jpg", "c.jpg"]), df)
+    pd.testing.assert_frame_equal(reorder(df, G1, []), df)
+
+
+def test_reorder_shop360_and_other_products_untouched() -> None:
+    df = images(
+        [
+            {"name": "a.jpg", "priority": 1, "is_main_image": True},
+            {"gallery": "shop360", "name": "a.jpg", "priority": 1, "is_main_image": False},
+            {"gallery": "shop360", "name": "b.jpg", "priority": 2, "is_main_image": False},
+            {"guid": G2, "name": "b.jpg", "priority": 5, "is_main_image": True},
+        ]
+    )
+    result = reorder(df, G1, ["b.jpg", "a.jpg"], gallery="shop360")
+    assert column(result, "priority") == [1, 3, 2, 5]
+    assert column(result, "is_main_image") == [True, False, False, True]
+
+
+def test_reorder_errors() -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": 2})
+    with pytest.raises(
+        FrameError, match=r"reorder\(\): no image 'x.jpg' in gallery shop .*a.jpg, b.jpg$"
+    ):
+        reorder(df, G1, ["b.jpg", "x.jpg"])
+    with pytest.raises(FrameError, match=r"reorder\(\): 'b.jpg' named more than once"):
+        reorder(df, G1, ["b.jpg", "b.jpg"])
+    with pytest.raises(ArgumentError, match="names must be a list of file names"):
+        reorder(df, G1, "b.jpg")
+    with pytest.raises(FrameError, match=f"product {G2} has no images in gallery shop"):
+        reorder(df, G2, ["a.jpg"])
+    doubled = pd.concat([df, df.iloc[[0]]])
+    with pytest.raises(FrameError, match=r"'a\.jpg' appears 2 times .* drop the duplicate rows"):
+        reorder(doubled, G1, ["b.jpg"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    priorities=st.lists(st.one_of(st.none(), st.integers(1, 6)), min_size=1, max_size=7),
+    data=st.data(),
+)
+def test_reorder_property(priorities: list[int | None], data: st.DataObject) -> None:
+    names = [f"{i}.jpg" for i in range(len(priorities))]
+    df = gallery(dict(zip(names, priorities, strict=True)))
+    wanted = data.draw(st.permutations(names))
+    prefix = list(wanted[: data.draw(st.integers(0, len(wanted)))])
+    result = reorder(df, G1, prefix)
+    before = order_of(df)
+    assert order_of(result) == prefix + [n for n in before if n not in prefix]
+    assert result["priority"].dropna().between(1, 65535).all()
+
+
+# --- dtypes of the priority column -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "float64", "object", "int64", "Float64"])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda df: renumber(df, start=10, step=10),
+        lambda df: move_to_front(df, G1, "c.jpg"),
+        lambda df: reorder(df, G1, ["c.jpg", "a.jpg"]),
+    ],
+    ids=["renumber", "move_to_front", "reorder"],
+)
+def test_priority_column_keeps_its_dtype(dtype: str, edit: Any) -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": 2, "c.jpg": 3})
+    df["priority"] = df["priority"].astype(dtype)
+    result = edit(df)
+    assert result["priority"].dtype == df["priority"].dtype
+    assert result.dtypes.equals(df.dtypes)
+    assert column(result, "priority") != column(df, "priority")
+
+
+def test_priority_column_that_cannot_hold_the_numbers_becomes_int64() -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": 2, "c.jpg": 3})
+    df["priority"] = df["priority"].astype("int8")
+    result = renumber(df, start=1000)
+    assert str(result["priority"].dtype) == "Int64"
+    assert column(result, "priority") == [1000, 1001, 1002]
+
+
+def test_float_priorities_with_nulls_stay_float() -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": None, "c.jpg": None})
+    df["priority"] = df["priority"].astype("float64")
+    result = move_to_front(df, G1, "c.jpg")
+    assert result["priority"].dtype == "float64"
+    assert column(result, "priority") == [2.0, None, 1.0]
+
+
 # --- fill_captions ---------------------------------------------------------------------------
 
 
@@ -483,3 +607,13 @@ def test_fill_captions_bad_templates() -> None:
         fill_captions(df, "{priority:03d}")
     with pytest.raises(FrameError, match="needs the column\\(s\\) description"):
         fill_captions(df.drop(columns="description"), "{n}")
+
+
+def test_fill_captions_on_an_all_nan_float_caption_column() -> None:
+    # pandas reads an empty caption column from a CSV as float64 NaN; this raised TypeError.
+    df = images([{"name": "a.jpg"}, {"name": "b.jpg"}])
+    df["description"] = np.nan
+    result = unchanged(fill_captions, df, "{stem}")
+    assert column(result, "description") == ["a", "b"]
+    assert str(result["description"].dtype) == "string"
+    assert result.drop(columns="description").dtypes.equals(df.drop(columns="description").dtypes)
