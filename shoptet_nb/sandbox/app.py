@@ -2,7 +2,8 @@
 
 Every API answer is Shoptet's envelope ``{"data", "errors", "metadata": {"requestId"}}`` with
 ``X-Request-ID`` and ``X-RateLimit-Bucket-Filling`` headers, errors included. Image files (the
-cut URLs) and ``/_sandbox/...`` are outside the API: no auth, no limits, no faults.
+cut URLs), job result files (``/api-results/...``) and ``/_sandbox/...`` are outside the API:
+no auth, no limits, no faults. Routes are looked up in ``routes.ROUTES``.
 
 A request to the API goes: auth → limiter → write lock → latency → fault draw → handler →
 charge. Faults reach the carrier (``transport``/``server``) as ``DroppedConnection`` or
@@ -25,18 +26,23 @@ from urllib.parse import parse_qs
 
 from . import clock
 from .catalogue import GALLERIES
+from .clock import ShopClock
 from .exchange import ApiError, Call, Request, Result, error
 from .faults import DroppedConnection, Fault, SlowResponse, draw
+from .jobs import Jobs, result_file
 from .limits import Limiter, request_cost, token_label
 from .options import SandboxOptions
 from .pictures import picture
+from .results import RESULTS_PATH
 from .routes import Match, match
 from .stats import Stats
 from .store import Store
+from .webhooks import Webhooks
 
 __all__ = ["Observer", "SandboxApp", "add_observer", "remove_observer"]
 
-#: ``fn(method, path_template, status, request_json_or_None, response_json_or_None)``
+#: ``fn(method, path_template, status, request_json_or_None, response_json_or_None)``; for a
+#: job's result file (``/api-results/{file}``) the response is the file's bytes.
 Observer = Callable[[str, str, int, Any, Any], None]
 StartResponse = Callable[..., Any]
 
@@ -48,8 +54,11 @@ _TOKEN_HEADERS = ("HTTP_SHOPTET_PRIVATE_API_TOKEN", "HTTP_SHOPTET_ACCESS_TOKEN")
 _IMAGE_FILE = re.compile(r"^[0-9A-Za-z_.\-]+\.(?:jpe?g|png|webp|gif)$", re.IGNORECASE)
 _REASONS = {
     200: "OK",
+    201: "Created",
+    202: "Accepted",
     400: "Bad Request",
     401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     422: "Unprocessable Entity",
@@ -93,7 +102,10 @@ class SandboxApp:
 
     def __init__(self, options: SandboxOptions) -> None:
         self.options = options
-        self.store = Store(options)
+        self.clock = ShopClock()
+        self.store = Store(options, now=self.clock.now)
+        self.jobs = Jobs(options.seed)
+        self.webhooks = Webhooks(self.clock.now())
         self.limiter = Limiter()
         self.stats = Stats()
         self._expired: set[str] = set()
@@ -126,6 +138,8 @@ class SandboxApp:
             response = self._sandbox_endpoint(request)
         elif request.path.startswith(("/user/", "/cdn/")):
             response = self._picture(request, options)
+        elif request.path.startswith(RESULTS_PATH):
+            response = self._result_file(request)
         else:
             response = self._api(request, options)
         start_response(
@@ -202,6 +216,23 @@ class SandboxApp:
         _notify(request.method, template, response.status, None, None)
         return response
 
+    def _result_file(self, request: Request) -> _Response:
+        # A job's result: outside the API (no auth, no limits, no faults, no bucket drops).
+        template = RESULTS_PATH + "{file}"
+        self.stats.request(f"{request.method} {template}")
+        file_name = request.path[len(RESULTS_PATH) :]
+        packed = result_file(self, file_name) if request.method in ("GET", "HEAD") else None
+        if packed is None:
+            response = self._plain(404, b"not found", "text/plain")
+        else:
+            self.stats.download(with_token=_token(request) is not None)
+            body = b"" if request.method == "HEAD" else packed
+            response = self._plain(200, body, "application/gzip")
+            response.headers[-1] = ("Content-Length", str(len(packed)))
+        # Observers get the file's bytes (gzip JSON Lines) as the response.
+        _notify(request.method, template, response.status, None, response.body or None)
+        return response
+
     # --- the API -----------------------------------------------------------------------------
     def _next(self, counter: Iterator[int]) -> int:
         with self._lock:
@@ -242,7 +273,7 @@ class SandboxApp:
         matched = match(request.path)
         template = matched.template if matched else request.path
         self.stats.request(f"{request.method} {template if matched else '(unmatched)'}")
-        token = next((request.headers[h] for h in _TOKEN_HEADERS if request.headers.get(h)), None)
+        token = _token(request)
         label = token_label(token) if token else None
 
         def answer(result: Result) -> _Response:
@@ -357,6 +388,10 @@ class SandboxApp:
         language = _language(request, options)
         _check_content_type(request, options)
         return handler(Call(self, request, matched.params, options, language))
+
+
+def _token(request: Request) -> str | None:
+    return next((request.headers[h] for h in _TOKEN_HEADERS if request.headers.get(h)), None)
 
 
 def _language(request: Request, options: SandboxOptions) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import eshop, images, products
+from . import eshop, images, jobs, products, webhooks
 from .exchange import Call, Result
 
 Handler = Callable[[Call], Result]
@@ -27,11 +27,16 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/products", products.list_products),
+    Route("GET", "/api/products/snapshot", jobs.start_snapshot),
     Route("GET", "/api/products/code/{code}", products.detail_by_code),
     Route("GET", "/api/products/{guid}", products.detail),
     Route("GET", "/api/products/{guid}/images/{gallery}", images.list_gallery),
     Route("PATCH", "/api/products/{guid}/images/{gallery}", images.patch_gallery),
     Route("GET", "/api/eshop", eshop.eshop),
+    Route("GET", "/api/system/jobs", jobs.list_jobs),
+    Route("GET", "/api/system/jobs/{jobId}", jobs.job_detail),
+    Route("GET", "/api/webhooks", webhooks.list_webhooks),
+    Route("POST", "/api/webhooks", webhooks.register_webhooks),
 )
 
 _TEMPLATES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
