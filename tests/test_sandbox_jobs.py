@@ -409,3 +409,25 @@ def test_cli_flags() -> None:
     options = options_from(["--no-job-webhook", "--snapshot-job-s", "7.5"])
     assert options.job_webhook is False
     assert options.snapshot_job_s == 7.5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": []},
+        {"data": [{"event": "job:finished"}]},
+        {"data": [{"event": "job:finished", "url": "https://x.test", "secret": 1}]},
+        {"data": [{"event": "finished", "url": "https://x.test"}]},
+        {"data": [{"event": "job:finished", "url": "https://x.test/" + "a" * 2000}]},
+        {"data": {"event": "job:finished", "url": "https://x.test"}},
+    ],
+)
+def test_bad_webhook_bodies_register_nothing(
+    shop: SandboxShop, api: httpx.Client, body: Any
+) -> None:
+    shop.set_options(job_webhook=False)
+    response = api.post("/api/webhooks", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["errorCode"] == "invalid-request-data"
+    assert api.get("/api/webhooks").json()["data"]["webhooks"] == []
+    assert api.get("/api/products/snapshot").status_code == 403
