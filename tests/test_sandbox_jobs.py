@@ -125,7 +125,9 @@ def test_registering_job_finished_webhook_enables_snapshots(
     assert "already exists" in again.json()["errors"][0]["message"]
 
 
-def test_download_costs_no_drops_and_counts_tokens(shop: SandboxShop, api: httpx.Client) -> None:
+def test_download_costs_no_drops_and_counts_tokens() -> None:
+    shop = SandboxShop(products=12, seed=5, snapshot_job_s=5.0, leak_per_s=0.001)
+    api = connect(shop)
     job_id = start(api)
     shop.advance_clock(5.0)
     url = job(api, job_id)["resultUrl"]
@@ -133,9 +135,12 @@ def test_download_costs_no_drops_and_counts_tokens(shop: SandboxShop, api: httpx
     plain = httpx.Client(transport=shop.transport())
     assert plain.get(url).status_code == 200
     assert api.get(url).status_code == 200  # a careless client sends its token along
+    head = plain.head(url)
+    assert head.status_code == 200
+    assert int(head.headers["Content-Length"]) == len(plain.get(url).content)
     after = api.get("/api/eshop").headers["X-RateLimit-Bucket-Filling"]
-    assert int(after.split("/")[0]) <= int(filling.split("/")[0]) + 1
-    assert shop.stats()["downloads"] == {"total": 2, "with_token": 1}
+    assert int(after.split("/")[0]) == int(filling.split("/")[0]) + 1  # the eshop call only
+    assert shop.stats()["downloads"] == {"total": 3, "with_token": 1}  # HEAD is no download
 
 
 def test_without_include_images_lines_have_no_images(shop: SandboxShop, api: httpx.Client) -> None:
@@ -431,3 +436,22 @@ def test_bad_webhook_bodies_register_nothing(
     assert response.json()["errors"][0]["errorCode"] == "invalid-request-data"
     assert api.get("/api/webhooks").json()["data"]["webhooks"] == []
     assert api.get("/api/products/snapshot").status_code == 403
+
+
+def test_schema_fixture_judges_each_snapshot_line(shop: SandboxShop, api: httpx.Client) -> None:
+    from conftest import _complete_lines
+
+    from openapi import SpecViolation, validate_component
+
+    job_id = start(api, include="images")
+    shop.advance_clock(5.0)
+    packed = httpx.Client(transport=shop.transport()).get(job(api, job_id)["resultUrl"]).content
+    first = json.loads(_complete_lines(packed)[0])
+    validate_component("product", first, "line")
+    with pytest.raises(SpecViolation):
+        validate_component("product", {**first, "imagesCount": 3}, "line")
+    with pytest.raises(SpecViolation):
+        validate_component("product", {**first, "images": [{"name": "1.jpg"}]}, "line")
+    cut = _complete_lines(packed[: len(packed) // 2])
+    assert 0 < len(cut) < len(shop.products())
+    assert all(json.loads(line) for line in cut)
