@@ -501,8 +501,7 @@ def _send_chunk(
                 },
             }
         )
-    with run.lock:
-        run.after[gallery_key] = list(after.values())
+    _remember_gallery(run, gallery_key, after)
     run.journal.write(
         {
             "event": "result",
@@ -513,6 +512,24 @@ def _send_chunk(
             "images": confirmed,
         }
     )
+
+
+def _remember_gallery(run: _Run, gallery_key: GalleryKey, records: dict[Any, Any]) -> None:
+    """Keep the newest record of every image of a gallery for ``Result.images``.
+
+    Each PATCH answers with the gallery after it (or, on a shop that answers with only the
+    named images, those): a gallery sent in several calls keeps what every call showed.
+    """
+    with run.lock:
+        known = {r.get("name"): r for r in run.after.get(gallery_key, [])}
+        known.update(records)
+        run.after[gallery_key] = sorted(known.values(), key=_admin_order)
+
+
+def _admin_order(record: dict[str, Any]) -> tuple[bool, int, str]:
+    """Shoptet's gallery order: priority ascending, no priority last, ties by name."""
+    priority = record.get("priority")
+    return (priority is None, priority or 0, str(record.get("name")))
 
 
 # -- assembling the Result ------------------------------------------------------------------
@@ -553,12 +570,21 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
             current[sent] = values
             rows[column] = current
     rows.index = plan.rows.index
-    images = images_to_frame(
-        (
-            (guid, _plain(run.product_names.get(guid)), records)
-            for (guid, _, _), records in sorted(run.after.items())
-        ),
-        url_builder(run.client),
+    url_for = url_builder(run.client) if run.after else lambda name: None
+    per_language = [
+        images_to_frame(
+            (
+                (guid, _plain(run.product_names.get(guid)), records)
+                for (guid, _, lang), records in sorted(run.after.items())
+                if lang == language
+            ),
+            url_for,
+            language=language or None,
+        )
+        for language in sorted({key[2] for key in run.after}) or [""]
+    ]
+    images = (
+        pd.concat(per_language, ignore_index=True) if len(per_language) > 1 else per_language[0]
     )
     return Result(
         client=plan.client,
@@ -615,6 +641,7 @@ def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Data
                 "guid": guid,
                 "gallery": gallery,
                 "name": name,
+                "language": language or None,
                 "priority": after.get("priority"),
                 "description": after.get("description"),
                 "change_time": after.get("changeTime"),
@@ -625,7 +652,7 @@ def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Data
         edit_rows, columns=["guid", "gallery", "name", "language", "priority", "description"]
     )
     base = pd.DataFrame(
-        base_rows, columns=[*KEY[:3], "priority", "description", "change_time", "product_name"]
+        base_rows, columns=[*KEY, "priority", "description", "change_time", "product_name"]
     )
     base["change_time"] = parse_times(base["change_time"]).to_numpy()
     return edits, typed(base, IMAGE_COLUMNS)
