@@ -32,12 +32,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ._html import result_html
+from ._retry import RETRYABLE_STATUSES
 from .client import ShoptetClient
-from .columns import IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
+from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
 from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
 from .frames import errors_to_frame, images_to_frame, parse_times
 from .journal import Journal, new_journal_path, read_journal
-from .plan import KEY, Plan, count_statuses, plan_updates, request_item
+from .plan import ALREADY_DONE, KEY, Plan, count_statuses, plan_updates, request_item
 from .read import url_builder
 
 RESULT_STATUSES = (
@@ -430,18 +431,23 @@ def _send_chunk(
         (envelope,) = run.client.update_images(guid, gallery, chunk, language=language or None)
     except (APIError, NetworkError) as exc:
         info = run.failure(guid, gallery, exc)
-        for item in chunk:
+        landed = _check_landed(run, gallery_key, chunk, info) if _may_have_landed(exc) else []
+        if landed:
+            _confirm(run, gallery_key, landed, before, info)
+        missed = [item for item in chunk if item not in landed]
+        for item in missed:
             run.mark((guid, gallery, item["name"], language), "failed", **info)
-        run.journal.write(
-            {
-                "event": "failed",
-                "guid": guid,
-                "gallery": gallery,
-                "language": language or None,
-                "message": info["message"],
-                "names": [item["name"] for item in chunk],
-            }
-        )
+        if missed:
+            run.journal.write(
+                {
+                    "event": "failed",
+                    "guid": guid,
+                    "gallery": gallery,
+                    "language": language or None,
+                    "message": info["message"],
+                    "names": [item["name"] for item in missed],
+                }
+            )
         return
     after = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
     skipped: dict[str, dict[str, Any]] = {}
@@ -491,16 +497,7 @@ def _send_chunk(
             new_description=record.get("description"),
             **common,
         )
-        confirmed.append(
-            {
-                "name": name,
-                "after": {
-                    "priority": record.get("priority"),
-                    "description": record.get("description"),
-                    "changeTime": record.get("changeTime"),
-                },
-            }
-        )
+        confirmed.append({"name": name, "after": _after(record)})
     _remember_gallery(run, gallery_key, after)
     run.journal.write(
         {
@@ -512,6 +509,91 @@ def _send_chunk(
             "images": confirmed,
         }
     )
+
+
+def _may_have_landed(exc: APIError | NetworkError) -> bool:
+    """Whether a write that ended in ``exc`` may still have been applied by the server.
+
+    A lost answer (timeout, dropped connection), a server failure or a 423/429 after retries
+    (an earlier attempt may have landed, or still be running) may have; a refusal has not.
+    """
+    return isinstance(exc, NetworkError) or exc.status in RETRYABLE_STATUSES
+
+
+def _check_landed(
+    run: _Run, gallery_key: GalleryKey, chunk: list[dict[str, Any]], info: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Read the gallery after a write that may have landed: the items it shows as sent.
+
+    Rewrites ``info["message"]`` to say what the read told (or that it could not tell).
+    """
+    guid, gallery, language = gallery_key
+    try:
+        envelope = run.client.list_images_envelope(guid, gallery, language=language or None)
+    except (APIError, NetworkError) as exc:
+        info["message"] = (
+            f"{info['message']}; the write may have landed (an attempt was sent but no answer "
+            f"came back), and reading the gallery to tell failed too ({exc}): read it to check"
+        )
+        return []
+    now = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
+    _remember_gallery(run, gallery_key, now)
+    landed = [
+        item
+        for item in chunk
+        if item["name"] in now and all(_same(now[item["name"]].get(f), v) for f, v in item.items())
+    ]
+    info["message"] = (
+        f"{info['message']}; a read of the gallery afterwards does not show the new values"
+    )
+    return landed
+
+
+def _confirm(
+    run: _Run,
+    gallery_key: GalleryKey,
+    items: list[dict[str, Any]],
+    before: dict[Any, dict[str, Any]],
+    info: dict[str, Any],
+) -> None:
+    """Mark items whose lost write a later read shows as landed, and journal their after."""
+    guid, gallery, language = gallery_key
+    records = {r.get("name"): r for r in run.after.get(gallery_key, [])}
+    confirmed = []
+    for item in items:
+        record, old = records[item["name"]], before.get(item["name"]) or {}
+        run.mark(
+            (guid, gallery, item["name"], language),
+            "updated",
+            f"the answer was lost ({info['error_code']}), but a read of the gallery "
+            "afterwards shows the new values",
+            old_priority=old.get("priority"),
+            old_description=old.get("description"),
+            new_priority=record.get("priority"),
+            new_description=record.get("description"),
+            http_status=info["http_status"],
+            request_id=info["request_id"],
+        )
+        confirmed.append({"name": item["name"], "after": _after(record)})
+    run.journal.write(
+        {
+            "event": "result",
+            "guid": guid,
+            "gallery": gallery,
+            "language": language or None,
+            "request_id": None,
+            "images": confirmed,
+        }
+    )
+
+
+def _after(record: dict[str, Any]) -> dict[str, Any]:
+    """The part of a server record the journal keeps as an image's 'after'."""
+    return {
+        "priority": record.get("priority"),
+        "description": record.get("description"),
+        "changeTime": record.get("changeTime"),
+    }
 
 
 def _remember_gallery(run: _Run, gallery_key: GalleryKey, records: dict[Any, Any]) -> None:
@@ -569,6 +651,7 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
                 values[~hit] = missing[column]
             current[sent] = values
             rows[column] = current
+    _recheck_settled(run, rows)
     rows.index = plan.rows.index
     url_for = url_builder(run.client) if run.after else lambda name: None
     per_language = [
@@ -595,6 +678,59 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
         journal_path=journal_path,
         journal_entries=run.journal.entries,
     )
+
+
+def _recheck_settled(run: _Run, rows: pd.DataFrame) -> None:
+    """Rows the plan found already done: say what is known of them now, not at plan time.
+
+    A gallery this run wrote was seen again (the server answers with it): a photo there that
+    no longer has the row's values changed since the plan and is a ``conflict`` (not
+    overwritten). Elsewhere the photo was not read again, and the message says so.
+    """
+    wanted = run.plan.wanted
+    settled = np.flatnonzero(
+        ((rows["status"] == "unchanged") & (rows["message"] == ALREADY_DONE)).to_numpy()
+    )
+    if wanted is None or not len(settled):
+        return
+    rows.loc[settled, "message"] = (
+        "nothing sent: the image had these values when the plan compared them (not read again)"
+    )
+    seen = {
+        (guid, gallery, record.get("name"), language): record
+        for (guid, gallery, language), records in run.after.items()
+        for record in records
+    }
+    if not seen:
+        return
+    keys = pd.MultiIndex.from_frame(rows.loc[settled, KEY].fillna({"language": ""}).astype(object))
+    where = pd.MultiIndex.from_tuples(list(seen)).get_indexer(keys)
+    records = list(seen.values())
+    for position, found in zip(settled[where >= 0], where[where >= 0], strict=True):
+        record = records[found]
+        asked = wanted.iloc[position]
+        moved = {
+            f: record.get(f)
+            for f in EDITABLE_FIELDS
+            if not pd.isna(asked[f]) and not _same(record.get(f), asked[f])
+        }
+        if not moved:
+            rows.at[position, "message"] = ALREADY_DONE + " (seen again after this run's write)"
+            continue
+        what = (
+            f"priority {asked['priority']} → {moved['priority']}"
+            if "priority" in moved
+            else "its caption was edited"
+        )
+        rows.at[position, "status"] = "conflict"
+        rows.at[position, "message"] = (
+            f"changed on the server since the plan ({what}); not overwritten: read again and "
+            "re-plan"
+        )
+        rows.at[position, "old_priority"] = record.get("priority")
+        rows.at[position, "old_description"] = record.get("description")
+        rows.at[position, "new_priority"] = record.get("priority")
+        rows.at[position, "new_description"] = record.get("description")
 
 
 def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -49,6 +49,8 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # tab, newline and CR are allowe
 # Half of a UTF-16 pair on its own (text decoded badly): it has no UTF-8 form, so no JSON body.
 _SURROGATE = "[\ud800-\udfff]"
 _NO_LANGUAGE = ""  # stands for "the shop's default language" in merge keys
+#: The reason of a row whose image already had its values when the plan compared them.
+ALREADY_DONE = "the image already has these values"
 
 
 @dataclass
@@ -604,7 +606,7 @@ def _classify(
     changed = changed & ~stale
     status[t & found & changed] = "would_update"
     status[t & found & ~changed & ~stale] = "unchanged"
-    reason[t & found & ~changed & ~stale] = "the image already has these values"
+    reason[t & found & ~changed & ~stale] = ALREADY_DONE
     missing = merged.index[t & ~found]
     known_products = set(base["guid"].unique()) if not base.empty else set()
     for position in missing:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 
 import shoptet_nb as sn
 from shoptet_nb.errors import FrameError
+from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxOptions, SandboxShop
 
 from helpers import IMAGES, calls, products_with_images, read, server_image
 
@@ -166,3 +168,132 @@ def test_a_lone_surrogate_is_invalid_and_the_gallerys_other_rows_go_through(
     assert result.rows["status"].tolist() == ["invalid", *["updated"] * 3]
     for name, text in zip(names[1:], ["Dobrý 1", "Dobrý 2", "Dobrý 3"], strict=True):
         assert server_image(client, guid, name)["description"] == text
+
+
+# -- smaller: base gaps, truthful "unchanged", lost answers, Result.images -------------------
+
+
+def test_a_base_lacking_a_photo_reads_it_instead_of_calling_it_not_found(
+    client: sn.ShoptetClient,
+) -> None:
+    guid = products_with_images(client, 1, min_images=3)[0]
+    images = read(client, [guid])
+    name = images["name"].iloc[-1]
+    partial = images[images["name"] != name]
+    edits = pd.DataFrame({"guid": [guid], "name": [name], "description": ["Nalezeno"]})
+    plan = sn.plan_updates(client, edits, base=partial, progress=False)
+    assert plan.rows["status"].tolist() == ["would_update"], plan.rows["reason"].tolist()
+    assert not plan.fresh_keys  # its gallery mixes base rows: apply re-reads it before writing
+    result = sn.apply(plan, progress=False)
+    assert result.rows["status"].tolist() == ["updated"]
+    assert server_image(client, guid, name)["description"] == "Nalezeno"
+
+
+def test_a_row_planned_unchanged_says_the_truth_after_a_colleague_changed_the_photo(
+    client: sn.ShoptetClient,
+) -> None:
+    first, second = products_with_images(client, 2, min_images=2)
+    images = read(client, [first, second])
+    captioned = images[images["description"].notna()].groupby("guid").head(1)
+    kept = {row.guid: (row.name, row.description) for row in captioned.itertuples()}
+    written = images[(images["guid"] == first) & (images["name"] != kept[first][0])]
+    edits = pd.DataFrame(
+        {
+            "guid": [first, first, second],
+            "name": [kept[first][0], written["name"].iloc[0], kept[second][0]],
+            "description": [kept[first][1], "Nový popisek", kept[second][1]],
+        }
+    )
+    plan = sn.plan_updates(client, edits, base=images, progress=False)
+    assert plan.rows["status"].tolist() == ["unchanged", "would_update", "unchanged"]
+    for guid, (name, _) in kept.items():  # a colleague edits both photos after the plan
+        client.sandbox.set_image(guid, "shop", name, description="Kolegův popisek")
+
+    result = sn.apply(plan, progress=False)
+    rows = result.rows
+    # Its gallery was written, so apply saw the colleague's change: not overwritten, and said.
+    assert rows["status"].iloc[0] == "conflict", rows.iloc[0].to_dict()
+    assert "changed" in rows["message"].iloc[0]
+    assert rows["status"].iloc[1] == "updated"
+    # Not read again: it does not claim the photo still has these values.
+    assert rows["status"].iloc[2] == "unchanged"
+    assert "already has" not in rows["message"].iloc[2]
+    assert "when the plan" in rows["message"].iloc[2]
+    for guid, (name, _) in kept.items():
+        assert server_image(client, guid, name)["description"] == "Kolegův popisek"
+
+
+class LostAnswers(httpx.BaseTransport):
+    """Every PATCH is processed by the shop (``land``) or not, and its answer never arrives;
+    with ``blind`` the reads after the first PATCH fail too."""
+
+    def __init__(self, shop: SandboxShop, *, land: bool, blind: bool = False) -> None:
+        self.inner = shop.transport()
+        self.land, self.blind = land, blind
+        self.patches = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            self.patches += 1
+            if self.land:
+                self.inner.handle_request(request)
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        if self.blind and self.patches:
+            raise httpx.ConnectError("the network is down", request=request)
+        return self.inner.handle_request(request)
+
+
+@pytest.mark.parametrize(
+    ("land", "blind", "status", "said"),
+    [
+        (True, False, "updated", "afterwards shows the new values"),
+        (False, False, "failed", "does not show"),
+        (True, True, "failed", "may have landed"),
+    ],
+)
+def test_a_write_whose_answers_were_lost_is_checked_by_reading_the_gallery(
+    land: bool, blind: bool, status: str, said: str
+) -> None:
+    shop = SandboxShop(SandboxOptions(seed=31, products=30))
+    transport = LostAnswers(shop, land=land, blind=blind)
+    client = sn.connect(
+        "sandbox-token",
+        base_url=SANDBOX_BASE_URL,
+        transport=transport,
+        max_attempts=2,
+        backoff_base=0.01,
+    )
+    client.sandbox = shop
+    guid = products_with_images(client, 1, min_images=2)[0]
+    names = list(read(client, [guid])["name"].iloc[:2])
+    edits = pd.DataFrame({"guid": guid, "name": names, "description": ["Ztracený 1", "Ztracený 2"]})
+    result = sn.update_images(client, edits, progress=False)
+    assert transport.patches == 2  # both attempts sent, both answers lost
+    assert result.rows["status"].tolist() == [status, status], result.rows["message"].tolist()
+    assert result.rows["message"].str.contains(said).all(), result.rows["message"].tolist()
+    landed = [server_image(client, guid, name)["description"] for name in names]
+    assert (landed == ["Ztracený 1", "Ztracený 2"]) == land
+
+
+@pytest.mark.parametrize("patch_returns", ["gallery", "items"])
+def test_result_images_hold_every_call_of_a_gallery_sent_in_several(patch_returns: str) -> None:
+    client = sn.sandbox(
+        seed=31, products=30, patch_returns=patch_returns, settings={"max_images_per_call": 2}
+    )
+    guid = products_with_images(client, 1, min_images=5)[0]
+    images = read(client, [guid])
+    names = list(images["name"].iloc[:5])
+    edits = pd.DataFrame({"guid": guid, "name": names, "description": "Po částech"})
+    client.sandbox.reset_stats()
+    result = sn.update_images(client, edits, base=images, progress=False)
+    assert calls(client, "PATCH", IMAGES) == 3
+    assert result.counts["updated"] == 5
+    shown = result.images.set_index("name")
+    assert shown.index.is_unique
+    expected = names if patch_returns == "items" else list(images["name"])
+    assert sorted(shown.index) == sorted(expected)
+    assert (shown.loc[names, "description"] == "Po částech").all()
+    # The shop's current state, in its order.
+    now = client.sandbox.images(guid, "shop")
+    order = [image["name"] for image in now if image["name"] in set(expected)]
+    assert list(result.images["name"]) == order
