@@ -11,7 +11,8 @@ unchanged       nothing to send (already had these values, or the row changes no
 invalid         the row broke a rule; never sent
 not_found       the product or image is not in the shop
 conflict        changed on the server since the plan; not overwritten
-failed          the call failed or the server skipped the image; see the message
+failed          the call failed or the server skipped the image, or revert could not
+                restore it exactly (a priority that was null); see the message
 not_attempted   not sent because the run stopped (``on_error="stop"``, or the token
                 expired): apply the same edits again to finish
 would_update    (dry run only) would be sent
@@ -33,6 +34,7 @@ from tqdm.auto import tqdm
 
 from ._html import result_html
 from ._retry import RETRYABLE_STATUSES
+from ._undo import mark_inexact, priorities_sent, restore_order
 from .client import ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
 from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
@@ -176,7 +178,13 @@ def revert(
 
     Goes through plan and apply like any edit, so an image changed again since the apply is
     reported as ``conflict`` and left alone unless ``force=True``. Shoptet cannot set a caption
-    or priority back to null: a null caption is restored as ``""``, a null priority is left.
+    or priority back to null: a null caption is restored as ``""``. Where a priority was null,
+    the gallery's order is restored instead, with the fewest writes (the main image is the
+    main image again), and that photo's row is ``failed`` with a message saying its priority
+    could not be cleared.
+
+    >>> undone = shoptet_nb.revert(result)                          # doctest: +SKIP
+    >>> undone = shoptet_nb.revert("apply-....jsonl", client=client)  # doctest: +SKIP
     """
     if isinstance(source, Result):
         entries = source.journal_entries
@@ -188,8 +196,11 @@ def revert(
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
+    edits, inexact = restore_order(client, edits, priorities_sent(entries))
     plan = plan_updates(client, edits, base=base, progress=progress is True)
-    return apply(plan, force=force, journal=journal, progress=progress)
+    result = apply(plan, force=force, journal=journal, progress=progress)
+    result.rows = mark_inexact(result.rows, inexact)
+    return result
 
 
 # -- the run --------------------------------------------------------------------------------

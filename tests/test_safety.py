@@ -297,3 +297,58 @@ def test_result_images_hold_every_call_of_a_gallery_sent_in_several(patch_return
     now = client.sandbox.images(guid, "shop")
     order = [image["name"] for image in now if image["name"] in set(expected)]
     assert list(result.images["name"]) == order
+
+
+# -- defect 4: revert restores the order, and says what it could not restore ------------------
+
+
+def shop_order(client: sn.ShoptetClient, guid: str) -> list[str]:
+    return [image["name"] for image in client.sandbox.images(guid, "shop")]
+
+
+def gallery_with_a_blank_priority(client: sn.ShoptetClient) -> tuple[str, str]:
+    """A product whose shop gallery has a photo without priority, not its main image."""
+    for product in client.sandbox.products():
+        images = client.sandbox.images(product["guid"], "shop")
+        blank = [i["name"] for i in images if i["priority"] is None and not i["isMainImage"]]
+        if len(images) >= 3 and blank:
+            return product["guid"], blank[0]
+    raise AssertionError("the sandbox catalogue has no gallery with a blank priority")
+
+
+def test_revert_restores_the_order_when_a_moved_photo_had_no_priority(
+    client: sn.ShoptetClient,
+) -> None:
+    guid, blank = gallery_with_a_blank_priority(client)
+    images = read(client, [guid])
+    order_before = shop_order(client, guid)
+    main_before = images.loc[images["is_main_image"].astype(bool), "name"].iloc[0]
+    moved = sn.move_to_front(images, guid, blank)
+    applied = sn.update_images(client, moved, base=images, progress=False)
+    assert applied.counts["updated"] >= 1
+    assert shop_order(client, guid)[0] == blank
+
+    undone = sn.revert(applied, progress=False)
+
+    assert shop_order(client, guid) == order_before
+    now = {i["name"]: i for i in client.sandbox.images(guid, "shop")}
+    assert now[main_before]["isMainImage"]
+    row = undone.rows[undone.rows["name"] == blank].iloc[0]
+    assert row["status"] == "failed", row.to_dict()
+    assert "cannot clear" in row["message"]
+    assert not (undone.rows["message"].fillna("").str.contains("already has these values")).any()
+
+
+def test_revert_restores_exact_priorities_when_every_one_was_known(
+    client: sn.ShoptetClient,
+) -> None:
+    guid = products_with_images(client, 1, min_images=4)[0]
+    images = read(client, [guid])
+    numbered = images[images["priority"].notna()]
+    before = dict(zip(numbered["name"], numbered["priority"], strict=True))
+    applied = sn.update_images(client, sn.renumber(images, start=1, step=10), progress=False)
+    assert applied.counts["updated"] >= 1
+    undone = sn.revert(applied, progress=False)
+    assert undone.counts["failed"] == 0, undone.rows
+    for name, priority in before.items():
+        assert server_image(client, guid, name)["priority"] == priority
