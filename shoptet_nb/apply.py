@@ -405,11 +405,7 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        before[name] = {
-            "priority": now_p,
-            "description": now_d,
-            "changeTime": record.get("changeTime"),
-        }
+        before[name] = _after(record)  # what the shop had just before this write
         keep.append(target)
     return keep
 

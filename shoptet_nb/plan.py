@@ -299,6 +299,16 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
         # Messages are built only for the rows that need them: 100,000 good rows cost nothing.
         return lambda mask: prefix + values[mask].map(lambda v: repr(v)[:60]) + suffix
 
+    def character(pattern: str, prefix: str, suffix: str) -> Callable[[np.ndarray], pd.Series]:
+        # Names the first offending character of each caption as U+XXXX.
+        return lambda mask: (
+            prefix
+            + pd.Series(d_str[mask])
+            .str.extract(f"({pattern})", expand=False)
+            .map(lambda c: f"U+{ord(c):04X}")
+            + suffix
+        )
+
     return [
         (
             guid.isna().to_numpy(),
@@ -350,23 +360,19 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
         ),
         (
             d_text & d_control,
-            lambda mask: (
-                "description contains the control character "
-                + pd.Series(d_str[mask])
-                .str.extract(f"({_CONTROL})", expand=False)
-                .map(lambda c: f"U+{ord(c):04X}")
-                + ": remove it (line breaks and tabs are fine)"
+            character(
+                _CONTROL,
+                "description contains the control character ",
+                ": remove it (line breaks and tabs are fine)",
             ),
         ),
         (
             d_text & d_surrogate,
-            lambda mask: (
-                "description contains "
-                + pd.Series(d_str[mask])
-                .str.extract(f"({_SURROGATE})", expand=False)
-                .map(lambda c: f"U+{ord(c):04X}")
-                + ", half of a character on its own (text decoded wrongly): it cannot be sent "
-                "as UTF-8; retype or re-decode the caption"
+            character(
+                _SURROGATE,
+                "description contains ",
+                ", half of a character on its own (text decoded wrongly): it cannot be sent "
+                "as UTF-8; retype or re-decode the caption",
             ),
         ),
         (

@@ -62,6 +62,12 @@ def test_a_frame_read_in_another_language_writes_only_that_language(
     )
     assert set(result.images["language"]) == {"sk"}
 
+    undone = sn.revert(result, progress=False)  # the journal carries the language too
+    assert undone.counts["updated"] == len(edited), undone.counts
+    before = slovak["description"].fillna("")  # a null caption comes back as "" (documented)
+    assert captions(client, guid, "sk") == dict(zip(slovak["name"], before, strict=True))
+    assert captions(client, guid) == czech
+
 
 def test_a_base_in_another_language_than_the_edits_is_refused_before_any_request(
     client: sn.ShoptetClient,
@@ -83,6 +89,8 @@ def test_a_base_in_another_language_than_the_edits_is_refused_before_any_request
 
 def test_the_default_languages_name_and_none_are_one_key(client: sn.ShoptetClient) -> None:
     guid = products_with_images(client, 1, min_images=2)[0]
+    assert client.default_language() == "cs"
+    assert read(client, [guid], language="cs")["language"].isna().all()
     name = read(client, [guid])["name"].iloc[0]
     edits = pd.DataFrame(
         {
