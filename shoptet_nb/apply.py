@@ -6,7 +6,8 @@ image that changed on the server since the plan's base (status ``conflict``) unl
 every input row:
 
 ==============  ================================================================
-updated         sent, and the server's answer shows the new values
+updated         sent, and the server's answer (or, when it was lost, a read of the gallery
+                afterwards) shows the new values
 unchanged       nothing to send (already had these values, or the row changes nothing)
 invalid         the row broke a rule; never sent
 not_found       the product or image is not in the shop
