@@ -157,7 +157,7 @@ def plan_updates(
         rows=plan_rows,
         targets=targets,
         fresh_keys=fresh,
-        base=base_frame,
+        base=base_frame.assign(language=base_frame["language"].replace(_NO_LANGUAGE, pd.NA)),
         wanted=work[list(EDITABLE_FIELDS)].reset_index(drop=True),
     )
 
