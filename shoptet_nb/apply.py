@@ -438,8 +438,13 @@ def _send_chunk(
     try:
         (envelope,) = run.client.update_images(guid, gallery, chunk, language=language or None)
     except (APIError, NetworkError) as exc:
+        stopped = run.stop.is_set()  # a stopped run sends nothing more, not even a read
         info = run.failure(guid, gallery, exc)
-        landed = _check_landed(run, gallery_key, chunk, info) if _may_have_landed(exc) else []
+        landed = (
+            _check_landed(run, gallery_key, chunk, info, read=not stopped)
+            if _may_have_landed(exc)
+            else []
+        )
         if landed:
             _confirm(run, gallery_key, landed, before, info)
         missed = [item for item in chunk if item not in landed]
@@ -529,20 +534,27 @@ def _may_have_landed(exc: APIError | NetworkError) -> bool:
 
 
 def _check_landed(
-    run: _Run, gallery_key: GalleryKey, chunk: list[dict[str, Any]], info: dict[str, Any]
+    run: _Run,
+    gallery_key: GalleryKey,
+    chunk: list[dict[str, Any]],
+    info: dict[str, Any],
+    *,
+    read: bool,
 ) -> list[dict[str, Any]]:
     """Read the gallery after a write that may have landed: the items it shows as sent.
 
-    Rewrites ``info["message"]`` to say what the read told (or that it could not tell).
+    Rewrites ``info["message"]`` to say what the read told, or that the write may have landed
+    when it was not read (``read=False``) or the read failed.
     """
     guid, gallery, language = gallery_key
+    unknown = f"{info['message']}; the write may have landed (it was sent, but no answer said so)"
+    if not read:
+        info["message"] = f"{unknown}: read the gallery to check"
+        return []
     try:
         envelope = run.client.list_images_envelope(guid, gallery, language=language or None)
     except (APIError, NetworkError) as exc:
-        info["message"] = (
-            f"{info['message']}; the write may have landed (an attempt was sent but no answer "
-            f"came back), and reading the gallery to tell failed too ({exc}): read it to check"
-        )
+        info["message"] = f"{unknown}, and reading the gallery to tell failed too ({exc})"
         return []
     now = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
     _remember_gallery(run, gallery_key, now)
