@@ -395,7 +395,7 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        moved = _changed_since(record, target)
+        moved = _changed_since(record, target, run.plan.shared_photos.get((guid, gallery, name)))
         if moved and not run.force:
             run.mark(
                 key,
@@ -844,15 +844,29 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _changed_since(record: dict[str, Any], target: dict[str, Any]) -> str:
-    """Why the server's image differs from the plan's base, or '' when it does not."""
+def _changed_since(
+    record: dict[str, Any], target: dict[str, Any], ours: dict[str, list[Any]] | None = None
+) -> str:
+    """Why the server's image differs from the plan's base, or '' when it does not.
+
+    ``ours`` is set for a photo the run also writes in another language (the values it sends
+    there): its changeTime, priority and an untranslated caption may then have moved by the
+    run's own hand, so only a value the run does not send counts as someone else's change.
+    """
     base_time = target["change_time"]
     now_time = parse_times([record.get("changeTime")]).iloc[0]
-    if base_time is not None and not pd.isna(now_time) and now_time != base_time:
+    moved_time = base_time is not None and not pd.isna(now_time) and now_time != base_time
+    if moved_time and ours is None:
         return f"changeTime {base_time:%Y-%m-%d %H:%M:%S} → {now_time:%Y-%m-%d %H:%M:%S} UTC"
-    if not _same(record.get("priority"), target["old_priority"]):
+
+    def moved(field: str) -> bool:
+        now = record.get(field)
+        expected = [target[f"old_{field}"], *(ours or {}).get(field, [])]
+        return not any(_same(now, value) for value in expected)
+
+    if moved("priority"):
         return f"priority {target['old_priority']} → {record.get('priority')}"
-    if not _same(record.get("description"), target["old_description"]):
+    if moved("description"):
         return "its caption was edited"
     return ""
 

@@ -81,6 +81,30 @@ class Plan:
         return count_statuses(self.rows, PLAN_STATUSES)
 
     @functools.cached_property
+    def shared_photos(self) -> dict[tuple[str, str, str], dict[str, list[Any]]]:
+        """Photos this plan writes in more than one language, with the values it sends them.
+
+        Each language is its own PATCH, and each renews the photo's changeTime (and may change
+        what another language shows: its priority, or a caption it has not translated): apply
+        must not take this plan's own write in one language for someone's change in another.
+        """
+        targets = self.targets
+        if targets.empty:
+            return {}
+        languages = targets.groupby(IMAGE_KEY, sort=False)["language"].transform("nunique")
+        shared = targets[(languages > 1).to_numpy()]
+        photos: dict[tuple[str, str, str], dict[str, list[Any]]] = {}
+        for target in shared.to_dict("records"):
+            sent = photos.setdefault(
+                (target["guid"], target["gallery"], target["name"]),
+                {column: [] for column in EDITABLE_FIELDS},
+            )
+            for column in EDITABLE_FIELDS:
+                if target[f"send_{column}"]:
+                    sent[column].append(target[f"new_{column}"])
+        return photos
+
+    @functools.cached_property
     def requests(self) -> pd.DataFrame:
         """The PATCH calls apply would send: guid, gallery, language, n_images, images.
 

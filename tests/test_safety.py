@@ -84,6 +84,29 @@ def test_a_base_in_another_language_than_the_edits_is_refused_before_any_request
     assert client.sandbox.stats()["requests"] == {}
 
 
+@pytest.mark.parametrize("latency_ms", [0, 30])  # 30: the languages' calls run side by side
+def test_one_apply_writes_a_photo_in_two_languages_without_a_false_conflict(
+    latency_ms: float,
+) -> None:
+    client = sn.sandbox(seed=31, products=30, latency_ms=latency_ms)
+    guids = products_with_images(client, 2, min_images=3)
+    photos = read(client, guids).groupby("guid").head(2)[["guid", "name"]]
+    first = int(read(client, guids)["priority"].max()) + 1
+    edits = pd.concat(
+        [
+            photos.assign(language=None, description="Český", priority=range(first, first + 4)),
+            photos.assign(language="sk", description="Slovenský", priority=range(first, first + 4)),
+        ],
+        ignore_index=True,
+    )
+    plan = sn.plan_updates(client, edits, progress=False)
+    result = sn.apply(plan, progress=False)  # re-reads each gallery before writing it
+    assert set(result.rows["status"]) == {"updated"}, result.rows["message"].tolist()
+    for row in photos.itertuples():
+        assert captions(client, row.guid)[row.name] == "Český"
+        assert captions(client, row.guid, "sk")[row.name] == "Slovenský"
+
+
 # -- defect 3: one photo, one key; shared fields agree across languages ----------------------
 
 
