@@ -76,8 +76,10 @@ def restore_order(
                     edits.loc[mine, "priority"] = None
                     edits.at[mine[0], "priority"] = priority
                 else:
-                    added.append({"guid": guid, "gallery": gallery, "name": name})
-                    added[-1]["priority"] = priority
+                    # A photo the apply did not touch, moved so that the order comes back.
+                    added.append(
+                        {"guid": guid, "gallery": gallery, "name": name, "priority": priority}
+                    )
             elif len(mine):
                 edits.loc[mine, "priority"] = None  # already where the order needs it
             if priority != original[name]:
