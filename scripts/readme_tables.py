@@ -56,17 +56,20 @@ COLUMN_MEANINGS = {
     "instance": "the part of the request the error is about, e.g. `data.images[3].name`",
     "rule": "the lint rule: `empty`, `file_name`, `duplicate`, `too_long`, `whitespace`, `markup`",
     "original_description": "the caption when the sheet was exported",
-    "expected_change_time": "the image's `change_time` when the sheet was exported: apply's "
-    "conflict check expects it",
     "invalid_reason": "why the row must not be sent (its key cells were altered); `<NA>` = fine",
 }
 
 #: Where a column means something else in one frame: (columns table, column) → meaning.
 COLUMN_MEANINGS_IN = {
+    ("IMAGE_COLUMNS", "language"): (
+        "the language the captions were read in (`<NA>` = the shop's default)"
+    ),
     ("ERROR_COLUMNS", "message"): "the server's message (or the network error)",
     ("ERROR_COLUMNS", "http_status"): "HTTP status of the answer that carried the error",
     ("LINT_COLUMNS", "message"): "what is wrong and what to do about it",
     ("LINT_COLUMNS", "description"): "the caption as found",
+    ("CAPTION_EDITS_COLUMNS", "change_time"): "the image's `change_time` when the sheet was "
+    "exported: a photo changed since is a `conflict` in the plan",
     ("CAPTION_EDITS_COLUMNS", "description"): "the caption typed in the sheet; `<NA>` = "
     'unchanged (untouched or empty cell), `""` = clear (`[clear]` typed)',
 }

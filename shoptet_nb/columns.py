@@ -14,6 +14,7 @@ IMAGE_COLUMNS: dict[str, object] = {
     "guid": "string",
     "gallery": "string",
     "name": "string",
+    "language": "string",
     "priority": "Int64",
     "description": "string",
     "change_time": pd.DatetimeTZDtype("ns", "UTC"),
@@ -87,11 +88,12 @@ CAPTION_EDITS_COLUMNS: dict[str, object] = {
     "guid": "string",
     "gallery": "string",
     "name": "string",
+    "language": "string",
     "description": "string",
     "product_name": "string",
     "url": "string",
     "original_description": "string",
-    "expected_change_time": pd.DatetimeTZDtype("ns", "UTC"),
+    "change_time": pd.DatetimeTZDtype("ns", "UTC"),
     "invalid_reason": "string",
 }
 

@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .client import GALLERIES, ShoptetClient
-from .errors import APIError, ArgumentError, FrameError, NetworkError
+from .errors import APIError, ArgumentError, FrameError, NetworkError, ShoptetError
 from .frames import errors_to_frame, images_to_frame
 
 #: ``images.attrs`` key under which read_images leaves the products it could not read.
@@ -36,6 +36,8 @@ def read_images(
     ``changed_since`` keeps only products changed since then (Shoptet's ``changeTimeFrom``),
     so a refresh re-reads only what changed. A product that cannot be read does not stop the
     others: the failures are in :func:`read_errors` of the result, and a warning counts them.
+    ``language`` reads the captions of another language; the frame's ``language`` column says
+    which (``<NA>`` for the shop's default), and edits made in the frame are written back in it.
 
     >>> images = shoptet_nb.read_images(client, ["1c5a...-..."])   # doctest: +SKIP
     """
@@ -66,6 +68,7 @@ def read_images(
     frame = images_to_frame(
         ((guid, name, results[(guid, g)]) for guid, name, g in ordered if (guid, g) in results),
         url_for,
+        language=language_key(client, language),
     )
     frame.attrs[READ_ERRORS_ATTR] = errors
     if errors:
@@ -140,6 +143,24 @@ def _products(
                 }
             )
     return sorted((g, names[g]) for g in guids if g in names)
+
+
+def language_key(client: ShoptetClient, language: str | None) -> str | None:
+    """``language`` as frames carry it: None for the shop's default, by name or by None.
+
+    When the shop's default cannot be learnt (``client.default_language()`` fails or is
+    unknown), an explicit code is kept apart from None.
+
+    >>> language_key(client, "cs"), language_key(client, "sk")   # doctest: +SKIP
+    (None, 'sk')
+    """
+    if language is None:
+        return None
+    try:
+        default = client.default_language()
+    except ShoptetError:
+        default = None
+    return None if language == default else language
 
 
 def url_builder(client: ShoptetClient) -> Callable[[str], str | None]:

@@ -11,12 +11,12 @@ Why a round trip cannot write what nobody typed:
   equal to its original is *untouched* and reads back as ``<NA>`` ("unchanged"): whatever a
   spreadsheet program does to the text when it saves (line ends, number-looking text), it does
   to both cells alike, so an untouched file plans no change even if the shop moved on since.
-* A row whose ``guid``, ``gallery`` or ``name`` no longer matches its checksum (or that was
-  never exported) gets an ``invalid_reason``: the plan marks it ``invalid`` and never sends it,
-  to that photo or any other.
+* A row whose ``guid``, ``gallery``, ``name`` or ``language`` no longer matches its checksum
+  (or that was never exported) gets an ``invalid_reason``: the plan marks it ``invalid`` and
+  never sends it, to that photo or any other.
 * An edit is checked against the photo as exported: ``read_captions`` passes the exported
-  ``change_time`` on as ``expected_change_time``, so ``apply`` reports a photo changed in the
-  shop since the export as ``conflict`` instead of overwriting it.
+  ``change_time`` on, so ``plan_updates`` reports a photo changed in the shop since the export
+  as ``conflict`` instead of overwriting it.
 * An empty caption cell means "unchanged", like a null in any edits frame. To clear a caption,
   type ``[clear]`` in its cell.
 """
@@ -53,6 +53,7 @@ SHEET_COLUMNS = [
     "guid",
     "gallery",
     "name",
+    "language",
     "product_name",
     "url",
     "description",
@@ -71,6 +72,7 @@ _WIDTHS = {
     "guid": 38,
     "gallery": 9,
     "name": 28,
+    "language": 9,
     "product_name": 28,
     "url": 36,
     "description": 60,
@@ -143,8 +145,8 @@ def read_captions(path: str | Path) -> pd.DataFrame:
     Returns one row per photo row of the sheet, indexed by the sheet's row number
     (``sheet_row``; the header is row 1), with the ``string`` columns ``guid``, ``gallery``,
     ``name``, ``description``, ``product_name``, ``url``, ``original_description`` and
-    ``invalid_reason``, and ``expected_change_time`` (the photo's ``change_time`` at the
-    export; ``apply`` reports a photo changed since then as ``conflict``): pass it to
+    ``invalid_reason``, and ``change_time`` (the photo's ``change_time`` at the export: the
+    plan reports an edit of a photo changed since then as ``conflict``): pass it to
     ``plan_updates`` as it is. ``description`` is ``<NA>`` where the
     cell is untouched or empty (unchanged), the typed text where it was edited (exactly as
     typed), and ``""`` where the cell says ``[clear]``. A row whose key cells were altered, or
@@ -187,9 +189,9 @@ def _openpyxl() -> ModuleType:
     return openpyxl
 
 
-def _key_check(guid: object, gallery: object, name: object) -> str:
+def _key_check(guid: object, gallery: object, name: object, language: object) -> str:
     """A short checksum of a photo's key: it tells an altered key cell from an exported one."""
-    text = "\x1f".join("" if v is None else str(v) for v in (guid, gallery, name))
+    text = "\x1f".join("" if v is None else str(v) for v in (guid, gallery, name, language))
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
     # The letter keeps a spreadsheet from reading an all-digit (or "12e34") digest as a number.
     return "k" + digest
@@ -210,39 +212,46 @@ def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
     """One value per photo for each of the SHEET_COLUMNS: plain Python (None for empty)."""
     _check_columns(frame, KEY, "export_captions")
     findings_given = {"rule", "message"} <= set(map(str, frame.columns))
-    keys = list(zip(*(frame[c].astype(str).tolist() for c in KEY), strict=True))
+    # A photo's caption is per language: the same photo in two languages is two rows.
+    language = (
+        frame["language"].astype("string")
+        if "language" in frame.columns
+        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    )
+    keys = list(zip(*(frame[c].astype(str).tolist() for c in KEY), language.tolist(), strict=True))
     repeated = pd.Series(keys, dtype=object).duplicated().to_numpy()
     if repeated.any() and not findings_given:
         warnings.warn(
             f"export_captions(): {int(repeated.sum())} row(s) repeat a photo (guid, gallery, "
-            "name) listed before; each photo is written once, from its first row",
+            "name, language) listed before; each photo is written once, from its first row",
             UserWarning,
             stacklevel=3,
         )
-    photos = frame[~repeated]
+    photos = frame[~repeated].assign(language=language[~repeated])
 
     def column(name: str) -> pd.Series:
         if name in photos.columns:
             return photos[name]
         return pd.Series(pd.NA, index=photos.index, dtype="string")
 
+    messages: list[tuple[tuple[Any, ...], Any]] = []
     if findings_given:
-        messages: Iterable[tuple[tuple[str, ...], Any]] = zip(
-            keys, frame["message"].tolist(), strict=True
-        )
+        messages = list(zip(keys, frame["message"].tolist(), strict=True))
     else:
-        linted = lint_captions(
-            photos.assign(priority=column("priority"), description=column("description")),
-            max_length=max_length,
-        )
-        linted_keys = zip(*(linted[c].astype(str).tolist() for c in KEY), strict=True)
-        messages = zip(linted_keys, linted["message"].tolist(), strict=True)
-    joined: dict[tuple[str, ...], list[str]] = {}
+        lintable = photos.assign(priority=column("priority"), description=column("description"))
+        for code, group in lintable.groupby(lintable["language"], dropna=False, sort=False):
+            linted = lint_captions(group, max_length=max_length)
+            linted_keys = zip(*(linted[c].astype(str).tolist() for c in KEY), strict=True)
+            messages += [
+                ((*k, code), m)
+                for k, m in zip(linted_keys, linted["message"].tolist(), strict=True)
+            ]
+    joined: dict[tuple[Any, ...], list[str]] = {}
     for key, message in messages:
         if isinstance(message, str) and message not in joined.setdefault(key, []):
             joined[key].append(message)
 
-    rows: dict[str, list[Any]] = {name: _strings(column(name)) for name in SHEET_COLUMNS[:6]}
+    rows: dict[str, list[Any]] = {name: _strings(column(name)) for name in SHEET_COLUMNS[:7]}
     rows["length"] = [len(v) if v is not None else 0 for v in rows["description"]]
     photo_keys = [k for k, dup in zip(keys, repeated, strict=True) if not dup]
     rows["findings"] = ["\n".join(joined.get(k, [])) or None for k in photo_keys]
@@ -250,7 +259,8 @@ def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
     times = pd.to_datetime(column("change_time"), utc=True, errors="coerce")
     rows["change_time"] = [None if pd.isna(t) else t.isoformat() for t in times]
     rows["key_check"] = [
-        _key_check(*k) for k in zip(rows["guid"], rows["gallery"], rows["name"], strict=True)
+        _key_check(*k)
+        for k in zip(rows["guid"], rows["gallery"], rows["name"], rows["language"], strict=True)
     ]
     return rows
 
@@ -327,7 +337,8 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
     description_letter = letters["description"]
     for offset, values in enumerate(zip(*(rows[c] for c in SHEET_COLUMNS), strict=True)):
         row = offset + 2
-        guid, gallery, name, product, url, caption, _, findings, original, time, check = values
+        guid, gallery, name, language, product, url, caption, _, findings = values[:9]
+        original, time, check = values[9:]
         if url is not None and offset < _XLSX_MAX_LINKS:
             url_cell = link_cell(url)
             url_cell.hyperlink = Hyperlink(ref="", target=url)
@@ -338,6 +349,7 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
                 _text(sheet, guid),
                 _text(sheet, gallery),
                 _text(sheet, name),
+                _text(sheet, language),
                 _text(sheet, product),
                 url_cell,
                 caption_cell(caption),
@@ -474,7 +486,7 @@ def _edits_from_sheet(
             f"{', '.join(repr(h) for h in header if h) or 'no header'}); read_captions reads "
             "the files export_captions writes, with their header row unchanged"
         )
-    wanted = [*_REQUIRED, "product_name", "url", "change_time"]
+    wanted = [*_REQUIRED, "language", "product_name", "url", "change_time"]
     picked: dict[str, list[str | None]] = {name: [] for name in wanted}
     numbers: list[int] = []
     for number, row in records:
@@ -488,8 +500,8 @@ def _edits_from_sheet(
     descriptions: list[str | None] = []
     reasons: list[str | None] = []
     emptied = 0
-    for guid, gallery, name, cell, original, check in zip(
-        *(picked[c] for c in _REQUIRED), strict=True
+    for guid, gallery, name, cell, original, check, language in zip(
+        *(picked[c] for c in [*_REQUIRED, "language"]), strict=True
     ):
         descriptions.append(_typed_caption(cell, original))
         if descriptions[-1] is None and not _blank(original) and _blank(cell):
@@ -499,10 +511,10 @@ def _edits_from_sheet(
                 "this row was not in the exported sheet (no key_check): the sheet edits only "
                 "the photos export_captions wrote; export the photo to add it"
             )
-        elif check.strip() != _key_check(guid, gallery, name):
+        elif check.strip() != _key_check(guid, gallery, name, language):
             reasons.append(
-                "guid, gallery or name differ from what was exported (key_check does not "
-                "match): not sent; restore them from the exported file"
+                "guid, gallery, name or language differ from what was exported (key_check "
+                "does not match): not sent; restore them from the exported file"
             )
         else:
             reasons.append(None)
@@ -518,12 +530,14 @@ def _edits_from_sheet(
             "guid": picked["guid"],
             "gallery": picked["gallery"],
             "name": picked["name"],
+            "language": picked["language"],
             "description": descriptions,
             "product_name": picked["product_name"],
             "url": picked["url"],
             "original_description": picked["original_description"],
-            # No time (or one a spreadsheet program mangled) leaves apply's own check in charge.
-            "expected_change_time": pd.to_datetime(
+            # A time a spreadsheet program mangled becomes NaT: the plan then holds an edit of
+            # that photo back as a conflict, the safe side.
+            "change_time": pd.to_datetime(
                 pd.Series(picked["change_time"], dtype=object), utc=True, errors="coerce"
             ),
             "invalid_reason": reasons,

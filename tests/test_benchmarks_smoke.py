@@ -21,6 +21,7 @@ SCRIPTS = [
     "bench_chaos.py",
     "bench_gallery_reads.py",
     "bench_overhead.py",
+    "bench_reorder_writes.py",
     "bench_scale.py",
     "bench_spreadsheet.py",
     "bench_throughput.py",
@@ -56,6 +57,8 @@ def test_benchmark_smoke(script: str) -> None:
         assert sum(summary["statuses"].values()) == summary["rows"], shown
     if script == "bench_overhead.py":
         assert summary["same_requests"] is True, shown
+    if script == "bench_reorder_writes.py":
+        assert summary["galleries"] > 0, shown
     if script == "bench_spreadsheet.py":
         assert summary["problems"] == 0, shown  # an untouched file reads back as no change
     if script == "bench_scale.py":

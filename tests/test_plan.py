@@ -193,17 +193,3 @@ def test_a_given_invalid_reason_makes_the_row_invalid_and_unsent() -> None:
     assert plan.rows["status"].tolist() == ["would_update", "invalid", "would_update"]
     assert plan.rows["reason"].iloc[1] == "key cells were altered"
     assert len(plan.targets) == 2
-
-
-def test_an_expected_change_time_is_what_apply_checks_against() -> None:
-    """An edit based on an older copy of the photo: a change made since is a conflict."""
-    client = sn.sandbox(seed=0, products=5)
-    images = sn.read_images(client, progress=False).iloc[:2]
-    earlier = images["change_time"] - pd.Timedelta(hours=1)
-    edits = images[["guid", "gallery", "name"]].assign(
-        description="New caption", expected_change_time=[earlier.iloc[0], pd.NaT]
-    )
-    plan = sn.plan_updates(client, edits, base=images, progress=False)
-    assert plan.counts["would_update"] == 2
-    result = sn.apply(plan, progress=False, journal=False)
-    assert result.rows["status"].tolist() == ["conflict", "updated"]

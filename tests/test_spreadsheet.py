@@ -91,7 +91,7 @@ def test_untouched_file_plans_no_change(
     edits = sn.read_captions(path)
 
     assert list(edits.columns) == EDITS_COLUMNS
-    times = edits.pop("expected_change_time")
+    times = edits.pop("change_time")
     assert all(str(dtype) == "string" for dtype in edits.dtypes)
     assert str(times.dtype) == "datetime64[ns, UTC]"
     assert times.tolist() == odd["change_time"].tolist()  # to the second, as the shop said
@@ -145,10 +145,42 @@ def test_an_edit_of_a_photo_changed_in_the_shop_since_the_export_is_a_conflict(
     plan = plan_for(client, sn.read_captions(path))
     result = sn.apply(plan, progress=False, journal=False)
 
+    assert plan.rows.loc[2, "status"] == "conflict"
+    assert "changed in the shop after the frame was read" in plan.rows.loc[2, "reason"]
     assert result.rows.loc[2, "status"] == "conflict"
-    assert "changed on the server since the plan" in result.rows.loc[2, "message"]
     assert server_image(client, guid, name)["description"] == "The merchant's newer caption"
     assert result.rows.loc[3, "status"] == "updated"
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_captions_of_another_language_go_back_to_that_language(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    guids = sorted(images["guid"].unique())
+    slovak = sn.read_images(client, guids, language="sk", progress=False)
+    path = sn.export_captions(slovak, tmp_path / f"sk.{kind}")
+    if kind == "xlsx":
+        edit_cells(path, {2: "Slovenský popis"})
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame.loc[0, "description"] = "Slovenský popis"
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    czech_before = sn.read_images(client, guids, progress=False)
+
+    edits = sn.read_captions(path)
+    result = sn.apply(plan_for(client, edits), progress=False, journal=False)
+
+    assert edits["language"].eq("sk").all()
+    assert result.counts["updated"] == 1
+    guid, name = slovak.iloc[0][["guid", "name"]]
+    assert (
+        sn.read_images(client, [guid], language="sk", progress=False)
+        .set_index("name")
+        .loc[name, "description"]
+        == "Slovenský popis"
+    )
+    czech_after = sn.read_images(client, guids, progress=False)
+    assert czech_after["description"].tolist() == czech_before["description"].tolist()
 
 
 @pytest.mark.parametrize("kind", FORMATS)
@@ -242,13 +274,18 @@ def test_a_caption_that_reads_like_the_marker_is_kept_when_untouched(
 # -- altered keys are never written anywhere ------------------------------------------------
 
 
-@pytest.mark.parametrize("column", ["guid", "gallery", "name"])
+@pytest.mark.parametrize("column", ["guid", "gallery", "name", "language"])
 def test_a_row_whose_key_was_altered_is_invalid_and_nothing_is_written(
     client: Any, images: pd.DataFrame, tmp_path: Path, column: str
 ) -> None:
     path = sn.export_captions(images, tmp_path / "captions.xlsx")
     other = images.iloc[1]  # a photo that exists: the altered row now points at it
-    altered = {"guid": images.iloc[-1]["guid"], "gallery": "shop360", "name": other["name"]}
+    altered = {
+        "guid": images.iloc[-1]["guid"],
+        "gallery": "shop360",
+        "name": other["name"],
+        "language": "sk",
+    }
     edit_cells(path, {2: altered[column]}, column=column)
     edit_cells(path, {2: "Meant for the first photo"})
     before = [dict(server_image(client, g, n)) for g, n in images[["guid", "name"]].values]
@@ -292,9 +329,9 @@ def test_xlsx_locks_everything_but_the_captions(images: pd.DataFrame, tmp_path: 
     assert sheet.protection.formatColumns is False  # resizing columns is allowed
     assert sheet.protection.autoFilter is False  # so is filtering
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:H{len(images) + 1}"
+    assert sheet.auto_filter.ref == f"A1:{letter['findings']}{len(images) + 1}"
     assert sheet[f"{letter['description']}2"].protection.locked is False
-    for column in ("guid", "gallery", "name", "original_description", "key_check"):
+    for column in ("guid", "gallery", "name", "language", "original_description", "key_check"):
         assert sheet[f"{letter[column]}2"].protection.locked is True, column
     assert sheet.column_dimensions[letter["original_description"]].hidden
     assert sheet.column_dimensions[letter["key_check"]].hidden
@@ -550,5 +587,5 @@ def test_a_file_saved_again_by_libreoffice_still_plans_nothing(
     assert len(edits) == len(odd)
     assert edits["invalid_reason"].isna().all()
     assert edits["description"].isna().all()
-    assert edits["expected_change_time"].tolist() == odd["change_time"].tolist()
+    assert edits["change_time"].tolist() == odd["change_time"].tolist()
     assert plan_for(client, edits).counts["would_update"] == 0
