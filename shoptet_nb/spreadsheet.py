@@ -100,13 +100,14 @@ def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 
 
     ``frame`` is any frame with ``guid``, ``gallery`` and ``name``: a ``read_images`` frame, a
     slice of it, or ``lint_captions`` findings (their messages become the ``findings`` column).
-    One row per photo, in the frame's order; a photo listed twice is written once, with a
-    warning (findings are joined, that is not a duplicate). Columns: ``guid``, ``gallery``,
-    ``name``, ``product_name``, ``url``, ``description`` (the caption to edit), ``length``,
-    ``findings`` (``lint_captions`` messages at export time, ``max_length`` for too long), and
-    the hidden ``original_description``, ``change_time`` and ``key_check`` that let
-    :func:`read_captions` tell an edit from an untouched cell, catch altered keys, and have
-    ``apply`` refuse (``conflict``) an edit of a photo changed in the shop since the export.
+    One row per photo and language, in the frame's order; a photo listed twice is written
+    once, with a warning (findings are joined, that is not a duplicate). Columns: ``guid``,
+    ``gallery``, ``name``, ``language``, ``product_name``, ``url``, ``description`` (the
+    caption to edit), ``length``, ``findings`` (``lint_captions`` messages at export time,
+    ``max_length`` for too long), and the hidden ``original_description``, ``change_time`` and
+    ``key_check`` that let :func:`read_captions` tell an edit from an untouched cell, catch
+    altered keys, and have the plan hold back (``conflict``) an edit of a photo changed in the
+    shop since the export.
 
     The ``.xlsx`` has a frozen header, an auto filter, a ``length`` formula that counts as the
     copywriter types (red over ``max_length``), and sheet protection without a password: only
