@@ -281,8 +281,9 @@ else is locked.
   change as you type.
 - Leave a cell as it is to keep the caption. An empty cell also keeps it.
 - To remove a caption altogether, type {clear} in its cell.
+- Write in the language of the column "language" (empty: the shop's main language).
 - You may filter rows and resize columns. Do not sort, add or delete rows, and do not change
-  guid, gallery or name: such rows are refused when the sheet is read back.
+  guid, gallery, name or language: such rows are refused when the sheet is read back.
 - If someone changes a photo in the shop while you work, your caption for it is held back
   for a person to look at; it never silently replaces theirs.
 - Save the file as .xlsx (File > Save) and send it back.
