@@ -452,7 +452,7 @@ def test_semicolon_csv_from_a_czech_excel_reads(
     path = sn.export_captions(images, tmp_path / "captions.csv")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame.loc[0, "description"] = "Nový popisek; se středníkem"
-    frame.to_csv(path, index=False, sep=";", encoding="utf-8-sig")
+    frame.to_csv(path, index=False, sep=";", encoding="utf-8")  # and no byte order mark
 
     plan = plan_for(client, sn.read_captions(path))
 
