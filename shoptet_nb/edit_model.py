@@ -25,17 +25,18 @@ by :func:`shoptet_nb.edits.fewest_priority_changes` (each write renews the photo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from . import edits as _edits_module
+from ._order import shop_order
 from .columns import IMAGE_COLUMNS, typed
+from .edits import fewest_priority_changes
 from .errors import ArgumentError, FrameError
 
-__all__ = ["CHANGE_COLUMNS", "CONFLICT_COLUMNS", "Action", "EditModel", "Outcome"]
+__all__ = ["CHANGE_COLUMNS", "CONFLICT_COLUMNS", "Action", "EditModel", "Outcome", "shop_order"]
 
 #: A gallery: (product guid, gallery name).
 Key = tuple[str, str]
@@ -181,29 +182,6 @@ def _priority(value: object) -> int | None:
     return None if _missing(value) else int(value)  # type: ignore[call-overload]
 
 
-def shop_order(priorities: Mapping[str, int | None]) -> list[str]:
-    """Names in the order Shoptet shows them: priority ascending, none last, ties by name.
-
-    >>> shop_order({"b": 2, "a": 2, "c": None, "d": 1})
-    ['d', 'a', 'b', 'c']
-    """
-    return sorted(priorities, key=lambda n: (priorities[n] is None, priorities[n] or 0, n))
-
-
-def _renumbering_stand_in(
-    priorities: Mapping[str, int | None], wanted: Sequence[str]
-) -> dict[str, int]:
-    """Temporary stand-in for ``edits.fewest_priority_changes`` until it lands (1..n)."""
-    if list(wanted) == shop_order(priorities):
-        return {}
-    return {n: i for i, n in enumerate(wanted, start=1) if priorities.get(n) != i}
-
-
-fewest_priority_changes: Callable[[Mapping[str, int | None], Sequence[str]], Mapping[str, int]] = (
-    getattr(_edits_module, "fewest_priority_changes", _renumbering_stand_in)
-)
-
-
 def _merge_new_names(order: list[str], shop: list[str]) -> list[str]:
     """``order`` without photos gone from the shop, photos new in it placed as the shop has them.
 
@@ -253,7 +231,9 @@ class EditModel:
 
     # --- loading --------------------------------------------------------------------------
 
-    def load(self, frame: pd.DataFrame, *, complete: bool = False) -> list[Key]:
+    def load(
+        self, frame: pd.DataFrame, *, complete: bool = False, keys: Iterable[Key] = ()
+    ) -> list[Key]:
         """Rebase the galleries in ``frame`` (a ``read_images`` frame) on the shop as now.
 
         The base of each gallery becomes the frame's rows; the pending edits are kept. An edit
@@ -266,7 +246,10 @@ class EditModel:
         frame may hold only some photos of a gallery (a caption worklist): their rows are
         updated and the other photos are left as they were.
 
-        Returns the keys loaded, in the frame's order.
+        ``keys`` names galleries that were read whole: one absent from the frame is empty now
+        (a product without photos, or whose photos were all deleted).
+
+        Returns the keys loaded, in the frame's order, then those of ``keys`` found empty.
         """
         if not isinstance(frame, pd.DataFrame):
             raise FrameError(f"load() needs a DataFrame, got {type(frame).__name__}")
@@ -287,14 +270,18 @@ class EditModel:
                 f"load(): image {first['name']!r} of product {first['guid']} appears twice; "
                 "drop the duplicate rows"
             )
-        keys: list[Key] = []
+        loaded: list[Key] = []
         groups = data.groupby(["guid", "gallery"], sort=False)
         for (guid, gallery), part in groups:
             key = (str(guid), str(gallery))
-            keys.append(key)
+            loaded.append(key)
             records = [{str(k): v for k, v in r.items()} for r in part.to_dict("records")]
             self._rebase(key, records, complete=complete)
-        return keys
+        for key in keys:
+            if key not in loaded:
+                loaded.append(key)
+                self._rebase((str(key[0]), str(key[1])), [], complete=True)
+        return loaded
 
     def _rebase(self, key: Key, records: list[dict[str, Any]], *, complete: bool) -> None:
         rows = {str(r["name"]): r for r in records}
@@ -546,6 +533,11 @@ class EditModel:
     def can_undo(self) -> bool:
         """True when there is an action to undo."""
         return bool(self._undo)
+
+    @property
+    def last_action(self) -> Action | None:
+        """The action :meth:`undo` would take back (None: nothing to undo)."""
+        return self._undo[-1].action if self._undo else None
 
     def undo(self) -> Action | None:
         """Undo the last action (a caption's typing, a move, a reset ...); None if none.

@@ -258,6 +258,7 @@ def test_photos_added_and_removed_in_the_shop(model: EditModel) -> None:
     order = model.order(G, "shop")
     assert order == ["d.jpg", "a.jpg", "c.jpg", "e.jpg"]  # e where the shop has it
     assert "b.jpg" not in set(model.changes["name"])
+    assert "e.jpg" not in set(model.changes["name"])  # no write for a photo nobody moved
 
 
 def test_a_partial_frame_updates_only_its_photos() -> None:
@@ -418,6 +419,16 @@ def test_a_failed_save_keeps_the_edit_and_says_why(shop: Any) -> None:
     assert list(model.conflicts["theirs"]) == ["a colleague's"]
     model.set_caption(guid, "shop", name, "mine, again")
     assert model.outcome(guid, "shop", name) is None
+
+
+def test_one_move_in_a_gapped_gallery_is_one_write() -> None:
+    model = EditModel()
+    model.load(frame([(n, p * 10 if p else p, d) for n, p, d in SHOP]), complete=True)
+    model.move(G, "shop", "c.jpg", 2)
+    assert rows(model.changes) == [
+        {"guid": G, "gallery": "shop", "name": "c.jpg", "priority": 15, "description": None}
+    ]
+    assert model.pending_count == 1
 
 
 def test_record_of_a_partly_saved_order_is_no_conflict() -> None:
