@@ -182,6 +182,11 @@ def _priority(value: object) -> int | None:
     return None if _missing(value) else int(value)  # type: ignore[call-overload]
 
 
+def _fields(record: dict[str, Any]) -> tuple[int | None, str]:
+    """The editable fields of a photo record, as compared (priority, caption)."""
+    return _priority(record.get("priority")), _caption(record.get("description"))
+
+
 def _merge_new_names(order: list[str], shop: list[str]) -> list[str]:
     """``order`` without photos gone from the shop, photos new in it placed as the shop has them.
 
@@ -286,6 +291,7 @@ class EditModel:
     def _rebase(self, key: Key, records: list[dict[str, Any]], *, complete: bool) -> None:
         rows = {str(r["name"]): r for r in records}
         g = self._galleries.get(key)
+        saved = {n: _fields(r) for n, r in g.rows.items()} if g is not None else {}
         if g is None:
             g = self._galleries[key] = _Gallery(rows=rows, complete=complete)
         elif complete:
@@ -294,8 +300,12 @@ class EditModel:
         else:
             g.rows = {**g.rows, **rows}
         g.rebuilt()
-        for name in [n for n in g.outcomes if n not in g.rows]:
-            del g.outcomes[name]
+        for name, outcome in list(g.outcomes.items()):
+            # "Saved" means the shop holds the edit: once the shop has moved on from it (a
+            # revert, a colleague), the badge would claim what is no longer true.
+            gone = name not in g.rows
+            if gone or (outcome.ok and _fields(g.rows[name]) != saved.get(name)):
+                del g.outcomes[name]
         self._normalize(g)
 
     def forget(self, guid: str, gallery: str) -> None:

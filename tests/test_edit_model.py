@@ -458,3 +458,23 @@ def test_record_of_a_partly_saved_order_is_no_conflict() -> None:
     assert outcome is not None
     assert (outcome.message, outcome.http_status) == ("boom", 500)
     assert saved not in set(model.changes["name"])
+
+
+def test_saved_badge_goes_when_the_shop_moves_on(shop: Any) -> None:
+    guid = a_product(shop)
+    model = EditModel()
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    first, second = model.order(guid, "shop")[:2]
+    model.set_caption(guid, "shop", first, "one")
+    model.set_caption(guid, "shop", second, "two")
+    result = save(shop, model)
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    assert model.state(guid, "shop", first) == "saved"  # a plain reload keeps it
+    shop.sandbox.set_image(guid, "shop", second, description="changed again")
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    assert model.state(guid, "shop", second) is None
+    assert model.state(guid, "shop", first) == "saved"
+    sn.revert(result, journal=False, progress=False, force=True)
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    assert model.state(guid, "shop", first) is None
+    assert model.pending_count == 0

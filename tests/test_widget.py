@@ -808,6 +808,7 @@ def test_reload_after_save_and_revert_shows_no_phantom_edits(
     assert editor.pending == 0
     assert editor.pending_text == "No unsaved changes"
     assert not any(c["changed"] for c in editor.cards)
+    assert not any(c["outcome"] for c in editor.cards)  # no "Saved" for what was reverted
 
 
 def test_a_colleagues_reorder_is_shown_after_reload_not_undone(
