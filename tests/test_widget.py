@@ -857,6 +857,7 @@ def test_take_theirs_drops_the_edit(client: Any, editor: GalleryEditor, guid: st
     client.sandbox.set_image(guid, "shop", first, description="theirs")
     editor.refresh()
     editor.vue_take_theirs({"name": first})
+    assert editor.notice.startswith(f"Took the shop's version of {first}")
     assert card(editor, first)["caption"] == "theirs"
     assert editor.pending == 0
     assert editor.conflicts.empty
