@@ -965,3 +965,20 @@ def test_an_interrupted_save_keeps_what_was_saved(
     assert card(editor, first)["outcome"]["ok"] is True
     assert not editor.busy
     assert server(client, guid)[0]["description"] == "saved before the interrupt"
+
+
+def test_an_interrupt_without_a_result_keeps_the_edits(
+    editor: GalleryEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_module = importlib.import_module("shoptet_nb.apply")
+
+    def interrupt(plan: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(apply_module, "apply", interrupt)
+    editor.set_caption(names(editor)[0], "kept")
+    with pytest.raises(KeyboardInterrupt):
+        editor.save()
+    assert editor.notice.startswith("Save interrupted; your edits are kept")
+    assert editor.pending == 1
+    assert not editor.busy
