@@ -982,3 +982,15 @@ def test_an_interrupt_without_a_result_keeps_the_edits(
     assert editor.notice.startswith("Save interrupted; your edits are kept")
     assert editor.pending == 1
     assert not editor.busy
+
+
+def test_returning_to_a_product_reads_the_shop_again(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    editor = GalleryEditor(client, products=[first, second], journal=False)
+    start = names(editor)
+    editor.next_product()
+    client.sandbox.set_image(first, "shop", start[0], priority=65535)  # a colleague, meanwhile
+    editor.previous_product()
+    assert names(editor) == [i["name"] for i in server(client, first)]
+    assert names(editor)[-1] == start[0]
+    assert editor.pending == 0
