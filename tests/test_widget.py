@@ -1083,3 +1083,21 @@ def test_a_whole_frame_is_not_read_again_but_a_filtered_one_is(client: Any) -> N
     editor = GalleryEditor(client, images=filtered, journal=False)
     assert get_calls(client) == reads + 1
     assert len(names(editor)) == len(server(client, first))
+
+
+def test_a_partial_gallery_that_cannot_be_read_keeps_its_captions_but_not_its_order(
+    client: Any, guid: str
+) -> None:
+    ghost = "00000000-0000-4000-8000-000000000000"  # a product the shop no longer has
+    part = sn.read_images(client, [guid], progress=False).iloc[[0, 2]].copy()
+    part["guid"] = ghost
+    editor = GalleryEditor(client, images=part, journal=False)
+    assert editor.notice_type == "error"
+    assert ghost in editor.notice
+    assert names(editor) == list(part["name"])  # its photos as the frame holds them
+    with pytest.raises(ArgumentError, match="only some of its photos"):
+        editor.move(names(editor)[1], 1)
+    editor.vue_move({"name": names(editor)[1], "position": 1})
+    assert "only some of its photos" in editor.notice
+    editor.set_caption(names(editor)[0], "still editable")
+    assert list(editor.changes["name"]) == [names(editor)[0]]
