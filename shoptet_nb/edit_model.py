@@ -36,7 +36,16 @@ from .columns import IMAGE_COLUMNS, typed
 from .edits import fewest_priority_changes
 from .errors import ArgumentError, FrameError
 
-__all__ = ["CHANGE_COLUMNS", "CONFLICT_COLUMNS", "Action", "EditModel", "Outcome", "shop_order"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "CONFLICT_COLUMNS",
+    "Action",
+    "EditModel",
+    "Outcome",
+    "frame_language",
+    "language_name",
+    "shop_order",
+]
 
 #: A gallery: (product guid, gallery name).
 Key = tuple[str, str]
@@ -187,6 +196,34 @@ def _fields(record: dict[str, Any]) -> tuple[int | None, str]:
     return _priority(record.get("priority")), _caption(record.get("description"))
 
 
+def language_name(language: str | None) -> str:
+    """A language as frames carry it, for people: ``'sk'``, or the shop's default (None)."""
+    return "the shop's default language (<NA>)" if language is None else repr(language)
+
+
+def frame_language(frame: pd.DataFrame) -> str | None:
+    """The one language of a frame's captions: its ``language`` column (None: the default).
+
+    A frame without the column, or with only ``<NA>`` in it, holds the shop's default
+    language. A frame mixing languages is refused (FrameError): a caption belongs to one
+    language, and one editing state edits one.
+
+    >>> frame_language(read_images(client, guids, language="sk"))   # doctest: +SKIP
+    'sk'
+    """
+    if "language" not in frame.columns:
+        return None
+    found = {None if _missing(v) else str(v) for v in frame["language"].unique()}
+    if len(found) > 1:
+        shown = ", ".join(sorted(language_name(v) for v in found))
+        raise FrameError(
+            f"the frame mixes captions of several languages ({shown}); edit one language at "
+            "a time: keep the rows of one, e.g. frame[frame['language'] == 'sk'], or "
+            "frame[frame['language'].isna()] for the default"
+        )
+    return next(iter(found), None)
+
+
 def _merge_new_names(order: list[str], shop: list[str]) -> list[str]:
     """``order`` without photos gone from the shop, photos new in it placed as the shop has them.
 
@@ -229,7 +266,9 @@ class EditModel:
     """
 
     def __init__(self, *, language: str | None = None) -> None:
-        #: The language of the captions (``None`` = the shop's default); in :attr:`changes`.
+        #: The language of the captions as frames carry it (``None`` = the shop's default,
+        #: see ``shoptet_nb.read.language_key``); in :attr:`changes`. :meth:`load` refuses a
+        #: frame whose ``language`` column says another.
         self.language = language
         self._galleries: dict[Key, _Gallery] = {}
         self._undo: list[_Step] = []
@@ -264,6 +303,13 @@ class EditModel:
             raise FrameError(
                 f"load(): the frame lacks the column(s) {', '.join(missing)}; "
                 "pass a read_images() frame"
+            )
+        language = frame_language(frame)
+        if "language" in frame.columns and len(frame) and language != self.language:
+            raise FrameError(
+                f"load(): the frame holds captions in {language_name(language)}, but this "
+                f"model edits {language_name(self.language)}; read the galleries in the "
+                "model's language (read_images(..., language=...))"
             )
         data = typed(frame, IMAGE_COLUMNS)
         if data[["guid", "gallery", "name"]].isna().any(axis=None):
@@ -609,10 +655,11 @@ class EditModel:
             self._galleries[key].rebuilt()
         images = getattr(result, "images", None)
         if isinstance(images, pd.DataFrame) and len(images):
+            mine = self._in_language(images)  # load() takes this model's language only
             known = images[
                 [
-                    (str(g), str(gal)) in self._galleries
-                    for g, gal in zip(images["guid"], images["gallery"], strict=True)
+                    ok and (str(g), str(gal)) in self._galleries
+                    for ok, g, gal in zip(mine, images["guid"], images["gallery"], strict=True)
                 ]
             ]
             if len(known):
@@ -627,6 +674,12 @@ class EditModel:
         self._undo.clear()
 
     # --- internals ------------------------------------------------------------------------
+
+    def _in_language(self, frame: pd.DataFrame) -> list[bool]:
+        """Per row: is it in this model's language (a frame without the column: yes)."""
+        if "language" not in frame.columns:
+            return [True] * len(frame)
+        return [(None if _missing(v) else str(v)) == self.language for v in frame["language"]]
 
     def _gallery(self, guid: str, gallery: str) -> _Gallery:
         g = self._galleries.get((guid, gallery))

@@ -17,6 +17,45 @@ from .frames import errors_to_frame, images_to_frame
 #: ``images.attrs`` key under which read_images leaves the products it could not read.
 READ_ERRORS_ATTR = "read_errors"
 
+#: ``images.attrs`` key under which read_images leaves how many photos each gallery it read
+#: held (see :func:`whole_galleries`).
+GALLERY_SIZES_ATTR = "gallery_sizes"
+
+
+class GallerySizes(dict[str, int]):
+    """Photos per gallery as read, keyed ``"guid/gallery"`` (JSON-able, as ``to_parquet`` needs).
+
+    pandas deep-copies ``attrs`` at nearly every operation on a frame; the sizes are never
+    changed after the read, so every copy shares this one object instead of copying a
+    shop-sized dict each time.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> GallerySizes:
+        return self
+
+
+def whole_galleries(images: pd.DataFrame) -> set[tuple[str, str]]:
+    """The galleries ``(guid, gallery)`` of which ``images`` holds every photo, as read.
+
+    A frame ``read_images`` returned, or one filtered down to whole products, holds whole
+    galleries; a filtered worklist (some photos of a gallery) does not, and neither does a
+    frame whose origin is unknown (built by hand, loaded from a file): only a whole gallery
+    can be reordered safely, since the fewest priority writes depend on every photo's.
+
+    >>> whole_galleries(images[images["description"].isna()])   # doctest: +SKIP
+    set()
+    """
+    sizes = images.attrs.get(GALLERY_SIZES_ATTR)
+    if not isinstance(sizes, dict) or not len(images):
+        return set()
+    photos = images.drop_duplicates(["guid", "gallery", "name"])
+    counts: dict[tuple[str, str], int] = {}
+    for guid, gallery in zip(photos["guid"], photos["gallery"], strict=True):
+        key = (str(guid), str(gallery))
+        counts[key] = counts.get(key, 0) + 1
+    return {key for key, n in counts.items() if sizes.get(f"{key[0]}/{key[1]}") == n}
+
+
 ProductsArg = None | str | Sequence[str] | pd.DataFrame | pd.Series
 
 
@@ -71,6 +110,9 @@ def read_images(
         language=language_key(client, language),
     )
     frame.attrs[READ_ERRORS_ATTR] = errors
+    frame.attrs[GALLERY_SIZES_ATTR] = GallerySizes(
+        {f"{guid}/{g}": len(images) for (guid, g), images in results.items()}
+    )
     if errors:
         warnings.warn(
             f"{len(errors)} gallery read(s) failed; see shoptet_nb.read_errors(images)",

@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
-from shoptet_nb.edit_model import CHANGE_COLUMNS, CONFLICT_COLUMNS, EditModel, shop_order
+from shoptet_nb.edit_model import (
+    CHANGE_COLUMNS,
+    CONFLICT_COLUMNS,
+    EditModel,
+    frame_language,
+    shop_order,
+)
 from shoptet_nb.errors import ArgumentError, FrameError
 
 G = "g1"
@@ -110,6 +116,39 @@ def test_language_rides_in_the_changes() -> None:
     m.load(frame(SHOP), complete=True)
     m.set_caption(G, "shop", "a.jpg", "Front")
     assert list(m.changes["language"]) == ["en"]
+
+
+def in_language(photos: list[Photo], *languages: str | None) -> pd.DataFrame:
+    """``frame(photos)`` with a language column, one language per row in turn."""
+    out = frame(photos)
+    out["language"] = pd.array(
+        [languages[i % len(languages)] for i in range(len(out))], dtype="string"
+    )
+    return out
+
+
+def test_a_frame_in_another_language_than_the_models_is_refused() -> None:
+    default = EditModel()
+    with pytest.raises(FrameError, match=r"captions in 'sk', but this model edits the shop's"):
+        default.load(in_language(SHOP, "sk"), complete=True)
+    assert default.keys == []  # nothing loaded
+    slovak = EditModel(language="sk")
+    with pytest.raises(FrameError, match=r"the shop's default language \(<NA>\), but .* 'sk'"):
+        slovak.load(in_language(SHOP, None), complete=True)
+    slovak.load(in_language(SHOP, "sk"), complete=True)
+    slovak.load(in_language(SHOP[:1], "sk"))  # a caption worklist in that language
+    slovak.set_caption(G, "shop", "a.jpg", "Predok")
+    assert rows(slovak.changes)[0]["language"] == "sk"
+
+
+def test_frame_language_names_the_languages_of_a_mixed_frame() -> None:
+    assert frame_language(frame(SHOP)) is None  # no column: the shop's default
+    assert frame_language(in_language(SHOP, None)) is None
+    assert frame_language(in_language(SHOP, "sk")) == "sk"
+    with pytest.raises(FrameError, match=r"several languages \('en', 'sk', the shop's default"):
+        frame_language(in_language(SHOP, "sk", None, "en"))
+    with pytest.raises(FrameError, match="several languages"):
+        EditModel().load(in_language(SHOP, None, "sk"))
 
 
 def test_bad_frames_and_names_are_refused(model: EditModel) -> None:

@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
+from shoptet_nb._order import shop_order
+from shoptet_nb.edits import fewest_priority_changes
 from shoptet_nb.errors import ArgumentError, FrameError
 from shoptet_nb.widgets import GalleryEditor
 from shoptet_nb.widgets.gallery_editor import (
@@ -994,3 +996,108 @@ def test_returning_to_a_product_reads_the_shop_again(client: Any) -> None:
     assert names(editor) == [i["name"] for i in server(client, first)]
     assert names(editor)[-1] == start[0]
     assert editor.pending == 0
+
+
+# -- one language per editor; a partial frame is shown whole ------------------------------------
+
+
+def read_back(client: Any, guid: str, language: str | None = None) -> dict[str, Any]:
+    frame = sn.read_images(client, [guid], language=language, progress=False)
+    return dict(zip(frame["name"], frame["description"], strict=True))
+
+
+def test_an_editor_on_a_frame_read_in_another_language_edits_that_language(
+    client: Any, guid: str
+) -> None:
+    czech = read_back(client, guid)
+    slovak = sn.read_images(client, [guid], language="sk", progress=False)
+    editor = GalleryEditor(client, images=slovak, journal=False)  # no language= given
+    name = names(editor)[0]
+    editor.set_caption(name, "Slovenský popis")
+    assert list(editor.changes["language"]) == ["sk"]
+    editor.save()
+    assert editor.result is not None
+    assert list(editor.result.rows["status"]) == ["updated"]
+    assert read_back(client, guid, "sk")[name] == "Slovenský popis"
+    assert read_back(client, guid) == czech  # the default language is untouched
+    editor.refresh()  # reloads read Slovak too: the saved caption is the shop's, 0 pending
+    assert card(editor, name)["caption"] == "Slovenský popis"
+    assert editor.pending == 0
+
+
+def test_an_editor_refuses_a_frame_mixing_languages(client: Any, guid: str) -> None:
+    czech = sn.read_images(client, [guid], progress=False)
+    slovak = sn.read_images(client, [guid], language="sk", progress=False)
+    mixed = pd.concat([czech.iloc[:2], slovak.iloc[2:]], ignore_index=True)
+    with pytest.raises(FrameError, match=r"several languages \('sk', the shop's default"):
+        GalleryEditor(client, images=mixed, journal=False)
+
+
+def test_an_editor_refuses_a_language_other_than_the_frames(client: Any, guid: str) -> None:
+    slovak = sn.read_images(client, [guid], language="sk", progress=False)
+    with pytest.raises(ArgumentError, match=r"language='en'.*'sk'"):
+        GalleryEditor(client, images=slovak, language="en", journal=False)
+    czech = sn.read_images(client, [guid], progress=False)
+    with pytest.raises(ArgumentError, match=r"language='sk'.*the shop's default"):
+        GalleryEditor(client, images=czech, language="sk", journal=False)
+    # The default language by name is the frame's language: no error.
+    editor = GalleryEditor(client, images=czech, language="cs", journal=False)
+    editor.set_caption(names(editor)[0], "výchozí")
+    assert editor.plan().counts.get("would_update") == 1
+
+
+def test_an_editor_on_part_of_a_gallery_shows_and_reorders_the_whole_gallery(
+    client: Any,
+) -> None:
+    guid = guids_with(client, 8, 12)[0]
+    spread_priorities(client, guid, step=3)
+    whole = sn.read_images(client, [guid], progress=False)
+    part = whole.iloc[[1, 4, 6]]  # a filtered worklist: 3 of the gallery's photos
+    editor = GalleryEditor(client, images=part, journal=False)
+    shop = [i["name"] for i in server(client, guid)]
+    assert names(editor) == shop  # every photo, in the shop's order
+    moved = str(part["name"].iloc[2])
+    editor.move(moved, 2)
+    shown = names(editor)
+    assert shown[1] == moved
+    priorities = {str(n): int(p) for n, p in zip(whole["name"], whole["priority"], strict=True)}
+    fewest = fewest_priority_changes(priorities, shown)
+    changes = editor.changes
+    assert len(changes) == len(fewest)
+    written = dict(priorities)
+    written.update(
+        {str(n): int(p) for n, p in zip(changes["name"], changes["priority"], strict=True)}
+    )
+    assert shop_order(written) == shown  # the writes, applied, give exactly the order shown
+    editor.save()
+    assert [i["name"] for i in server(client, guid)] == shown
+
+
+def test_a_whole_frame_is_not_read_again_but_a_filtered_one_is(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    images = sn.read_images(client, [first, second], progress=False)
+    reads = get_calls(client)
+    GalleryEditor(client, images=images[images["guid"] == first], journal=False)
+    assert get_calls(client) == reads  # one whole gallery of the frame: nothing read
+    filtered = images[(images["guid"] == first) & (images["name"] != images["name"].iloc[0])]
+    editor = GalleryEditor(client, images=filtered, journal=False)
+    assert get_calls(client) == reads + 1
+    assert len(names(editor)) == len(server(client, first))
+
+
+def test_a_partial_gallery_that_cannot_be_read_keeps_its_captions_but_not_its_order(
+    client: Any, guid: str
+) -> None:
+    ghost = "00000000-0000-4000-8000-000000000000"  # a product the shop no longer has
+    part = sn.read_images(client, [guid], progress=False).iloc[[0, 2]].copy()
+    part["guid"] = ghost
+    editor = GalleryEditor(client, images=part, journal=False)
+    assert editor.notice_type == "error"
+    assert ghost in editor.notice
+    assert names(editor) == list(part["name"])  # its photos as the frame holds them
+    with pytest.raises(ArgumentError, match="only some of its photos"):
+        editor.move(names(editor)[1], 1)
+    editor.vue_move({"name": names(editor)[1], "position": 1})
+    assert "only some of its photos" in editor.notice
+    editor.set_caption(names(editor)[0], "still editable")
+    assert list(editor.changes["name"]) == [names(editor)[0]]

@@ -35,7 +35,7 @@ import traitlets as t
 from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, typed
-from ..edit_model import EditModel, Outcome
+from ..edit_model import EditModel, Outcome, frame_language, language_name
 from ..errors import ArgumentError, FrameError, ShoptetError
 
 if TYPE_CHECKING:
@@ -145,6 +145,14 @@ class GalleryEditor(VuetifyTemplate):
         editor = GalleryEditor(client, images=images)           # a read_images() frame
         editor                                                  # show it
 
+    An editor edits one language: ``language=`` (None: the shop's default), or the language
+    of the ``images=`` frame (its ``language`` column; a frame mixing languages, or a
+    ``language=`` other than the frame's, is refused). Reloads read it and Save writes it.
+    The galleries of an ``images=`` frame are shown as the frame holds them when it holds
+    every photo (as ``read_images`` returned it); a gallery it holds only some photos of (a
+    filtered worklist) is read whole from the shop when first shown, so every photo is on
+    screen and a move writes the fewest priorities of the real gallery.
+
     From code: :attr:`changes` (the pending edits, a frame ``plan_updates`` accepts),
     :attr:`conflicts`, :meth:`plan`, :meth:`save` and :attr:`result`; every button has a
     method (:meth:`move_up`, :meth:`move_down`, :meth:`make_main`, :meth:`move`,
@@ -213,9 +221,11 @@ class GalleryEditor(VuetifyTemplate):
             raise ArgumentError(
                 f"unknown gallery {gallery!r}: use 'shop' (normal photos) or 'shop360'"
             )
+        language = _editor_language(client, images, language)
         super().__init__(**kwargs)
         self._client = client
         self._gallery = gallery
+        #: The one language edited, as frames carry it (None: the shop's default).
         self._language = language
         self._journal = journal
         #: The editing state this widget shows (shared with other views of the same edits).
@@ -224,6 +234,7 @@ class GalleryEditor(VuetifyTemplate):
         self._index = -1
         self._product_names: dict[str, str] = {}
         self._given: pd.DataFrame | None = None
+        self._given_whole: set[Key] = set()  # galleries of which images= holds every photo
         self._revs: dict[str, int] = {}
         self._rev_counter = 0
         self._catalogue: list[dict[str, str]] | None = None
@@ -258,8 +269,11 @@ class GalleryEditor(VuetifyTemplate):
             raise FrameError(
                 f"images= lacks the column(s) {', '.join(missing)}; pass a read_images() frame"
             )
+        from ..read import whole_galleries
+
         frame = typed(images, IMAGE_COLUMNS)  # a new frame: the caller's is never touched
         self._given = frame
+        self._given_whole = whole_galleries(images)
         keys = frame[["guid", "gallery"]].drop_duplicates()
         self._keys = [(str(g), str(gal)) for g, gal in keys.itertuples(index=False)]
         for guid, name in frame[["guid", "product_name"]].dropna().itertuples(index=False):
@@ -765,14 +779,20 @@ class GalleryEditor(VuetifyTemplate):
         """
         problems: list[str] = []
         to_read: list[Key] = []
+        partial: dict[Key, pd.DataFrame] = {}
         for key in keys:
             if not self.model.has(*key) and self._given is not None:
                 part = self._given[
                     (self._given["guid"] == key[0]) & (self._given["gallery"] == key[1])
                 ]
-                if len(part):
+                if len(part) and key in self._given_whole:
                     self._load(part, [key])
                     continue
+                if len(part):
+                    # Only some photos (a filtered worklist): a card's position, the main
+                    # image and the fewest priority writes of a move all need the whole
+                    # gallery, so it is read like any product's.
+                    partial[key] = part
             to_read.append(key)
         if not to_read:
             return problems
@@ -801,10 +821,13 @@ class GalleryEditor(VuetifyTemplate):
                 problems.append(f"Could not read product {item.get('guid')}: {item.get('message')}")
             read = [g for g in guids if g not in failed]  # the others keep what was on screen
             self._load(frame[frame["guid"].isin(read)], [(g, gallery) for g in read])
+        for key, part in partial.items():
+            if not self.model.has(*key):  # unread: its photos alone, captions only
+                self._load(part, [key], complete=False)
         return problems
 
-    def _load(self, frame: pd.DataFrame, keys: list[Key]) -> None:
-        self.model.load(frame, complete=True, keys=keys)
+    def _load(self, frame: pd.DataFrame, keys: list[Key], *, complete: bool = True) -> None:
+        self.model.load(frame, complete=complete, keys=keys if complete else ())
         for guid, label in frame[["guid", "product_name"]].dropna().itertuples(index=False):
             self._product_names[str(guid)] = str(label)
         for key in keys:
@@ -1043,6 +1066,31 @@ class GalleryEditor(VuetifyTemplate):
         for name, rule, message in findings[["name", "rule", "message"]].itertuples(index=False):
             out.setdefault(str(name), []).append({"rule": str(rule), "message": str(message)})
         return out
+
+
+def _editor_language(
+    client: ShoptetClient, images: pd.DataFrame | None, language: str | None
+) -> str | None:
+    """The one language an editor edits, as frames carry it (None: the shop's default).
+
+    Opened on a frame, the editor edits the frame's language; ``language=`` may name it (by
+    code, the default's too) but not another one.
+    """
+    from ..read import language_key
+
+    wanted = language_key(client, language)
+    if not isinstance(images, pd.DataFrame):
+        return wanted  # images= of a wrong type is refused with the other checks of the frame
+    found = frame_language(images)
+    if language is None or "language" not in images.columns:
+        return found if language is None else wanted
+    if wanted != found:
+        raise ArgumentError(
+            f"GalleryEditor: language={language!r}, but the frame's captions are in "
+            f"{language_name(found)}; leave language= out (the editor edits the frame's "
+            "language) or read the frame in that language"
+        )
+    return wanted
 
 
 def _outcome_view(outcome: Outcome) -> dict[str, Any]:
