@@ -136,6 +136,8 @@ class GatedTransport(httpx.BaseTransport):
         self.held = 0
 
     def close_gate(self) -> None:
+        with self._lock:
+            self.held = 0  # answers held from now on
         self._open.clear()
 
     def open(self) -> None:
@@ -164,7 +166,8 @@ class Interrupts:
 
 
 class Interrupter(threading.Thread):
-    """Sends SIGINT to the main thread once ``count()`` reaches ``at``, while a call is held.
+    """Sends SIGINT to the main thread once ``count()`` has grown by ``at``, while a call is
+    held.
 
     It closes the gate first and waits for an answer to be held there, so the run cannot end
     before the signal lands; with ``double`` it sends a second SIGINT ``hold_s`` later, while
@@ -192,7 +195,8 @@ class Interrupter(threading.Thread):
 
     def run(self) -> None:
         try:
-            while self.count(self.shop) < self.at:
+            start = self.count(self.shop)  # `at` counts from now: the shop may be reused
+            while self.count(self.shop) - start < self.at:
                 if self.stop.wait(0.001):
                     return
             self.gate.close_gate()

@@ -336,17 +336,19 @@ def _run(
         else Path(journal)
     )
     run = _Run(plan, Journal(path if plan.targets.shape[0] else None), on_error, force)
-    # Plain records, grouped once: the workers then touch no pandas objects, which would
-    # hold the GIL and slow down the other requests in flight.
-    jobs: dict[GalleryKey, list[dict[str, Any]]] = {}
-    for target in _records(plan.targets):
-        jobs.setdefault((target["guid"], target["gallery"], target["language"]), []).append(target)
-    report = progress if callable(progress) else None
-    bar = tqdm(
-        total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
-    )
     journal_path = path if run.journal.path else None
+    jobs: dict[GalleryKey, list[dict[str, Any]]] = {}
+    bar = None
     try:
+        # Plain records, grouped once: the workers then touch no pandas objects, which would
+        # hold the GIL and slow down the other requests in flight.
+        for target in _records(plan.targets):
+            where = (target["guid"], target["gallery"], target["language"])
+            jobs.setdefault(where, []).append(target)
+        report = progress if callable(progress) else None
+        bar = tqdm(
+            total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
+        )
         if report is not None:
             report(0, len(jobs))
         # closing(): an interrupt anywhere in this loop still stops and waits for the workers.
@@ -373,7 +375,8 @@ def _run(
         run.interrupted.set()
         raise _interrupted(run, jobs, journal_path) from None
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         run.close_journal_when_idle()
     return _result(run, journal_path)
 
@@ -774,7 +777,8 @@ def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Data
     base = pd.DataFrame(
         base_rows, columns=[*KEY[:3], "priority", "description", "change_time", "product_name"]
     )
-    base["change_time"] = parse_times(base["change_time"]).to_numpy()
+    # Aligned on the index, not through numpy: all-null times would lose their time zone there.
+    base["change_time"] = parse_times(base["change_time"]).set_axis(base.index)
     return edits, typed(base, IMAGE_COLUMNS)
 
 

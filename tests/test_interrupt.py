@@ -211,3 +211,19 @@ def test_map_cancels_queued_work_when_its_caller_stops() -> None:
     assert first[1] == first[0]
     assert workers_alive() == 0  # the calls in flight were waited for
     assert len(started) <= 1 + 3 + 3  # the first, those in flight, those between
+
+
+def test_a_journal_holding_only_intent_lines_still_reverts(tmp_path: Path) -> None:
+    """A run stopped before any answer was journaled (every change time unknown) reverts."""
+    client = sn.sandbox(seed=13, products=20)
+    shop = client.sandbox
+    edits = gallery_edits(shop, 4)
+    before = gallery_state(shop, list(dict.fromkeys(edits["guid"])))
+    full = tmp_path / "full.jsonl"
+    sn.update_images(client, edits, progress=False, journal=full)
+    assert changed(shop, before)
+    intents = [line for line in full.read_text(encoding="utf-8").splitlines() if '"intent"' in line]
+    cut = tmp_path / "intents-only.jsonl"
+    cut.write_text("\n".join(intents) + "\n", encoding="utf-8")
+    sn.revert(cut, client=client, progress=False, journal=False)
+    assert changed(shop, before) == set()
