@@ -71,6 +71,13 @@ def gallery_edits(shop: SandboxShop, n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def prepare(client: sn.ShoptetClient, n: int) -> tuple[pd.DataFrame, State, sn.Plan]:
+    """The edits of :func:`gallery_edits`, the galleries' state before, and their plan."""
+    edits = gallery_edits(client.sandbox, n)
+    before = gallery_state(client.sandbox, list(dict.fromkeys(edits["guid"])))
+    return edits, before, sn.plan_updates(client, edits, progress=False)
+
+
 def gallery_state(shop: SandboxShop, guids: list[str]) -> State:
     """Each gallery's (name, priority, caption) in admin order: order and captions at once."""
     return {
@@ -265,10 +272,7 @@ def interrupted_apply(
         client = sn.connect("interrupt-token", base_url=base_url, transport=gate)
         client.sandbox = shop
         try:
-            edits = gallery_edits(shop, n)
-            guids = list(dict.fromkeys(edits["guid"]))
-            before = gallery_state(shop, guids)
-            plan = sn.plan_updates(client, edits, progress=False)
+            edits, before, plan = prepare(client, n)
             caught: BaseException | None = None
             with interrupting(shop, gate, at, double=double) as interrupter:
                 try:
@@ -294,7 +298,7 @@ def interrupted_apply(
     at_patches = interrupter.done.at_patches
     return Run(
         label=f"{'double' if double else 'single'} at PATCH {at}",
-        galleries=len(guids),
+        galleries=len(before),
         seconds_to_control=back - sent_at[-1] if sent_at else None,
         patches_after=after - at_patches if at_patches is not None else None,
         missing_at_control=missing_at_control,

@@ -348,21 +348,25 @@ class ShoptetClient:
         runs over a lazy iterable.
 
         When the caller stops early (an interrupt in its thread, an exception, ``close()``),
-        ``stop`` is set (a new event when none is given, or the one of the run this thread
-        works for): queued items never start, requests the workers make after it are not sent
-        (:class:`~shoptet_nb._limits.Cancelled`) and are not retried, and the calls already in
-        flight are waited for, so that their outcome is known when this returns. A second
-        interrupt during that wait returns at once; the workers then end on their own, bounded
-        by the client's timeout, without sending anything new.
+        ``stop`` is set (a new event when none is given): queued items never start, requests
+        the workers make after it are not sent (:class:`~shoptet_nb._limits.Cancelled`) and are
+        not retried, and the calls already in flight are waited for, so that their outcome is
+        known when this returns. A second interrupt during that wait returns at once; the
+        workers then end on their own, bounded by the client's timeout, without sending
+        anything new. Items not started when ``stop`` is set (by anyone) are skipped. A map
+        inside another map's worker follows that map's ``stop``.
 
         >>> for guid, envelope in client.map(client.list_images_envelope, guids):  # doctest: +SKIP
         ...     print(guid, envelope)
         """
+        # Inside another map's worker, follow that run's stop event, but leave setting it to
+        # that map: a failure in this inner loop is not an interrupt of the outer run.
+        inherited = stop is None and current_stop() is not None
         stop = stop or current_stop() or threading.Event()
         workers = self.settings.max_in_flight
         if workers == 1 or not self._gains_from_threads():
             # Nothing to overlap: threads would only contend for the GIL.
-            yield from _serial_map(fn, items, stop)
+            yield from _serial_map(fn, items, None if inherited else stop)
             return
 
         def work(item: T) -> R:
@@ -401,7 +405,7 @@ class ShoptetClient:
                     submit_next()
             finished = True
         finally:
-            if not finished:
+            if not finished and not inherited:
                 stop.set()
             # Queued items never start; the ones in flight end on their own.
             pool.shutdown(wait=False, cancel_futures=True)
@@ -549,13 +553,16 @@ class ShoptetClient:
 
 
 def _serial_map(
-    fn: Callable[[T], R], items: Iterable[T], stop: threading.Event
+    fn: Callable[[T], R], items: Iterable[T], stop: threading.Event | None
 ) -> Generator[tuple[T, R | BaseException], None, None]:
-    """map() without threads: each item in the caller's thread (an interrupt lands in fn)."""
+    """map() without threads: each item in the caller's thread (an interrupt lands in fn).
+
+    ``stop`` is set when the caller stops early; None leaves it to an outer map.
+    """
     finished = False
     try:
         for item in items:
-            if stop.is_set():
+            if stop is not None and stop.is_set():
                 break
             outcome: R | BaseException
             try:
@@ -565,7 +572,7 @@ def _serial_map(
             yield item, outcome
         finished = True
     finally:
-        if not finished:
+        if not finished and stop is not None:
             stop.set()
 
 

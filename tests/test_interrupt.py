@@ -9,14 +9,17 @@ lands while the run is still going (never in pytest's own code).
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 
 import shoptet_nb as sn
+from shoptet_nb._limits import Cancelled, TokenLimiter
 from shoptet_nb.apply import RESULT_STATUSES
 from shoptet_nb.journal import read_journal
 from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxOptions, SandboxShop
@@ -33,6 +36,7 @@ from bench_interrupt import (  # noqa: E402  (shared with the benchmark)
     interrupting,
     journaled,
     patches,
+    prepare,
     wait_for_workers,
     workers_alive,
 )
@@ -71,20 +75,26 @@ def _updated_rows_hold_their_values(result: Any, shop: SandboxShop) -> None:
         assert image["description"] == row.new_description
 
 
-def test_an_interrupt_stops_the_apply_and_the_journal_undoes_what_landed(
-    gated: tuple[sn.ShoptetClient, SandboxShop, GatedTransport], tmp_path: Path
-) -> None:
+def _interrupt_an_apply(
+    gated: tuple[sn.ShoptetClient, SandboxShop, GatedTransport], tmp_path: Path, **kwargs: Any
+) -> tuple[pd.DataFrame, Any, Path, Any, Any]:
+    """Apply GALLERIES galleries, interrupted as ``kwargs`` say; what the test then judges."""
     client, shop, gate = gated
-    edits = gallery_edits(shop, GALLERIES)
-    before = gallery_state(shop, list(dict.fromkeys(edits["guid"])))
-    plan = sn.plan_updates(client, edits, progress=False)
+    edits, before, plan = prepare(client, GALLERIES)
     journal = tmp_path / "apply.jsonl"
-
     with (
-        interrupting(shop, gate, at=8) as interrupter,
+        interrupting(shop, gate, **kwargs) as interrupter,
         pytest.raises(sn.Interrupted) as caught,
     ):
         sn.apply(plan, progress=False, journal=journal)
+    return edits, before, journal, caught, interrupter
+
+
+def test_an_interrupt_stops_the_apply_and_the_journal_undoes_what_landed(
+    gated: tuple[sn.ShoptetClient, SandboxShop, GatedTransport], tmp_path: Path
+) -> None:
+    client, shop, _ = gated
+    edits, before, journal, caught, interrupter = _interrupt_an_apply(gated, tmp_path, at=8)
     # The calls in flight were waited for: nothing of this run is still running.
     assert workers_alive() == 0
     assert interrupter.done.at_patches is not None
@@ -119,16 +129,9 @@ def test_a_second_interrupt_returns_at_once_and_nothing_escapes_the_journal(
     gated: tuple[sn.ShoptetClient, SandboxShop, GatedTransport], tmp_path: Path
 ) -> None:
     client, shop, gate = gated
-    edits = gallery_edits(shop, GALLERIES)
-    before = gallery_state(shop, list(dict.fromkeys(edits["guid"])))
-    plan = sn.plan_updates(client, edits, progress=False)
-    journal = tmp_path / "apply.jsonl"
-
-    with (
-        interrupting(shop, gate, at=10, double=True, release=False) as interrupter,
-        pytest.raises(sn.Interrupted) as caught,
-    ):
-        sn.apply(plan, progress=False, journal=journal)
+    edits, before, journal, caught, interrupter = _interrupt_an_apply(
+        gated, tmp_path, at=10, double=True, release=False
+    )
     # Control is back while the held call is still in flight (the gate is still closed)...
     assert workers_alive() > 0
     result = caught.value.result
@@ -227,3 +230,72 @@ def test_a_journal_holding_only_intent_lines_still_reverts(tmp_path: Path) -> No
     cut.write_text("\n".join(intents) + "\n", encoding="utf-8")
     sn.revert(cut, client=client, progress=False, journal=False)
     assert changed(shop, before) == set()
+
+
+def test_an_interrupt_of_a_run_without_threads_keeps_the_call_it_cut_in_the_journal(
+    tmp_path: Path,
+) -> None:
+    """max_in_flight=1: the interrupt lands in the caller's own request, after the PATCH landed."""
+    shop = SandboxShop(SandboxOptions(seed=14, products=40, latency_ms=5))
+    gate = GatedTransport(shop.transport())
+    client = sn.connect("serial-token", base_url=SANDBOX_BASE_URL, transport=gate, max_in_flight=1)
+    client.sandbox = shop
+    edits, before, plan = prepare(client, 12)
+    journal = tmp_path / "serial.jsonl"
+    try:
+        with (
+            interrupting(shop, gate, at=4) as interrupter,
+            pytest.raises(sn.Interrupted) as caught,
+        ):
+            sn.apply(plan, progress=False, journal=journal)
+    finally:
+        gate.open()
+        client.close()
+    assert interrupter.done.at_patches is not None
+    assert patches(shop) == interrupter.done.at_patches  # nothing sent after it
+    result = caught.value.result
+    _statuses_are_complete(result, edits)
+    landed = changed(shop, before)
+    assert landed <= journaled(journal)
+    cut = result.rows[result.rows["message"].fillna("").str.contains("may have landed")]
+    # The answer the interrupt cut short was a PATCH or the re-read before one.
+    assert set(cut["guid"]) <= landed
+    client = sn.connect("serial-token", base_url=SANDBOX_BASE_URL, transport=shop.transport())
+    sn.revert(journal, client=client, progress=False, journal=False)
+    assert changed(shop, before) == set()
+
+
+def test_a_stopped_run_does_not_retry_and_gives_up_waiting_for_a_slot() -> None:
+    """The stop event reaches the retry loop (no retry after it) and the limiter (no send)."""
+    seen: list[str] = []
+
+    def always_503(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        return httpx.Response(503, json={"data": None, "errors": []})
+
+    client = sn.connect(
+        "retry-token",
+        base_url="https://api.example.test",
+        transport=httpx.MockTransport(always_503),
+        backoff_base=30.0,
+        backoff_max=30.0,
+        max_attempts=4,
+    )
+    stop = threading.Event()
+    timer = threading.Timer(0.3, stop.set)  # "the interrupt", during the first backoff
+    timer.start()
+    try:
+        ((_, outcome),) = list(
+            client.map(lambda _: client.request("GET", "/api/eshop"), [1], stop=stop)
+        )
+    finally:
+        timer.cancel()
+    assert isinstance(outcome, sn.ServerError)
+    assert seen == ["GET"]  # the first attempt only: the backoff ended with the stop
+
+    limiter = TokenLimiter(max_in_flight=1, leak_per_s=1.0, reserve=0.0)
+    with limiter.slot():  # another client of the token holds the only slot
+        stop = threading.Event()
+        threading.Timer(0.1, stop.set).start()
+        with pytest.raises(Cancelled), limiter.slot(stop=stop):
+            pytest.fail("a slot was granted after the stop")
