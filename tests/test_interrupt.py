@@ -21,7 +21,7 @@ import pytest
 import shoptet_nb as sn
 from shoptet_nb._limits import Cancelled, TokenLimiter
 from shoptet_nb.apply import RESULT_STATUSES
-from shoptet_nb.journal import read_journal
+from shoptet_nb.journal import Journal, read_journal
 from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxOptions, SandboxShop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,3 +299,12 @@ def test_a_stopped_run_does_not_retry_and_gives_up_waiting_for_a_slot() -> None:
         threading.Timer(0.1, stop.set).start()
         with pytest.raises(Cancelled), limiter.slot(stop=stop):
             pytest.fail("a slot was granted after the stop")
+
+
+def test_a_journal_line_written_after_close_still_reaches_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "late.jsonl"
+    journal = Journal(path)
+    journal.write({"event": "intent", "guid": "g"})
+    journal.close()
+    journal.write({"event": "result", "guid": "g"})  # a late answer
+    assert [e["event"] for e in read_journal(path)] == ["intent", "result"]
