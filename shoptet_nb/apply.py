@@ -122,7 +122,9 @@ def apply(
     ``force=True`` overwrites images that changed since the plan's base. ``journal`` is a file
     path, ``None`` for a new file in the journal folder, or ``False`` for memory only.
     ``progress`` shows a bar (True), nothing (False), or calls ``progress(done, total)`` with
-    galleries written so far (a widget's progress indicator).
+    galleries written so far (a widget's progress indicator). An interrupt sends nothing new,
+    waits for the calls in flight and raises :class:`~shoptet_nb.Interrupted`; its ``result``
+    is this Result so far (as do ``update_images`` and ``revert``).
 
     >>> result = shoptet_nb.apply(plan)      # doctest: +SKIP
     >>> result.rows["status"].value_counts() # doctest: +SKIP
