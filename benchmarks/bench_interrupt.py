@@ -141,6 +141,7 @@ class GatedTransport(httpx.BaseTransport):
         self._open.set()
         self._lock = threading.Lock()
         self.held = 0
+        self.in_flight = 0  # requests inside this transport right now
 
     def close_gate(self) -> None:
         with self._lock:
@@ -151,12 +152,18 @@ class GatedTransport(httpx.BaseTransport):
         self._open.set()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        if not self._open.is_set():
+        with self._lock:
+            self.in_flight += 1
+        try:
+            response = self.inner.handle_request(request)
+            if not self._open.is_set():
+                with self._lock:
+                    self.held += 1
+                self._open.wait(60)
+            return response
+        finally:
             with self._lock:
-                self.held += 1
-            self._open.wait(60)
-        return response
+                self.in_flight -= 1
 
     def close(self) -> None:
         self.inner.close()

@@ -38,7 +38,6 @@ from bench_interrupt import (  # noqa: E402  (shared with the benchmark)
     patches,
     prepare,
     wait_for_workers,
-    workers_alive,
 )
 
 GALLERIES = 30
@@ -93,10 +92,10 @@ def _interrupt_an_apply(
 def test_an_interrupt_stops_the_apply_and_the_journal_undoes_what_landed(
     gated: tuple[sn.ShoptetClient, SandboxShop, GatedTransport], tmp_path: Path
 ) -> None:
-    client, shop, _ = gated
+    client, shop, gate = gated
     edits, before, journal, caught, interrupter = _interrupt_an_apply(gated, tmp_path, at=8)
-    # The calls in flight were waited for: nothing of this run is still running.
-    assert workers_alive() == 0
+    # The calls in flight were waited for: none is still running.
+    assert gate.in_flight == 0
     assert interrupter.done.at_patches is not None
     assert patches(shop) - interrupter.done.at_patches <= 3  # only the calls in flight
     assert isinstance(caught.value, KeyboardInterrupt)
@@ -133,7 +132,7 @@ def test_a_second_interrupt_returns_at_once_and_nothing_escapes_the_journal(
         gated, tmp_path, at=10, double=True, release=False
     )
     # Control is back while the held call is still in flight (the gate is still closed)...
-    assert workers_alive() > 0
+    assert gate.in_flight > 0
     result = caught.value.result
     _statuses_are_complete(result, edits)
     in_doubt = result.rows[result.rows["message"].fillna("").str.contains("may have landed")]
@@ -168,7 +167,7 @@ def test_an_interrupt_stops_read_images_and_keeps_the_frame_read_so_far(
         pytest.raises(sn.Interrupted) as caught,
     ):
         sn.read_images(client, guids, progress=False)
-    assert workers_alive() == 0
+    assert gate.in_flight == 0
     assert interrupter.done.counted is not None
     assert image_reads(shop) - interrupter.done.counted <= 3  # only the calls in flight
 
@@ -202,17 +201,22 @@ def test_an_interrupt_while_planning_sends_nothing(
 def test_map_cancels_queued_work_when_its_caller_stops() -> None:
     client = sn.sandbox(seed=3, products=5, latency_ms=5)
     started: list[int] = []
+    running: list[int] = []  # items inside work() right now
 
     def work(n: int) -> int:
         started.append(n)
-        client.list_images_envelope(client.sandbox.products()[0]["guid"])
+        running.append(n)
+        try:
+            client.list_images_envelope(client.sandbox.products()[0]["guid"])
+        finally:
+            running.remove(n)
         return n
 
     outcomes = client.map(work, range(100))
     first = next(outcomes)
     outcomes.close()  # what an interrupt in the caller's loop does
     assert first[1] == first[0]
-    assert workers_alive() == 0  # the calls in flight were waited for
+    assert running == []  # the calls in flight were waited for
     assert len(started) <= 1 + 3 + 3  # the first, those in flight, those between
 
 
