@@ -15,6 +15,16 @@ from contextlib import contextmanager
 
 from ._retry import pacing_wait
 
+# How often a request waiting for a slot or for pacing looks at its run's stop event.
+_STOP_POLL_S = 0.05
+
+
+class Cancelled(Exception):
+    """A request given up before it was sent, because its run was told to stop (an interrupt).
+
+    Internal: the run that set the stop event turns it into row statuses.
+    """
+
 
 class TokenLimiter:
     """A semaphore for requests in flight plus a local estimate of the server's bucket."""
@@ -63,11 +73,19 @@ class TokenLimiter:
         return wait
 
     @contextmanager
-    def slot(self, cost: float = 1.0, *, pace: bool = True) -> Iterator[None]:
-        """Hold one of the in-flight slots, after waiting as long as pacing asks."""
-        self._slots.acquire()
+    def slot(
+        self, cost: float = 1.0, *, pace: bool = True, stop: threading.Event | None = None
+    ) -> Iterator[None]:
+        """Hold one of the in-flight slots, after waiting as long as pacing asks.
+
+        With ``stop``, the wait ends with :class:`Cancelled` as soon as it is set, and a set
+        ``stop`` is checked once more just before the slot is granted: nothing is sent after it.
+        """
+        self._acquire(stop)
         try:
             while True:
+                if stop is not None and stop.is_set():
+                    raise Cancelled
                 with self._lock:
                     wait = self._wait_time(cost, pace)
                     if wait <= 0:
@@ -75,7 +93,10 @@ class TokenLimiter:
                         self.in_flight += 1
                         self.max_seen_in_flight = max(self.max_seen_in_flight, self.in_flight)
                         break
-                self._sleep(min(wait, 1.0))
+                if stop is None:
+                    self._sleep(min(wait, 1.0))
+                else:
+                    stop.wait(min(wait, _STOP_POLL_S))
             try:
                 yield
             finally:
@@ -84,6 +105,15 @@ class TokenLimiter:
                     self.in_flight -= 1
         finally:
             self._slots.release()
+
+    def _acquire(self, stop: threading.Event | None) -> None:
+        if stop is None:
+            self._slots.acquire()
+            return
+        # Another client of the same token may hold the slots: look at stop while waiting.
+        while not self._slots.acquire(timeout=_STOP_POLL_S):
+            if stop.is_set():
+                raise Cancelled
 
     def report(self, level: float, capacity: float) -> None:
         """Record the bucket filling a response reported (it already includes its own cost)."""

@@ -14,35 +14,44 @@ not_found       the product or image is not in the shop
 conflict        changed on the server since the plan; not overwritten
 failed          the call failed or the server skipped the image, or revert could not
                 restore it exactly (a priority that was null); see the message
-not_attempted   not sent because the run stopped (``on_error="stop"``, or the token
-                expired): apply the same edits again to finish
+not_attempted   not sent because the run stopped (``on_error="stop"``, the token
+                expired, or an interrupt): apply the same edits again to finish
 would_update    (dry run only) would be sent
 ==============  ================================================================
+
+An interrupt (Ctrl+C, Jupyter's "Interrupt kernel") stops new requests at once, waits for the
+calls in flight (a second interrupt stops waiting) and raises :class:`~shoptet_nb.Interrupted`,
+whose ``result`` is this partial Result; the journal has a line for every gallery that was sent.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from ._html import result_html
+from ._limits import Cancelled
 from ._retry import RETRYABLE_STATUSES
 from ._undo import mark_inexact, priorities_sent, restore_order
 from .client import ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
-from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
+from .errors import APIError, ArgumentError, AuthenticationError, Interrupted, NetworkError
 from .frames import errors_to_frame, images_to_frame, parse_times
 from .journal import Journal, new_journal_path, read_journal
 from .plan import ALREADY_DONE, KEY, Plan, count_statuses, plan_updates, request_item
 from .read import url_builder
+
+_T = TypeVar("_T")
 
 RESULT_STATUSES = (
     "updated",
@@ -55,6 +64,15 @@ RESULT_STATUSES = (
     "not_attempted",
 )
 _ITEM_INDEX = re.compile(r"data\.images\[(\d+)\]")
+_UNDO = "revert(journal_path, client=client) undoes it"
+_NOT_ATTEMPTED = (
+    "not attempted: the run was interrupted; apply the same plan again to finish "
+    f"(what was written: {_UNDO})"
+)
+_IN_FLIGHT = (
+    "sent, but the run was interrupted before the answer came back: it may have landed; "
+    f"the journal has it ({_UNDO} if it did)"
+)
 
 # guid, gallery, name, language ("" = the shop's default); values come out of frames, so Any.
 Key = tuple[Any, Any, Any, Any]
@@ -110,7 +128,9 @@ def apply(
     ``force=True`` overwrites images that changed since the plan's base. ``journal`` is a file
     path, ``None`` for a new file in the journal folder, or ``False`` for memory only.
     ``progress`` shows a bar (True), nothing (False), or calls ``progress(done, total)`` with
-    galleries written so far (a widget's progress indicator).
+    galleries written so far (a widget's progress indicator). An interrupt sends nothing new,
+    waits for the calls in flight and raises :class:`~shoptet_nb.Interrupted`; its ``result``
+    is this Result so far (as do ``update_images`` and ``revert``).
 
     >>> result = shoptet_nb.apply(plan)      # doctest: +SKIP
     >>> result.rows["status"].value_counts() # doctest: +SKIP
@@ -140,7 +160,7 @@ def update_images(
 
     Galleries the plan has just read are not read again before writing.
     """
-    plan = plan_updates(client, edits, base=base, progress=progress is True)
+    plan = _planned(lambda: plan_updates(client, edits, base=base, progress=progress is True))
     if dry_run:
         return dry_run_result(plan)
     fresh = plan.fresh_keys
@@ -197,11 +217,24 @@ def revert(
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
-    edits, inexact = restore_order(client, edits, priorities_sent(entries))
-    plan = plan_updates(client, edits, base=base, progress=progress is True)
+    edits, inexact = _planned(lambda: restore_order(client, edits, priorities_sent(entries)))
+    plan = _planned(lambda: plan_updates(client, edits, base=base, progress=progress is True))
     result = apply(plan, force=force, journal=journal, progress=progress)
     result.rows = mark_inexact(result.rows, inexact)
     return result
+
+
+def _planned(make: Callable[[], _T]) -> _T:
+    """What ``make`` returns (a plan, or what it reads to plan); an interrupt while it reads
+    the shop has sent nothing yet."""
+    try:
+        return make()
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "interrupted while reading the shop to plan: nothing was written "
+            "(exc.result is None); run the same call again",
+            None,
+        ) from None
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -222,6 +255,11 @@ class _Run:
         self.after: dict[GalleryKey, list[dict[str, Any]]] = {}
         self.stop = threading.Event()
         self.stop_reason = ""
+        # Set by client.map when the caller is interrupted: nothing new is sent after it.
+        self.interrupted = threading.Event()
+        self.sent: set[Key] = set()  # images whose call was journaled, so may have been sent
+        self.active = 0  # workers inside _write_gallery
+        self.closing = False  # close the journal when the last worker ends
         names = plan.base[["guid", "product_name"]] if plan.base is not None else None
         self.product_names: dict[str, Any] = (
             dict(zip(names["guid"], names["product_name"], strict=True))
@@ -233,6 +271,34 @@ class _Run:
         with self.lock:
             self.outcomes[key] = {"status": status, "message": message, **extra}
 
+    def stopped(self) -> str | None:
+        """Why nothing more may be sent (the not_attempted message), or None."""
+        if self.interrupted.is_set():
+            return _NOT_ATTEMPTED
+        return self.stop_reason if self.stop.is_set() else None
+
+    def begin_send(self, keys: list[Key], intent: dict[str, Any]) -> str | None:
+        """Journal a call before it is sent, unless the run stopped (then return why).
+
+        Check and write happen under one lock, and an interrupt takes that lock once after
+        setting ``interrupted``: so when control returns to the user, every call that may still
+        go out already has its line in the journal.
+        """
+        with self.lock:
+            reason = self.stopped()
+            if reason is None:
+                self.sent.update(keys)
+                self.journal.write(intent)
+            return reason
+
+    def close_journal_when_idle(self) -> None:
+        """Close the journal now, or when the last worker still in flight ends."""
+        with self.lock:
+            self.closing = True
+            if self.active:
+                return
+        self.journal.close()
+
     def halt(self, reason: str) -> None:
         with self.lock:
             if not self.stop.is_set():
@@ -241,6 +307,8 @@ class _Run:
 
     def failure(self, guid: str, gallery: str, exc: APIError | NetworkError) -> dict[str, Any]:
         info = _failure_info(exc)
+        if self.interrupted.is_set():
+            info["message"] += "; the run was interrupted meanwhile (no retry)"
         with self.lock:
             self.errors.append(
                 {
@@ -286,37 +354,103 @@ def _run(
         else Path(journal)
     )
     run = _Run(plan, Journal(path if plan.targets.shape[0] else None), on_error, force)
-    # Plain records, grouped once: the workers then touch no pandas objects, which would
-    # hold the GIL and slow down the other requests in flight.
+    journal_path = path if run.journal.path else None
     jobs: dict[GalleryKey, list[dict[str, Any]]] = {}
-    for target in _records(plan.targets):
-        jobs.setdefault((target["guid"], target["gallery"], target["language"]), []).append(target)
-    report = progress if callable(progress) else None
-    bar = tqdm(
-        total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
-    )
+    bar = None
     try:
+        # Plain records, grouped once: the workers then touch no pandas objects, which would
+        # hold the GIL and slow down the other requests in flight.
+        for target in _records(plan.targets):
+            where = (target["guid"], target["gallery"], target["language"])
+            jobs.setdefault(where, []).append(target)
+        report = progress if callable(progress) else None
+        bar = tqdm(
+            total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
+        )
         if report is not None:
             report(0, len(jobs))
-        for done, (gallery_key, outcome) in enumerate(
+        # closing(): an interrupt anywhere in this loop still stops and waits for the workers.
+        with closing(
             plan.client.map(
-                lambda key: _write_gallery(run, key, jobs[key], recheck(key)), list(jobs)
-            ),
-            start=1,
-        ):
-            bar.update()
-            if report is not None:
-                report(done, len(jobs))
-            if isinstance(outcome, BaseException):
-                # A bug or an interrupt in one worker must not lose the other rows' statuses.
-                for target in jobs[gallery_key]:
-                    key = (*gallery_key[:2], target["name"], gallery_key[2])
-                    if key not in run.outcomes:
-                        run.mark(key, "failed", f"{type(outcome).__name__}: {outcome}")
+                lambda key: _work(run, key, jobs[key], recheck(key)),
+                list(jobs),
+                stop=run.interrupted,
+            )
+        ) as outcomes:
+            for done, (gallery_key, outcome) in enumerate(outcomes, start=1):
+                bar.update()
+                if report is not None:
+                    report(done, len(jobs))
+                if isinstance(outcome, BaseException):
+                    # A bug in one worker must not lose the other rows' statuses.
+                    for target in jobs[gallery_key]:
+                        key = (*gallery_key[:2], target["name"], gallery_key[2])
+                        if key not in run.outcomes:
+                            run.mark(key, "failed", f"{type(outcome).__name__}: {outcome}")
+    except KeyboardInterrupt:
+        # client.map has stopped new requests and waited for those in flight (unless
+        # interrupted again); the journal stays open until the last worker has ended.
+        run.interrupted.set()
+        raise _interrupted(run, jobs, journal_path) from None
     finally:
-        bar.close()
-        run.journal.close()
-    return _result(run, path if run.journal.path else None)
+        if bar is not None:
+            bar.close()
+        run.close_journal_when_idle()
+    return _result(run, journal_path)
+
+
+def _work(run: _Run, gallery_key: GalleryKey, targets: list[dict[str, Any]], recheck: bool) -> None:
+    """One gallery in a worker thread, counted so the journal outlives every worker."""
+    with run.lock:
+        run.active += 1
+    try:
+        _write_gallery(run, gallery_key, targets, recheck)
+    finally:
+        with run.lock:
+            run.active -= 1
+            last = run.closing and not run.active
+        if last:
+            run.journal.close()
+
+
+def _interrupted(
+    run: _Run, jobs: dict[GalleryKey, list[dict[str, Any]]], path: Path | None
+) -> Interrupted:
+    """The Interrupted exception carrying the partial Result, frozen as it is now."""
+    with run.lock:
+        # Taking the lock once after `interrupted` was set: no worker is half-way through
+        # journaling a call now. Late answers still go to the journal, not to this Result.
+        frozen = copy.copy(run)
+        frozen.outcomes = dict(run.outcomes)
+        frozen.sent = set(run.sent)
+        frozen.errors = list(run.errors)
+        frozen.after = {key: list(records) for key, records in run.after.items()}
+    written = unanswered = waiting = 0
+    for gallery_key, targets in jobs.items():
+        messages = set()
+        for target in targets:
+            key = (*gallery_key[:2], target["name"], gallery_key[2])
+            if key not in frozen.outcomes:
+                sent = key in frozen.sent
+                frozen.outcomes[key] = {
+                    "status": "failed" if sent else "not_attempted",
+                    "message": _IN_FLIGHT if sent else _NOT_ATTEMPTED,
+                }
+            messages.add((frozen.outcomes[key]["status"], frozen.outcomes[key].get("message")))
+        written += any(status == "updated" for status, _ in messages)
+        unanswered += ("failed", _IN_FLIGHT) in messages
+        waiting += any(status == "not_attempted" for status, _ in messages)
+    doubt = f" ({unanswered} sent without an answer: they may have landed)" if unanswered else ""
+    where = (
+        f"journal {path}; {_UNDO}"
+        if path is not None
+        else "no journal file (journal=False): revert(exc.result) undoes it"
+    )
+    message = (
+        f"interrupted: {written} of {len(jobs)} galleries written{doubt}, {waiting} not "
+        f"attempted; {where} / apply the same plan again to finish"
+    )
+    return Interrupted(message, _result(frozen, path))
 
 
 def _write_gallery(
@@ -324,9 +458,10 @@ def _write_gallery(
 ) -> None:
     guid, gallery, language = gallery_key
     lang = language or None
-    if run.stop.is_set():
+    reason = run.stopped()
+    if reason is not None:
         for target in targets:
-            run.mark((guid, gallery, target["name"], language), "not_attempted", run.stop_reason)
+            run.mark((guid, gallery, target["name"], language), "not_attempted", reason)
         return
     before: dict[Any, dict[str, Any]] = {
         t["name"]: {
@@ -339,6 +474,10 @@ def _write_gallery(
     if recheck:
         try:
             envelope = run.client.list_images_envelope(guid, gallery, language=lang)
+        except Cancelled:
+            for target in targets:
+                run.mark((guid, gallery, target["name"], language), "not_attempted", _NOT_ATTEMPTED)
+            return
         except (APIError, NetworkError) as exc:
             info = run.failure(guid, gallery, exc)
             info["message"] = f"could not re-read the gallery before writing: {info['message']}"
@@ -352,12 +491,7 @@ def _write_gallery(
     items = [request_item(target) for target in targets]
     per_call = run.client.settings.max_images_per_call
     for start in range(0, len(items), per_call):
-        chunk = items[start : start + per_call]
-        if run.stop.is_set():
-            for item in chunk:
-                run.mark((guid, gallery, item["name"], language), "not_attempted", run.stop_reason)
-            continue
-        _send_chunk(run, gallery_key, chunk, before)
+        _send_chunk(run, gallery_key, items[start : start + per_call], before)
 
 
 def _screen(
@@ -418,7 +552,9 @@ def _send_chunk(
     before: dict[Any, dict[str, Any]],
 ) -> None:
     guid, gallery, language = gallery_key
-    run.journal.write(
+    keys = [(guid, gallery, item["name"], language) for item in chunk]
+    reason = run.begin_send(
+        keys,
         {
             "event": "intent",
             "guid": guid,
@@ -433,10 +569,29 @@ def _send_chunk(
                 }
                 for item in chunk
             ],
-        }
+        },
     )
+    if reason is not None:
+        for key in keys:
+            run.mark(key, "not_attempted", reason)
+        return
     try:
         (envelope,) = run.client.update_images(guid, gallery, chunk, language=language or None)
+    except Cancelled:
+        # Stopped before the request left (waiting for a slot): it was journaled, not sent.
+        for key in keys:
+            run.mark(key, "not_attempted", _NOT_ATTEMPTED)
+        run.journal.write(
+            {
+                "event": "failed",
+                "guid": guid,
+                "gallery": gallery,
+                "language": language or None,
+                "message": "not sent: the run was interrupted",
+                "names": [item["name"] for item in chunk],
+            }
+        )
+        return
     except (APIError, NetworkError) as exc:
         stopped = run.stop.is_set()  # a stopped run sends nothing more, not even a read
         info = run.failure(guid, gallery, exc)
@@ -810,7 +965,8 @@ def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Data
     base = pd.DataFrame(
         base_rows, columns=[*KEY, "priority", "description", "change_time", "product_name"]
     )
-    base["change_time"] = parse_times(base["change_time"]).to_numpy()
+    # Aligned on the index, not through numpy: all-null times would lose their time zone there.
+    base["change_time"] = parse_times(base["change_time"]).set_axis(base.index)
     return edits, typed(base, IMAGE_COLUMNS)
 
 

@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from . import _retry
-from ._limits import TokenLimiter, shared_limiter, token_fingerprint
+from ._limits import Cancelled, TokenLimiter, shared_limiter, token_fingerprint
 from .config import Secret, Settings, resolve_base_url, resolve_token
 from .errors import APIError, ArgumentError, NetworkError
 
@@ -38,6 +38,13 @@ _MAX_GUIDS_PER_FILTER = 50  # Shoptet's limit for the productGuids filter
 # Work queued ahead of the pool in map(). Refills happen in the caller's thread, which must win
 # the GIL back from busy workers first; a deep queue keeps the workers from idling meanwhile.
 _QUEUED_AHEAD = 256
+# The stop event of the map() whose worker runs in this thread: requests made there check it.
+_scope = threading.local()
+
+
+def current_stop() -> threading.Event | None:
+    """The stop event of the run this thread works for (set on an interrupt), if any."""
+    return getattr(_scope, "stop", None)
 
 
 @dataclass
@@ -191,10 +198,18 @@ class ShoptetClient:
         if retry_safe is None:
             retry_safe = method == "GET"
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        stop = current_stop()
         attempt = 0
+        outcome = _Attempt()
         while True:
             attempt += 1
-            outcome = self._attempt(method, path, query, json_body, cost)
+            try:
+                outcome = self._attempt(method, path, query, json_body, cost, stop)
+            except Cancelled:
+                if attempt == 1:
+                    raise  # nothing was sent: the caller reports the call as not attempted
+                attempt -= 1  # stopped before a retry: the last attempt's outcome stands
+                break
             status = outcome.response.status_code if outcome.response is not None else None
             error_kind = None
             if outcome.exception is not None:
@@ -217,7 +232,7 @@ class ShoptetClient:
                 retry_after_cap=self.settings.retry_after_cap,
                 jitter=jitter,
             )
-            if not decision.retry:
+            if not decision.retry or (stop is not None and stop.is_set()):
                 break
             log.debug(
                 "retrying %s %s in %.2f s (attempt %d of %d): %s",
@@ -228,7 +243,10 @@ class ShoptetClient:
                 self.settings.max_attempts,
                 decision.reason,
             )
-            self._sleep(decision.delay)
+            if stop is None or self._sleep is not time.sleep:
+                self._sleep(decision.delay)  # no run to interrupt, or a test's fake clock
+            elif stop.wait(decision.delay):
+                break  # interrupted while backing off: no retry
         if outcome.exception is not None:
             raise NetworkError(
                 f"{method} {path} failed after {attempt} attempt(s): "
@@ -241,10 +259,16 @@ class ShoptetClient:
         return self._envelope(outcome.response, method, path, attempt, outcome.retry_after)
 
     def _attempt(
-        self, method: str, path: str, query: dict[str, Any], body: Any, cost: float
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any],
+        body: Any,
+        cost: float,
+        stop: threading.Event | None = None,
     ) -> _Attempt:
         outcome = _Attempt()
-        with self._limiter.slot(cost, pace=self.settings.pace):
+        with self._limiter.slot(cost, pace=self.settings.pace, stop=stop):
             try:
                 outcome.response = self._http.request(method, path, params=query or None, json=body)
             except httpx.TransportError as exc:
@@ -311,37 +335,64 @@ class ShoptetClient:
     # -- concurrency -----------------------------------------------------------------------
 
     def map(
-        self, fn: Callable[[T], R], items: Iterable[T]
-    ) -> Iterator[tuple[T, R | BaseException]]:
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        stop: threading.Event | None = None,
+    ) -> Generator[tuple[T, R | BaseException], None, None]:
         """Run ``fn`` over ``items`` with up to ``max_in_flight`` at once, yielding as they end.
 
         Each result is ``(item, value)`` or ``(item, exception)``: one failure does not stop
         the others. At most a few hundred items are queued ahead, so memory stays flat on long
         runs over a lazy iterable.
+
+        When the caller stops early (an interrupt in its thread, an exception, ``close()``),
+        ``stop`` is set (a new event when none is given): queued items never start, requests
+        the workers make after it are not sent (:class:`~shoptet_nb._limits.Cancelled`) and are
+        not retried, and the calls already in flight are waited for, so that their outcome is
+        known when this returns. A second interrupt during that wait returns at once; the
+        workers then end on their own, bounded by the client's timeout, without sending
+        anything new. Items not started when ``stop`` is set (by anyone) are skipped. A map
+        inside another map's worker follows that map's ``stop``.
+
+        >>> for guid, envelope in client.map(client.list_images_envelope, guids):  # doctest: +SKIP
+        ...     print(guid, envelope)
         """
+        # Inside another map's worker, follow that run's stop event, but leave setting it to
+        # that map: a failure in this inner loop is not an interrupt of the outer run.
+        inherited = stop is None and current_stop() is not None
+        stop = stop or current_stop() or threading.Event()
         workers = self.settings.max_in_flight
         if workers == 1 or not self._gains_from_threads():
             # Nothing to overlap: threads would only contend for the GIL.
-            for item in items:
-                outcome: R | BaseException
-                try:
-                    outcome = fn(item)
-                except Exception as exc:  # reported per item, as the threads do
-                    outcome = exc
-                yield item, outcome
+            yield from _serial_map(fn, items, None if inherited else stop)
             return
+
+        def work(item: T) -> R:
+            outer = current_stop()
+            _scope.stop = stop
+            try:
+                return fn(item)
+            finally:
+                _scope.stop = outer
+
         iterator = iter(items)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shoptet") as pool:
-            running: dict[Future[R], T] = {}
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shoptet")
+        running: dict[Future[R], T] = {}
+        finished = False
 
-            def submit_next() -> bool:
-                try:
-                    item = next(iterator)
-                except StopIteration:
-                    return False
-                running[pool.submit(fn, item)] = item
-                return True
+        def submit_next() -> bool:
+            if stop.is_set():
+                return False
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return False
+            running[pool.submit(work, item)] = item
+            return True
 
+        try:
             for _ in range(max(workers * 2, _QUEUED_AHEAD)):
                 if not submit_next():
                     break
@@ -352,6 +403,16 @@ class ShoptetClient:
                     error = future.exception()
                     yield (item, error) if error is not None else (item, future.result())
                     submit_next()
+            finished = True
+        finally:
+            if not finished and not inherited:
+                stop.set()
+            # Queued items never start; the ones in flight end on their own.
+            pool.shutdown(wait=False, cancel_futures=True)
+            if not finished:
+                # Wait for the calls in flight, so that their outcome is recorded before the
+                # caller goes on. A second interrupt lands here and returns at once.
+                wait([f for f in running if not f.cancelled()])
 
     # -- operations ------------------------------------------------------------------------
 
@@ -512,6 +573,30 @@ class ShoptetClient:
                 response.status_code, response.content, method="GET", path=url
             )
         return response.content
+
+
+def _serial_map(
+    fn: Callable[[T], R], items: Iterable[T], stop: threading.Event | None
+) -> Generator[tuple[T, R | BaseException], None, None]:
+    """map() without threads: each item in the caller's thread (an interrupt lands in fn).
+
+    ``stop`` is set when the caller stops early; None leaves it to an outer map.
+    """
+    finished = False
+    try:
+        for item in items:
+            if stop is not None and stop.is_set():
+                break
+            outcome: R | BaseException
+            try:
+                outcome = fn(item)
+            except Exception as exc:  # reported per item, as the threads do
+                outcome = exc
+            yield item, outcome
+        finished = True
+    finally:
+        if not finished and stop is not None:
+            stop.set()
 
 
 def connect(

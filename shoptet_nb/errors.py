@@ -15,6 +15,9 @@
         ├── RateLimitError        429 (retry_after)
         └── ServerError           5xx
 
+    Interrupted (a KeyboardInterrupt)       Ctrl+C / "Interrupt kernel" during a run; carries
+                                            the partial ``result``
+
 Messages are one line and say what to do. None of them ever holds the API token: the client
 builds them from the method, the path and the server's envelope only.
 """
@@ -31,6 +34,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "FrameError",
+    "Interrupted",
     "LockedError",
     "NetworkError",
     "NotFoundError",
@@ -187,6 +191,31 @@ class RateLimitError(APIError):
 
 class ServerError(APIError):
     """5xx: Shoptet failed or is in maintenance (503)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The user interrupted a run (Ctrl+C, Jupyter's "Interrupt kernel"); ``result`` says how far
+    it got.
+
+    A ``KeyboardInterrupt``, so a notebook cell still shows as interrupted and a script still
+    stops. New requests stop at once; calls already in flight finish or time out and their
+    outcome is journaled. ``result`` is the partial :class:`~shoptet_nb.Result` of ``apply``,
+    ``update_images`` and ``revert`` (rows never sent are ``not_attempted``; ``None`` when the
+    interrupt came while planning, before anything was sent), or the frame ``read_images`` had
+    read so far.
+
+    >>> try:                                                     # doctest: +SKIP
+    ...     result = shoptet_nb.apply(plan)
+    ... except shoptet_nb.Interrupted as stopped:
+    ...     result = stopped.result          # revert(result.journal_path, client=client)
+    """
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "interrupted"
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

@@ -1,9 +1,12 @@
 """The apply journal: the before and after of every image an apply touches, as JSON lines.
 
 Each PATCH call writes an ``intent`` line before it is sent (the values before, and the values
-it will set) and a ``result`` line when it is answered (the values the server then showed).
-``revert`` reads these lines back. Files live in ``$SHOPTET_NB_JOURNAL_DIR`` or, by default,
-``~/.shoptet_nb/journal/``, one file per apply named ``apply-<UTC time>-<id>.jsonl``.
+it will set) and a ``result`` line when it is answered (the values the server then showed), or a
+``failed`` line (the call failed, or an interrupt stopped it before it left). ``revert`` reads
+these lines back. After an interrupt the file stays open until the last call still in flight
+has written its answer, so it lists every gallery that may have changed. Files live in
+``$SHOPTET_NB_JOURNAL_DIR`` or, by default, ``~/.shoptet_nb/journal/``, one file per apply named
+``apply-<UTC time>-<id>.jsonl``.
 """
 
 from __future__ import annotations
@@ -47,11 +50,16 @@ class Journal:
 
     def write(self, entry: dict[str, Any]) -> None:
         entry = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), **entry}
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
         with self._lock:
             self.entries.append(entry)
             if self._file is not None:
-                self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                self._file.write(line)
                 self._file.flush()
+            elif self.path is not None:
+                # Written after close(): still on disk, never only in memory (an undo needs it).
+                with self.path.open("a", encoding="utf-8") as late:
+                    late.write(line)
 
     def close(self) -> None:
         with self._lock:

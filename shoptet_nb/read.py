@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .client import GALLERIES, ShoptetClient
-from .errors import APIError, ArgumentError, FrameError, NetworkError, ShoptetError
+from .columns import IMAGE_COLUMNS, empty_frame
+from .errors import APIError, ArgumentError, FrameError, Interrupted, NetworkError, ShoptetError
 from .frames import errors_to_frame, images_to_frame
 
 #: ``images.attrs`` key under which read_images leaves the products it could not read.
@@ -77,30 +79,43 @@ def read_images(
     others: the failures are in :func:`read_errors` of the result, and a warning counts them.
     ``language`` reads the captions of another language; the frame's ``language`` column says
     which (``<NA>`` for the shop's default), and edits made in the frame are written back in it.
+    An interrupt (Ctrl+C, "Interrupt kernel") stops new requests at once and raises
+    :class:`~shoptet_nb.Interrupted`, whose ``result`` is the frame of the galleries read so far.
 
     >>> images = shoptet_nb.read_images(client, ["1c5a...-..."])   # doctest: +SKIP
     """
     galleries = _galleries(gallery)
     errors: list[dict[str, Any]] = []
-    targets = _products(client, products, changed_since, language, errors)
+    try:
+        targets = _products(client, products, changed_since, language, errors)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "interrupted while listing the products: no gallery read yet (exc.result is empty)",
+            empty_frame(IMAGE_COLUMNS),
+        ) from None
     jobs = [(guid, name, g) for guid, name in targets for g in galleries]
     url_for = url_builder(client)
     results: dict[tuple[str, str], list[dict[str, Any]]] = {}
     bar = tqdm(total=len(jobs), desc="Reading galleries", unit="gallery", disable=not progress)
+    interrupted = False
     try:
-        for job, outcome in client.map(
-            lambda j: client.list_images_envelope(j[0], j[2], language=language), jobs
-        ):
-            guid, _, g = job
-            bar.update()
-            if isinstance(outcome, (APIError, NetworkError)):
-                errors.append(_error_record(guid, g, outcome))
-                continue
-            if isinstance(outcome, BaseException):
-                raise outcome
-            results[(guid, g)] = list((outcome.data or {}).get("images") or [])
-            for item in outcome.errors:  # a 200 that still reports problems is not dropped
-                errors.append(_item_record(guid, g, item, outcome.status, outcome.request_id))
+        # closing(): an interrupt anywhere in the loop stops the reads still queued.
+        with closing(
+            client.map(lambda j: client.list_images_envelope(j[0], j[2], language=language), jobs)
+        ) as outcomes:
+            for job, outcome in outcomes:
+                guid, _, g = job
+                bar.update()
+                if isinstance(outcome, (APIError, NetworkError)):
+                    errors.append(_error_record(guid, g, outcome))
+                    continue
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                results[(guid, g)] = list((outcome.data or {}).get("images") or [])
+                for item in outcome.errors:  # a 200 that still reports problems is kept
+                    errors.append(_item_record(guid, g, item, outcome.status, outcome.request_id))
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         bar.close()
     ordered = sorted(jobs, key=lambda j: (j[0], galleries.index(j[2])))
@@ -113,6 +128,12 @@ def read_images(
     frame.attrs[GALLERY_SIZES_ATTR] = GallerySizes(
         {f"{guid}/{g}": len(images) for (guid, g), images in results.items()}
     )
+    if interrupted:
+        raise Interrupted(
+            f"interrupted: read {len(results)} of {len(jobs)} galleries; exc.result is the frame "
+            "read so far (read_images the products missing from it to finish)",
+            frame,
+        ) from None
     if errors:
         warnings.warn(
             f"{len(errors)} gallery read(s) failed; see shoptet_nb.read_errors(images)",

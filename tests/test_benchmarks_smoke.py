@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-# The scripts of issue 6 that print a SUMMARY line (the widget's figure is measured by the
+# The scripts of issues 6 and 12 that print a SUMMARY line (the widget's figure is measured by the
 # browser tests and its own script).
 SCRIPTS = [
     "bench_chaos.py",
     "bench_gallery_reads.py",
+    "bench_interrupt.py",
     "bench_overhead.py",
     "bench_reorder_writes.py",
     "bench_scale.py",
@@ -55,6 +56,11 @@ def test_benchmark_smoke(script: str) -> None:
     if script == "bench_chaos.py":
         assert summary["problems"] == 0, shown
         assert sum(summary["statuses"].values()) == summary["rows"], shown
+    if script == "bench_interrupt.py":
+        assert summary["interrupted"] == summary["runs"], shown
+        assert summary["missing_from_journal"] == 0, shown
+        assert summary["not_restored"] == 0, shown
+        assert all(n is not None and n <= 3 for n in summary["patches_after"]), shown
     if script == "bench_overhead.py":
         assert summary["same_requests"] is True, shown
     if script == "bench_reorder_writes.py":

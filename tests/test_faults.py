@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_chaos  # noqa: E402  (lives in benchmarks/, shared with the full-size soak)
+import bench_interrupt  # noqa: E402  (the interrupter and the journal check)
 
 
 @pytest.fixture(autouse=True)
@@ -226,3 +228,53 @@ def test_an_expired_token_stops_cleanly_and_a_new_one_finishes_the_rest() -> Non
     assert second.counts["updated"] == len(edits) - first.counts["updated"], second.counts
     assert captions(shop, edits) == list(edits["description"])
     assert writes_of(shop, edits) == [1] * len(edits), "an image was written twice"
+
+
+# -- interrupted at random moments -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_interrupt_soak_the_journal_always_undoes_what_landed(tmp_path: Path) -> None:
+    """10 real SIGINTs at seeded random moments of a 50-gallery apply (every third a double)."""
+    # Limits off: the soak is about interrupts, not about waiting for the leaky bucket.
+    shop = SandboxShop(SandboxOptions(seed=50, products=80, latency_ms=8, limits=False))
+    gate = bench_interrupt.GatedTransport(shop.transport())
+    client = sn.connect("soak-token", base_url=SANDBOX_BASE_URL, transport=gate)
+    client.sandbox = shop
+    edits = bench_interrupt.gallery_edits(shop, 50)
+    guids = list(dict.fromkeys(edits["guid"]))
+    assert len(guids) == 50
+    before = bench_interrupt.gallery_state(shop, guids)
+    rng = random.Random(12)
+    seen = Counter()
+    try:
+        for run in range(10):
+            at, double = rng.randint(0, 45), run % 3 == 2
+            journal = tmp_path / f"soak-{run}.jsonl"
+            plan = sn.plan_updates(client, edits, progress=False)
+            with (
+                bench_interrupt.interrupting(shop, gate, at, double=double) as interrupter,
+                pytest.raises(sn.Interrupted) as caught,
+            ):
+                sn.apply(plan, progress=False, journal=journal)
+            landed_at_control = bench_interrupt.changed(shop, before)
+            journaled_at_control = bench_interrupt.journaled(journal)
+            assert bench_interrupt.wait_for_workers()
+            shown = f"run {run} at PATCH {at}{' (double)' if double else ''}: {caught.value}"
+            assert landed_at_control <= journaled_at_control, shown
+            landed = bench_interrupt.changed(shop, before)
+            assert landed <= bench_interrupt.journaled(journal), shown
+            assert interrupter.done.at_patches is not None, shown
+            assert bench_interrupt.patches(shop) - interrupter.done.at_patches <= 3, shown
+            result = caught.value.result
+            assert result.rows["status"].notna().all(), shown
+            assert len(result.rows) == len(edits), shown
+            seen.update(status for status, n in result.counts.items() if n)
+            if bench_interrupt.journaled(journal):
+                sn.revert(journal, client=client, progress=False, journal=False)
+            assert bench_interrupt.changed(shop, before) == set(), shown
+    finally:
+        gate.open()
+        client.close()
+    # The moments fell before, during and late in the runs.
+    assert {"updated", "not_attempted"} <= set(seen), seen
