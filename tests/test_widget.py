@@ -946,16 +946,10 @@ def test_an_interrupted_save_keeps_what_was_saved(
 ) -> None:
     apply_module = importlib.import_module("shoptet_nb.apply")
     real_apply = apply_module.apply
-    interrupted = getattr(sn, "Interrupted", None)
-
-    class StandIn(KeyboardInterrupt):  # shoptet_nb.Interrupted's shape, until it is merged
-        def __init__(self, message: str, result: Any = None) -> None:
-            super().__init__(message)
-            self.result = result
 
     def interrupt(plan: Any, **kwargs: Any) -> Any:
         result = real_apply(plan, **kwargs)  # everything landed, then the kernel was stopped
-        raise (interrupted or StandIn)("interrupted", result=result)
+        raise sn.Interrupted("interrupted", result)
 
     monkeypatch.setattr(apply_module, "apply", interrupt)
     first = names(editor)[0]
