@@ -9,7 +9,8 @@ DataFrame in, DataFrame out::
     plan = sn.plan_updates(client, edited, base=images)
     result = sn.apply(plan)
 
-The widget (``GalleryEditor``) is imported on first use so that ``import shoptet_nb`` stays light.
+The widgets (``GalleryEditor``, ``CaptionWorklist``) are imported on first use so that
+``import shoptet_nb`` stays light.
 """
 
 from __future__ import annotations
@@ -85,4 +86,8 @@ def __getattr__(name: str) -> Any:
         from .widgets import GalleryEditor
 
         return GalleryEditor
+    if name == "CaptionWorklist":
+        from .widgets import CaptionWorklist
+
+        return CaptionWorklist
     raise AttributeError(f"module 'shoptet_nb' has no attribute {name!r}")

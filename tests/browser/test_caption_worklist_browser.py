@@ -1,0 +1,369 @@
+"""CaptionWorklist in a real Chromium: Voila for the interactions, JupyterLab for a smoke test.
+
+The Voila notebook builds the worklist either over HTTP on the module's loopback sandbox (so a
+test can read the shop's own state after a save) or on an in-process sandbox big enough for a
+5,000-row list. Figures (not asserted) go to ``artifacts/browser-figures.json``; the benchmark
+``benchmarks/bench_worklist.py`` runs these tests and prints them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import ROOT, TOKEN, free_port, jupyter_env, running
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FIGURES = Path(os.environ.get("SHOPTET_NB_ARTIFACTS", ROOT / "artifacts")) / "browser-figures.json"
+LOAD_MS = 120_000
+ACTION_MS = 60_000
+#: An in-process sandbox with a little over 5,000 photos (seed 5: 520 products).
+BIG = {"mode": "inprocess", "seed": "5", "products": "520", "rows": "5000"}
+
+NOTEBOOK_SOURCE = """\
+import os, time
+from urllib.parse import parse_qs
+from IPython.display import HTML, display
+import shoptet_nb
+
+query = {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items()}
+def setting(name):
+    return query.get(name) or os.environ.get("SNB_TEST_" + name.upper(), "")
+
+if setting("mode") == "inprocess":
+    client = shoptet_nb.sandbox(
+        seed=int(setting("seed")), products=int(setting("products")), limits=False
+    )
+else:
+    client = shoptet_nb.connect(setting("token"), base_url=setting("base_url"), max_attempts=1)
+images = shoptet_nb.read_images(client, progress=False)
+rows = int(setting("rows") or 0)
+frame = images.head(rows) if rows else shoptet_nb.lint_captions(images)
+worklist = shoptet_nb.CaptionWorklist(client, frame, journal=False)
+display(worklist)
+display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidden></div>'))
+"""
+
+# Usable: the grid rendered and the caption field of the first row enabled. Returns the
+# browser's clock at that moment (polled every animation frame), or false.
+USABLE_JS = """() => {
+  const field = document.querySelector('.snb-wl .snb-wl-row input.snb-wl-caption');
+  return field && !field.disabled && field.offsetParent !== null ? Date.now() : false;
+}"""
+FIELDS_JS = "() => document.querySelectorAll('.snb-wl input.snb-wl-caption').length"
+
+
+def write_notebook(folder: Path) -> Path:
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "worklist",
+                "metadata": {},
+                "outputs": [],
+                "source": NOTEBOOK_SOURCE,
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = folder / "worklist.ipynb"
+    path.write_text(json.dumps(notebook, indent=1))
+    return path
+
+
+def record_figure(name: str, value: Any) -> None:
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    figures[name] = value
+    FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True))
+    print(f"{name}: {value}")
+
+
+def no_widget_errors(page: Any) -> None:
+    expect(page.get_by_text("Click to show javascript error")).to_have_count(0)
+    assert not page.dialogs, page.dialogs
+    assert not page.page_errors, page.page_errors
+
+
+def shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=False)
+
+
+def worklist_of(page: Any) -> Any:
+    return page.locator(".snb-wl")
+
+
+def row_of(page: Any, name: str) -> Any:
+    return worklist_of(page).locator(f'.snb-wl-row[data-name="{name}"]')
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory: pytest.TempPathFactory, shop_server: Any) -> Iterator[str]:
+    """A Voila server on the worklist notebook; each page load runs it in a fresh kernel."""
+    home = tmp_path_factory.mktemp("voila-worklist")
+    notebook = write_notebook(home)
+    port = free_port()
+    env = jupyter_env(
+        home, SNB_TEST_BASE_URL=shop_server.base_url, SNB_TEST_TOKEN=TOKEN, SNB_TEST_MODE="http"
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+    ]
+    base = f"http://127.0.0.1:{port}"
+    with running(cmd, env, home, f"{base}/voila/templates/lab/static/index.css", home / "v.log"):
+        yield base
+
+
+def open_in_voila(page: Any, voila: str, query: dict[str, str] | None = None) -> int:
+    suffix = "?" + "&".join(f"{k}={v}" for k, v in (query or {}).items()) if query else ""
+    page.goto(f"{voila}/{suffix}", wait_until="commit")
+    ready = page.wait_for_function(USABLE_JS, timeout=LOAD_MS, polling="raf").json_value()
+    no_widget_errors(page)
+    return int(ready)
+
+
+# -- Voila ---------------------------------------------------------------------------------------
+
+
+def test_keyboard_flow_enter_moves_escape_restores(page: Any, voila: str, artifacts: Path) -> None:
+    open_in_voila(page, voila)
+    grid = worklist_of(page)
+    names = grid.locator(".snb-wl-row .snb-wl-name").all_inner_texts()
+    first, second, third = names[0], names[1], names[2]
+    box = grid.get_by_label(f"Caption for {first}", exact=True)
+    box.fill("Red backpack, front view")
+    # A live hint while typing, before the field is left: markup is flagged at once.
+    box.press("End")
+    page.keyboard.type(" <b>")
+    expect(row_of(page, first).locator(".snb-hint-markup")).to_be_visible()
+    for _ in range(4):
+        box.press("Backspace")
+    box.press("Enter")
+    expect(grid.get_by_label(f"Caption for {second}", exact=True)).to_be_focused()
+    expect(grid.locator(".snb-wl-pending")).to_have_text("1 unsaved change")
+    expect(row_of(page, first).locator(".snb-wl-state")).to_have_text("Edited")
+
+    # Esc puts the field back as the worklist holds it; nothing is sent.
+    second_box = grid.get_by_label(f"Caption for {second}", exact=True)
+    before = second_box.input_value()
+    page.keyboard.type(" typo")
+    page.keyboard.press("Escape")
+    expect(second_box).to_have_value(before)
+    # Shift+Enter goes back to the first row, which keeps its new caption.
+    page.keyboard.press("Shift+Enter")
+    expect(box).to_be_focused()
+    expect(box).to_have_value("Red backpack, front view")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(grid.get_by_label(f"Caption for {third}", exact=True)).to_be_focused()
+    expect(grid.locator(".snb-wl-pending")).to_have_text("1 unsaved change")
+    shot(page, artifacts, "worklist-keyboard")
+    no_widget_errors(page)
+
+
+def test_save_shows_each_rows_outcome_and_a_conflict(
+    page: Any, voila: str, shop_server: Any, artifacts: Path
+) -> None:
+    shop = shop_server.shop
+    open_in_voila(page, voila)
+    grid = worklist_of(page)
+    rows = grid.locator(".snb-wl-row")
+    first = rows.nth(0).get_attribute("data-name")
+    key = rows.nth(0).get_attribute("data-key")
+    second_key = rows.nth(3).get_attribute("data-key")
+    guid, gallery, second = second_key.split("/", 2)
+    grid.get_by_label(f"Caption for {first}", exact=True).fill("Saved from the worklist")
+    grid.get_by_label(f"Caption for {second}", exact=True).fill("Mine, overwritten?")
+    grid.get_by_label(f"Caption for {second}", exact=True).press("Tab")
+    # A colleague edits the second photo in the admin meanwhile.
+    shop.set_image(guid, gallery, second, description="A colleague's caption")
+    grid.get_by_role("button", name="Save changes", exact=True).click()
+    expect(grid.locator(".snb-wl-notice")).to_contain_text("saved", timeout=ACTION_MS)
+    expect(row_of(page, first).locator(".snb-wl-state")).to_have_text("Saved")
+    expect(row_of(page, second).locator(".snb-wl-state")).to_have_text("Changed in the shop")
+    shot(page, artifacts, "worklist-saved-conflict")
+    first_guid = key.split("/")[0]
+    assert any(
+        i["description"] == "Saved from the worklist" for i in shop.images(first_guid, "shop")
+    )
+    theirs = next(i for i in shop.images(guid, gallery) if i["name"] == second)
+    assert theirs["description"] == "A colleague's caption"  # not overwritten
+    # Keep mine: the next save sends it.
+    grid.get_by_role("button", name=f"Keep my caption for {second}", exact=True).click()
+    grid.get_by_role("button", name="Save changes", exact=True).click()
+    expect(row_of(page, second).locator(".snb-wl-state")).to_have_text("Saved", timeout=ACTION_MS)
+    mine = next(i for i in shop.images(guid, gallery) if i["name"] == second)
+    assert mine["description"] == "Mine, overwritten?"
+    no_widget_errors(page)
+
+
+def test_five_thousand_rows_scroll_with_few_fields_and_the_bar_in_view(
+    page: Any, voila: str, artifacts: Path
+) -> None:
+    open_in_voila(page, voila, BIG)
+    grid = worklist_of(page)
+    expect(grid.locator(".snb-wl-shown")).to_have_text("5000 photos")
+    fields = [page.evaluate(FIELDS_JS)]
+    scroller = grid.locator(".snb-wl-scroll")
+    for fraction in (0.25, 0.5, 0.75, 1.0):
+        scroller.evaluate(f"(el) => {{ el.scrollTop = el.scrollHeight * {fraction}; }}")
+        page.wait_for_timeout(150)
+        fields.append(page.evaluate(FIELDS_JS))
+    expect(grid.locator(".snb-wl-row").last).to_have_attribute("aria-rowindex", "5001")
+    record_figure("worklist_5000_rows_fields_in_dom", {"max": max(fields), "samples": fields})
+    assert 0 < max(fields) <= 300
+    # The page itself scrolls too (Voila): the action bar sticks at the top.
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(200)
+    bar = grid.get_by_role("toolbar", name="Worklist actions")
+    box = bar.bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] < 900
+    expect(grid.get_by_role("button", name="Save changes", exact=True)).to_be_in_viewport()
+    # Filtering by rule narrows the grid.
+    grid.get_by_label("Filter by finding").select_option("empty")
+    expect(grid.locator(".snb-wl-shown")).not_to_have_text("5000 photos")
+    shot(page, artifacts, "worklist-5000-rows")
+    no_widget_errors(page)
+
+
+def test_bulk_fill_and_trim_on_selected_rows(page: Any, voila: str, artifacts: Path) -> None:
+    open_in_voila(page, voila)
+    grid = worklist_of(page)
+    names = grid.locator(".snb-wl-row .snb-wl-name").all_inner_texts()[:2]
+    for name in names:
+        grid.get_by_label(f"Select {name}", exact=True).check()
+    grid.get_by_label("Caption template").fill("{product_name} – {stem}")
+    grid.get_by_role("button", name="Fill from template", exact=True).click()
+    expect(grid.locator(".snb-wl-pending")).to_contain_text("2 unsaved changes")
+    for name in names:
+        stem = name.rsplit(".", 1)[0]
+        expect(grid.get_by_label(f"Caption for {name}", exact=True)).to_have_value(
+            f"{row_of(page, name).locator('.snb-wl-product').inner_text()} – {stem}"
+        )
+    grid.get_by_role("button", name="Undo", exact=True).click()
+    expect(grid.locator(".snb-wl-pending")).to_contain_text("1 unsaved change")
+    shot(page, artifacts, "worklist-bulk")
+    no_widget_errors(page)
+
+
+# -- JupyterLab ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def jupyterlab(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    write_notebook(tmp_path)
+    port = free_port()
+    token = secrets.token_hex(16)
+    env = jupyter_env(tmp_path / "home", **{f"SNB_TEST_{k.upper()}": v for k, v in BIG.items()})
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.allow_root=True",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.expose_app_in_browser=True",
+        f"--ServerApp.root_dir={tmp_path}",
+    ]
+    base = f"http://127.0.0.1:{port}"
+    with running(cmd, env, tmp_path, f"{base}/api/status?token={token}", tmp_path / "lab.log"):
+        yield base, token
+
+
+RUN_ALL_JS = """async () => {
+  const app = window.jupyterapp;
+  let nb = app.shell.currentWidget;
+  while (!nb || !nb.sessionContext) {
+    await new Promise((r) => setTimeout(r, 100));
+    nb = app.shell.currentWidget;
+  }
+  await nb.context.ready;
+  await nb.sessionContext.ready;
+  await app.commands.execute('notebook:run-all-cells');
+}"""
+
+LATENCY_JS = """() => {
+  window.__snbLatency = [];
+  document.addEventListener('keydown', () => {
+    const start = performance.now();
+    requestAnimationFrame(() => setTimeout(() =>
+      window.__snbLatency.push(performance.now() - start)));
+  }, true);
+}"""
+
+
+def test_jupyterlab_5000_rows_usable_and_typing_stays_local(
+    page: Any, jupyterlab: tuple[str, str], artifacts: Path
+) -> None:
+    """The surface users have: 5,000 rows in Lab; time to usable, typing, Enter, save."""
+    base, token = jupyterlab
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: frames.append(str(p))))
+    page.goto(f"{base}/lab/tree/worklist.ipynb?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
+    page.evaluate(RUN_ALL_JS)
+    ready_at = int(page.wait_for_function(USABLE_JS, timeout=LOAD_MS, polling="raf").json_value())
+    cell_done = int(page.locator(".snb-test-done").get_attribute("data-t", timeout=LOAD_MS))
+    grid = worklist_of(page)
+    expect(grid.locator(".snb-wl-shown")).to_have_text("5000 photos")
+    fields = page.evaluate(FIELDS_JS)
+    no_widget_errors(page)
+
+    name = grid.locator(".snb-wl-row .snb-wl-name").nth(1).inner_text()
+    box = grid.get_by_label(f"Caption for {name}", exact=True)
+    box.click()
+    box.press("Control+a")
+    page.evaluate(LATENCY_JS)
+    sent_before = sum("comm_msg" in p for p in frames)
+    text = "Boční pohled na batoh, detail zipu"
+    page.keyboard.type(text, delay=25)
+    sent_while_typing = sum("comm_msg" in p for p in frames) - sent_before
+    latency = sorted(page.evaluate("window.__snbLatency"))
+    assert box.input_value() == text
+    record_figure(
+        "worklist_5000_rows_jupyterlab",
+        {
+            "cell_done_to_usable_ms": ready_at - cell_done,
+            "fields_in_dom": fields,
+            "keys": len(latency),
+            "key_to_frame_median_ms": round(latency[len(latency) // 2], 1),
+            "key_to_frame_max_ms": round(latency[-1], 1),
+            "kernel_messages_while_typing": sent_while_typing,
+            "load_average_1min": round(os.getloadavg()[0], 2),
+        },
+    )
+    assert sent_while_typing == 0
+    assert 0 < fields <= 300
+    box.press("Enter")
+    expect(grid.locator(".snb-wl-pending")).to_have_text("1 unsaved change")
+    grid.get_by_role("button", name="Save changes", exact=True).click()
+    expect(row_of(page, name).locator(".snb-wl-state")).to_have_text("Saved", timeout=ACTION_MS)
+    expect(box).to_have_value(text)
+    shot(page, artifacts, "worklist-jupyterlab")
+    no_widget_errors(page)
