@@ -473,6 +473,28 @@ class EditModel:
             edits.captions[name] = new
             g.outcomes.pop(name, None)
 
+    def set_captions(
+        self, captions: Mapping[tuple[str, str, str], str | None], *, label: str = "captions"
+    ) -> None:
+        """Set many captions, over any galleries, as one undoable action (a bulk edit).
+
+        ``captions`` maps ``(guid, gallery, name)`` to the new text. Every photo is checked
+        before anything changes, so an unknown one leaves the model as it was.
+
+        >>> model.set_captions({(guid, "shop", "a.jpg"): "Front"}, label="trim")  # doctest: +SKIP
+        """
+        targets = [(self._photo(*photo), photo) for photo in captions]
+        keys = tuple(dict.fromkeys((photo[0], photo[1]) for _, photo in targets))
+        names = tuple(photo[2] for _, photo in targets)
+        with self._action(Action("captions", label, keys, names)):
+            for g, photo in targets:
+                name = photo[2]
+                text = captions[photo]
+                if name not in g.edits.captions:
+                    g.edits.caption_from[name] = g.caption(name)
+                g.edits.captions[name] = "" if text is None else str(text)
+                g.outcomes.pop(name, None)
+
     def set_order(self, guid: str, gallery: str, names: Sequence[str]) -> None:
         """Want the photos of a gallery in this order (every photo, each once)."""
         self._set_order((guid, gallery), list(names), "new order")

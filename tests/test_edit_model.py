@@ -447,3 +447,36 @@ def test_record_of_a_partly_saved_order_is_no_conflict() -> None:
     assert outcome is not None
     assert (outcome.message, outcome.http_status) == ("boom", 500)
     assert saved not in set(model.changes["name"])
+
+
+def test_set_captions_is_one_undoable_action_over_galleries(model: EditModel) -> None:
+    model.load(frame(SHOP, guid="g2"), complete=True)
+    model.set_caption(G, "shop", "d.jpg", "typed first")
+    model.set_captions(
+        {
+            (G, "shop", "a.jpg"): "bulk A",
+            ("g2", "shop", "b.jpg"): "bulk B",
+            (G, "shop", "c.jpg"): "",
+        },
+        label="fill from a template",
+    )
+    assert model.caption(G, "shop", "a.jpg") == "bulk A"
+    assert model.caption("g2", "shop", "b.jpg") == "bulk B"
+    assert model.pending_count == 3  # c.jpg had no caption: "" changes nothing
+    done = model.undo()
+    assert done is not None
+    assert (done.kind, done.label) == ("captions", "fill from a template")
+    assert model.caption(G, "shop", "a.jpg") == "A"
+    assert model.caption("g2", "shop", "b.jpg") == "B"
+    assert rows(model.changes) == [
+        {
+            "guid": G,
+            "gallery": "shop",
+            "name": "d.jpg",
+            "priority": None,
+            "description": "typed first",
+        }
+    ]
+    with pytest.raises(ArgumentError, match=r"no image 'x\.jpg'"):
+        model.set_captions({(G, "shop", "x.jpg"): "nope"})
+    assert model.caption(G, "shop", "a.jpg") == "A"  # nothing half-done
