@@ -37,9 +37,9 @@ import traitlets as t
 from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, IMAGE_KEY, typed
+from ..edit_model import EditModel, Outcome
 from ..errors import ArgumentError, FrameError, ShoptetError
 from ..lint import LINT_RULES, RULE_PATTERNS
-from ._model_standin import EditModel
 from .gallery_editor import _THUMB_MIN_WIDTH, data_uri, is_loopback_url
 
 if TYPE_CHECKING:
@@ -165,6 +165,9 @@ class CaptionWorklist(VuetifyTemplate):
         self._given_findings = findings
         self._suggestions = suggestions
         self._model = EditModel()
+        self._read_errors: dict[tuple[str, str], str] = {}
+        self._position_cache: dict[Key, int] | None = None
+        self._names: dict[str, str] | None = None
         self._base = self._complete(frame, keys)
         self._missing: dict[Key, str] = {}
         self._revs: dict[Key, int] = {}
@@ -222,7 +225,7 @@ class CaptionWorklist(VuetifyTemplate):
                 strict=True,
             )
         )
-        errors = getattr(self, "_read_errors", {})
+        errors = self._read_errors
         self._missing = {}
         for key in self._keys:
             if key not in present:
@@ -302,7 +305,10 @@ class CaptionWorklist(VuetifyTemplate):
     def set_caption(self, guid: str, name: str, text: str | None, gallery: str = "shop") -> None:
         """Set the caption of one photo (kept in the worklist until :meth:`save`)."""
         key = self._check((str(guid), str(gallery), str(name)))
-        self._model.set_caption(*key, text)
+        if text is not None and not isinstance(text, str) and _text(text) is not None:
+            raise ArgumentError(f"a caption must be text or None, got {text!r}")
+        # A null from a frame (<NA>, NaN) means no caption, never the text "<NA>".
+        self._model.set_caption(*key, _text(text))
         self._bump([key])
         self._after([key])
 
@@ -321,9 +327,10 @@ class CaptionWorklist(VuetifyTemplate):
 
     def undo(self) -> None:
         """Undo the last edit (a typed caption, or a whole bulk action)."""
-        self._model.undo()
+        done = self._model.undo()
         self._bump(self._keys)
         self._render_all()
+        self._say(f"Undone: {done.label}." if done else "Nothing to undo.", "info")
 
     def reset(self) -> None:
         """Forget every unsaved edit."""
@@ -355,19 +362,20 @@ class CaptionWorklist(VuetifyTemplate):
                 index=False
             )
         }
-        return self._bulk({k: new[k] for k in chosen if k in new})
+        return self._bulk({k: new[k] for k in chosen if k in new}, f"template {template}")
 
     def trim_whitespace(self, keys: Iterable[Key] | pd.DataFrame | None = None) -> int:
         """Strip the chosen captions and collapse runs of spaces. Returns how many changed."""
         chosen = self._chosen(keys)
-        return self._bulk({k: _SPACES.sub(" ", self._model.caption(*k)).strip() for k in chosen})
+        wanted = {k: _SPACES.sub(" ", self._model.caption(*k)).strip() for k in chosen}
+        return self._bulk(wanted, "trimmed whitespace")
 
     def take_suggestions(self, keys: Iterable[Key] | pd.DataFrame | None = None) -> int:
         """Use each chosen row's suggestion (the frame's ``suggestion`` column, else the caption
         without markup and stray spaces). Returns how many changed."""
         chosen = self._chosen(keys)
         wanted = {k: s for k in chosen if (s := self._suggestion(k))}
-        return self._bulk(wanted)
+        return self._bulk(wanted, "suggestions taken")
 
     # --- plan and save ----------------------------------------------------------------------
 
@@ -376,8 +384,10 @@ class CaptionWorklist(VuetifyTemplate):
         from ..plan import plan_updates
 
         changes = self.changes
-        guids = set(changes["guid"].astype(str))
-        base = self._base[self._base["guid"].isin(guids)]
+        galleries = set(
+            zip(changes["guid"].astype(str), changes["gallery"].astype(str), strict=True)
+        )
+        base = self._model.base_frame(sorted(galleries))
         plan = plan_updates(self._client, changes, base=base, progress=False)
         self.last_plan = plan
         return plan
@@ -448,8 +458,9 @@ class CaptionWorklist(VuetifyTemplate):
             self.busy = False
             self.busy_text = ""
         self.result = result
-        self._model.record(result)
-        problems = self._rebase_after(result)
+        self._model.record(result)  # outcomes, and the saved photos as the server returned them
+        problems = self._reread_conflicts(result)
+        self._sync_base()
         self._bump(self._keys)
         self._update_duplicates(self._galleries(self._keys))
         self._render_all()
@@ -578,10 +589,10 @@ class CaptionWorklist(VuetifyTemplate):
             )
         return [k for k in chosen if k not in self._missing]
 
-    def _bulk(self, wanted: Mapping[Key, str]) -> int:
+    def _bulk(self, wanted: Mapping[Key, str], label: str) -> int:
         changed = [k for k, text in wanted.items() if text != self._model.caption(*k)]
-        for key in changed:
-            self._model.set_caption(*key, wanted[key])
+        if changed:
+            self._model.set_captions({k: wanted[k] for k in changed}, label=label)
         self._bump(changed)
         self._after(changed)
         return len(changed)
@@ -601,11 +612,9 @@ class CaptionWorklist(VuetifyTemplate):
         return _text(self._base["description"].iloc[position])
 
     def _positions(self) -> dict[Key, int]:
-        cached: dict[Key, int] | None = getattr(self, "_position_cache", None)
-        if cached is None or len(cached) != len(self._base):
-            cached = {k: i for i, k in enumerate(_keys_of(self._base))}
-            self._position_cache = cached
-        return cached
+        if self._position_cache is None:
+            self._position_cache = {k: i for i, k in enumerate(_keys_of(self._base))}
+        return self._position_cache
 
     def _product_names(self) -> dict[str, str]:
         names = self._base[["guid", "product_name"]].dropna().drop_duplicates("guid")
@@ -672,8 +681,8 @@ class CaptionWorklist(VuetifyTemplate):
             theirs = conflict.get("theirs") if conflict else None
             message = f"Changed in the shop since you edited it: the shop says “{theirs or ''}”"
         elif state in ("failed", "saved"):
-            outcome = self._model.outcome(*key) or {}
-            message = _outcome_label(outcome)
+            outcome = self._model.outcome(*key)
+            message = _outcome_label(outcome) if outcome else ""
         return {
             "i": self._index[key],
             "k": row_id(key),
@@ -689,11 +698,9 @@ class CaptionWorklist(VuetifyTemplate):
         }
 
     def _names_cache(self) -> dict[str, str]:
-        cached: dict[str, str] | None = getattr(self, "_names", None)
-        if cached is None:
-            cached = self._product_names()
-            self._names = cached
-        return cached
+        if self._names is None:
+            self._names = self._product_names()
+        return self._names
 
     def _conflict_of(self, key: Key) -> dict[str, Any] | None:
         frame = self.conflicts
@@ -711,7 +718,7 @@ class CaptionWorklist(VuetifyTemplate):
         self._render_counts()
 
     def _render_all(self) -> None:
-        self._names = None  # type: ignore[assignment]
+        self._names = None
         self.rows_data = [self._row(k) for k in self._keys]
         self._render_counts()
 
@@ -733,16 +740,12 @@ class CaptionWorklist(VuetifyTemplate):
         """apply()'s callback: galleries written so far → the bar's percentage."""
         self.progress = 100.0 * done / total if total else -1.0
 
-    def _rebase_after(self, result: Result) -> list[str]:
-        """Take the saved galleries as the server returned them (no extra request), and re-read
-        only those with a conflict, so the model can show what the shop now says."""
-        fresh = result.images
-        if not fresh.empty:
-            fresh = typed(fresh, IMAGE_COLUMNS)
-            self._replace_base(fresh)
+    def _reread_conflicts(self, result: Result) -> list[str]:
+        """Re-read only the galleries where the save met a conflict (or a vanished photo), so
+        the rows can show what the shop now says."""
         statuses = result.rows
-        conflicted = statuses[statuses["status"].isin(["conflict", "not_found"])]
-        galleries = {(str(g), str(gal)) for g, gal in conflicted[["guid", "gallery"]].to_numpy()}
+        hit = statuses[statuses["status"].isin(["conflict", "not_found"])]
+        galleries = {(str(g), str(gal)) for g, gal in hit[["guid", "gallery"]].to_numpy()}
         return self._reread(galleries) if galleries else []
 
     def _reread(self, galleries: set[tuple[str, str]]) -> list[str]:
@@ -762,24 +765,18 @@ class CaptionWorklist(VuetifyTemplate):
                     continue
             for item in read.attrs.get("read_errors") or []:
                 problems.append(f"Could not read product {item.get('guid')}: {item.get('message')}")
-            self._replace_base(typed(read, IMAGE_COLUMNS))
+            mine = read[[k in self._index for k in _keys_of(read)]]
+            if len(mine):
+                self._model.load(mine)  # rebase: edits kept, a colleague's change a conflict
+        self._sync_base()
         return problems
 
-    def _replace_base(self, fresh: pd.DataFrame) -> None:
-        """Swap in newer versions of the worklist's photos and rebase the model on them."""
-        mine = fresh[[k in self._index for k in _keys_of(fresh)]]
-        if mine.empty:
-            return
-        names = self._base[["guid", "product_name"]].drop_duplicates("guid")
-        mine = mine.copy()
-        known = dict(zip(names["guid"], names["product_name"], strict=True))
-        mine["product_name"] = mine["product_name"].fillna(mine["guid"].map(known))
-        replaced = set(_keys_of(mine))
-        keep = self._base[[k not in replaced for k in _keys_of(self._base)]]
-        self._base = _restrict(typed(pd.concat([keep, mine]), IMAGE_COLUMNS), self._keys)
-        self._position_cache = None  # type: ignore[assignment]
-        self._model.load(mine)
-        self._find_missing()
+    def _sync_base(self) -> None:
+        """The worklist's photos as the model now holds the shop (after a save or a re-read)."""
+        galleries = sorted({(k[0], k[1]) for k in self._keys if k not in self._missing})
+        self._base = _restrict(self._model.base_frame(galleries), self._keys)
+        self._position_cache = None
+        self._names = None
 
     def _thumbnails(self, keys: Sequence[Key]) -> dict[str, str]:
         wanted: dict[str, str] = {}
@@ -958,9 +955,19 @@ def _worklist_keys(
     return keys, findings, suggestions
 
 
-def _outcome_label(outcome: Mapping[str, Any]) -> str:
-    status = str(outcome.get("status") or "")
-    if status in ("updated", "unchanged"):
-        return "Saved" if status == "updated" else "Already up to date"
-    message = outcome.get("message") or outcome.get("label") or status.replace("_", " ")
-    return f"Not saved: {message}"
+def _outcome_label(outcome: Outcome) -> str:
+    """How a save's outcome reads on its row: the server's message and HTTP status if it failed."""
+    if outcome.ok:
+        return "Saved" if outcome.status == "updated" else "Already up to date"
+    label = f"Not saved ({outcome.status.replace('_', ' ')})"
+    if outcome.message:
+        label += f": {outcome.message}"
+    extra = ", ".join(
+        x
+        for x in (
+            f"HTTP {outcome.http_status}" if outcome.http_status else None,
+            outcome.error_code,
+        )
+        if x
+    )
+    return f"{label} ({extra})" if extra else label

@@ -249,7 +249,9 @@ def test_five_thousand_rows_scroll_with_few_fields_and_the_bar_in_view(
     no_widget_errors(page)
 
 
-def test_bulk_fill_and_trim_on_selected_rows(page: Any, voila: str, artifacts: Path) -> None:
+def test_bulk_fill_on_selected_rows_and_undo_it_whole(
+    page: Any, voila: str, artifacts: Path
+) -> None:
     open_in_voila(page, voila)
     grid = worklist_of(page)
     names = grid.locator(".snb-wl-row .snb-wl-name").all_inner_texts()[:2]
@@ -263,8 +265,10 @@ def test_bulk_fill_and_trim_on_selected_rows(page: Any, voila: str, artifacts: P
         expect(grid.get_by_label(f"Caption for {name}", exact=True)).to_have_value(
             f"{row_of(page, name).locator('.snb-wl-product').inner_text()} – {stem}"
         )
+    # Undo takes back the whole bulk action, not one row of it.
     grid.get_by_role("button", name="Undo", exact=True).click()
-    expect(grid.locator(".snb-wl-pending")).to_contain_text("1 unsaved change")
+    expect(grid.locator(".snb-wl-pending")).to_have_text("No unsaved changes")
+    expect(grid.locator(".snb-wl-notice")).to_contain_text("Undone: template")
     shot(page, artifacts, "worklist-bulk")
     no_widget_errors(page)
 
