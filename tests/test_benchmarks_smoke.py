@@ -23,6 +23,7 @@ SCRIPTS = [
     "bench_overhead.py",
     "bench_scale.py",
     "bench_throughput.py",
+    "bench_worklist.py",  # --smoke: the save part only (its browser figures need Chromium)
 ]
 
 

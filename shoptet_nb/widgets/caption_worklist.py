@@ -156,13 +156,12 @@ class CaptionWorklist(VuetifyTemplate):
     ) -> None:
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
             raise ArgumentError(f"max_length must be a whole number of 1 or more: {max_length!r}")
-        keys, findings, suggestions = _worklist_keys(frame)
+        keys, suggestions = _worklist_keys(frame)
         super().__init__(**kwargs)
         self._client = client
         self._journal = journal
         self._keys: list[Key] = keys
         self._index: dict[Key, int] = {k: i for i, k in enumerate(keys)}
-        self._given_findings = findings
         self._suggestions = suggestions
         self._model = EditModel()
         self._read_errors: dict[tuple[str, str], str] = {}
@@ -899,10 +898,8 @@ def _restrict(frame: pd.DataFrame, keys: list[Key]) -> pd.DataFrame:
     return typed(picked.drop(columns="_order").reset_index(drop=True), IMAGE_COLUMNS)
 
 
-def _worklist_keys(
-    frame: pd.DataFrame,
-) -> tuple[list[Key], dict[Key, list[str]], dict[Key, str]]:
-    """The photos of a worklist frame, in order; its lint findings and suggestions by photo.
+def _worklist_keys(frame: pd.DataFrame) -> tuple[list[Key], dict[Key, str]]:
+    """The photos of a worklist frame, in order, and the suggestions it carries by photo.
 
     A findings frame (it has ``rule``) holds one row per finding, so one photo may come several
     times; any other frame should hold each photo once, and a repeat is dropped with a warning.
@@ -934,12 +931,9 @@ def _worklist_keys(
         )
     keys_all = _keys_of(frame)
     keys = list(dict.fromkeys(keys_all))
-    findings: dict[Key, list[str]] = {}
-    if "rule" in frame.columns:
-        for key, rule in zip(keys_all, frame["rule"], strict=True):
-            if _text(rule):
-                findings.setdefault(key, []).append(str(rule))
-    elif len(keys) < len(keys_all):
+    # The findings themselves are not kept: the grid checks every caption by the same rules,
+    # live, so a fixed caption loses its finding at once.
+    if "rule" not in frame.columns and len(keys) < len(keys_all):
         warnings.warn(
             f"CaptionWorklist: {len(keys_all) - len(keys)} repeated photo(s) (same guid, gallery "
             "and name) shown once; the first row of each is used",
@@ -952,7 +946,7 @@ def _worklist_keys(
             value = _text(text)
             if value is not None:
                 suggestions.setdefault(key, value)
-    return keys, findings, suggestions
+    return keys, suggestions
 
 
 def _outcome_label(outcome: Outcome) -> str:
