@@ -25,17 +25,18 @@ by :func:`shoptet_nb.edits.fewest_priority_changes` (each write renews the photo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from . import edits as _edits_module
+from ._order import shop_order
 from .columns import IMAGE_COLUMNS, typed
+from .edits import fewest_priority_changes
 from .errors import ArgumentError, FrameError
 
-__all__ = ["CHANGE_COLUMNS", "CONFLICT_COLUMNS", "Action", "EditModel", "Outcome"]
+__all__ = ["CHANGE_COLUMNS", "CONFLICT_COLUMNS", "Action", "EditModel", "Outcome", "shop_order"]
 
 #: A gallery: (product guid, gallery name).
 Key = tuple[str, str]
@@ -181,27 +182,9 @@ def _priority(value: object) -> int | None:
     return None if _missing(value) else int(value)  # type: ignore[call-overload]
 
 
-def shop_order(priorities: Mapping[str, int | None]) -> list[str]:
-    """Names in the order Shoptet shows them: priority ascending, none last, ties by name.
-
-    >>> shop_order({"b": 2, "a": 2, "c": None, "d": 1})
-    ['d', 'a', 'b', 'c']
-    """
-    return sorted(priorities, key=lambda n: (priorities[n] is None, priorities[n] or 0, n))
-
-
-def _renumbering_stand_in(
-    priorities: Mapping[str, int | None], wanted: Sequence[str]
-) -> dict[str, int]:
-    """Temporary stand-in for ``edits.fewest_priority_changes`` until it lands (1..n)."""
-    if list(wanted) == shop_order(priorities):
-        return {}
-    return {n: i for i, n in enumerate(wanted, start=1) if priorities.get(n) != i}
-
-
-fewest_priority_changes: Callable[[Mapping[str, int | None], Sequence[str]], Mapping[str, int]] = (
-    getattr(_edits_module, "fewest_priority_changes", _renumbering_stand_in)
-)
+def _fields(record: dict[str, Any]) -> tuple[int | None, str]:
+    """The editable fields of a photo record, as compared (priority, caption)."""
+    return _priority(record.get("priority")), _caption(record.get("description"))
 
 
 def _merge_new_names(order: list[str], shop: list[str]) -> list[str]:
@@ -253,7 +236,9 @@ class EditModel:
 
     # --- loading --------------------------------------------------------------------------
 
-    def load(self, frame: pd.DataFrame, *, complete: bool = False) -> list[Key]:
+    def load(
+        self, frame: pd.DataFrame, *, complete: bool = False, keys: Iterable[Key] = ()
+    ) -> list[Key]:
         """Rebase the galleries in ``frame`` (a ``read_images`` frame) on the shop as now.
 
         The base of each gallery becomes the frame's rows; the pending edits are kept. An edit
@@ -266,7 +251,10 @@ class EditModel:
         frame may hold only some photos of a gallery (a caption worklist): their rows are
         updated and the other photos are left as they were.
 
-        Returns the keys loaded, in the frame's order.
+        ``keys`` names galleries that were read whole: one absent from the frame is empty now
+        (a product without photos, or whose photos were all deleted).
+
+        Returns the keys loaded, in the frame's order, then those of ``keys`` found empty.
         """
         if not isinstance(frame, pd.DataFrame):
             raise FrameError(f"load() needs a DataFrame, got {type(frame).__name__}")
@@ -287,18 +275,23 @@ class EditModel:
                 f"load(): image {first['name']!r} of product {first['guid']} appears twice; "
                 "drop the duplicate rows"
             )
-        keys: list[Key] = []
+        loaded: list[Key] = []
         groups = data.groupby(["guid", "gallery"], sort=False)
         for (guid, gallery), part in groups:
             key = (str(guid), str(gallery))
-            keys.append(key)
+            loaded.append(key)
             records = [{str(k): v for k, v in r.items()} for r in part.to_dict("records")]
             self._rebase(key, records, complete=complete)
-        return keys
+        for key in keys:
+            if key not in loaded:
+                loaded.append(key)
+                self._rebase((str(key[0]), str(key[1])), [], complete=True)
+        return loaded
 
     def _rebase(self, key: Key, records: list[dict[str, Any]], *, complete: bool) -> None:
         rows = {str(r["name"]): r for r in records}
         g = self._galleries.get(key)
+        saved = {n: _fields(r) for n, r in g.rows.items()} if g is not None else {}
         if g is None:
             g = self._galleries[key] = _Gallery(rows=rows, complete=complete)
         elif complete:
@@ -307,8 +300,12 @@ class EditModel:
         else:
             g.rows = {**g.rows, **rows}
         g.rebuilt()
-        for name in [n for n in g.outcomes if n not in g.rows]:
-            del g.outcomes[name]
+        for name, outcome in list(g.outcomes.items()):
+            # "Saved" means the shop holds the edit: once the shop has moved on from it (a
+            # revert, a colleague), the badge would claim what is no longer true.
+            gone = name not in g.rows
+            if gone or (outcome.ok and _fields(g.rows[name]) != saved.get(name)):
+                del g.outcomes[name]
         self._normalize(g)
 
     def forget(self, guid: str, gallery: str) -> None:
@@ -568,6 +565,11 @@ class EditModel:
     def can_undo(self) -> bool:
         """True when there is an action to undo."""
         return bool(self._undo)
+
+    @property
+    def last_action(self) -> Action | None:
+        """The action :meth:`undo` would take back (None: nothing to undo)."""
+        return self._undo[-1].action if self._undo else None
 
     def undo(self) -> Action | None:
         """Undo the last action (a caption's typing, a move, a reset ...); None if none.

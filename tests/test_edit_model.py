@@ -258,6 +258,7 @@ def test_photos_added_and_removed_in_the_shop(model: EditModel) -> None:
     order = model.order(G, "shop")
     assert order == ["d.jpg", "a.jpg", "c.jpg", "e.jpg"]  # e where the shop has it
     assert "b.jpg" not in set(model.changes["name"])
+    assert "e.jpg" not in set(model.changes["name"])  # no write for a photo nobody moved
 
 
 def test_a_partial_frame_updates_only_its_photos() -> None:
@@ -420,6 +421,16 @@ def test_a_failed_save_keeps_the_edit_and_says_why(shop: Any) -> None:
     assert model.outcome(guid, "shop", name) is None
 
 
+def test_one_move_in_a_gapped_gallery_is_one_write() -> None:
+    model = EditModel()
+    model.load(frame([(n, p * 10 if p else p, d) for n, p, d in SHOP]), complete=True)
+    model.move(G, "shop", "c.jpg", 2)
+    assert rows(model.changes) == [
+        {"guid": G, "gallery": "shop", "name": "c.jpg", "priority": 15, "description": None}
+    ]
+    assert model.pending_count == 1
+
+
 def test_record_of_a_partly_saved_order_is_no_conflict() -> None:
     model = EditModel()
     model.load(frame(SHOP), complete=True)
@@ -447,6 +458,26 @@ def test_record_of_a_partly_saved_order_is_no_conflict() -> None:
     assert outcome is not None
     assert (outcome.message, outcome.http_status) == ("boom", 500)
     assert saved not in set(model.changes["name"])
+
+
+def test_saved_badge_goes_when_the_shop_moves_on(shop: Any) -> None:
+    guid = a_product(shop)
+    model = EditModel()
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    first, second = model.order(guid, "shop")[:2]
+    model.set_caption(guid, "shop", first, "one")
+    model.set_caption(guid, "shop", second, "two")
+    result = save(shop, model)
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    assert model.state(guid, "shop", first) == "saved"  # a plain reload keeps it
+    shop.sandbox.set_image(guid, "shop", second, description="changed again")
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    assert model.state(guid, "shop", second) is None
+    assert model.state(guid, "shop", first) == "saved"
+    sn.revert(result, journal=False, progress=False, force=True)
+    model.load(sn.read_images(shop, [guid], progress=False), complete=True)
+    assert model.state(guid, "shop", first) is None
+    assert model.pending_count == 0
 
 
 def test_set_captions_is_one_undoable_action_over_galleries(model: EditModel) -> None:

@@ -25,7 +25,6 @@ from shoptet_nb.widgets.gallery_editor import (
     data_uri,
     fold,
     is_loopback_url,
-    new_priorities,
     parse_card_key,
 )
 
@@ -378,23 +377,6 @@ def test_template_carries_the_accessible_names() -> None:
 # -- order -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("base", "priority", "order", "expected"),
-    [
-        (["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, ["a", "b", "c"], {}),
-        (["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, ["b", "a", "c"], {"b": 1, "a": 2}),
-        (["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, ["c", "a", "b"], {"c": 1, "a": 2, "b": 3}),
-        (["a", "b", "c"], {"a": 10, "b": 20, "c": 30}, ["a", "c", "b"], {"a": 1, "c": 2, "b": 3}),
-        (["a", "b", "c"], {"a": 1, "b": 1, "c": None}, ["a", "b", "c"], {}),
-        (["a", "b", "c"], {"a": 1, "b": 1, "c": None}, ["b", "a", "c"], {"a": 2, "c": 3}),
-    ],
-)
-def test_new_priorities(
-    base: list[str], priority: dict[str, int | None], order: list[str], expected: dict[str, int]
-) -> None:
-    assert new_priorities(base, priority, order) == expected
-
-
 def test_move_up_down_and_make_main(client: Any, editor: GalleryEditor) -> None:
     start = names(editor)
     editor.vue_move_up({"name": start[2]})
@@ -422,15 +404,18 @@ def test_drag_and_drop_moves_to_the_drop_position(editor: GalleryEditor) -> None
     assert names(editor)[-1] == start[0]
 
 
-def test_reorder_emits_only_changed_priorities(client: Any, editor: GalleryEditor) -> None:
+def test_reorder_emits_only_the_priorities_that_give_the_order(
+    client: Any, editor: GalleryEditor
+) -> None:
     start = names(editor)
     editor.make_main(start[1])
     changes = editor.changes
     assert changes["description"].isna().all()
     stored = {i["name"]: i["priority"] for i in server(client, editor.product or "")}
-    expected = {start[1]: 1, start[0]: 2} | {n: i for i, n in enumerate(start[2:], start=3)}
     emitted = dict(zip(changes["name"], changes["priority"].astype(int), strict=True))
-    assert emitted == {n: p for n, p in expected.items() if stored[n] != p}
+    assert all(stored[n] != p for n, p in emitted.items())  # no write that changes nothing
+    after = stored | emitted
+    assert sorted(after, key=lambda n: (after[n] is None, after[n] or 0, n)) == names(editor)
 
 
 def test_undo_restores_caption_and_place(editor: GalleryEditor) -> None:
@@ -439,7 +424,7 @@ def test_undo_restores_caption_and_place(editor: GalleryEditor) -> None:
     editor.make_main(start[3])
     editor.set_caption(start[3], "edited")
     rev = card(editor, start[3])["rev"]
-    editor.vue_undo({"name": start[3]})
+    editor.vue_discard({"name": start[3]})
     assert names(editor) == start
     assert card(editor, start[3])["caption"] == original
     assert card(editor, start[3])["rev"] > rev
@@ -609,7 +594,9 @@ def test_conflict_is_shown_on_its_card_and_the_rest_saves(
     assert card(editor, second)["outcome"]["ok"] is True
     assert editor.notice_type == "warning"
     assert editor.notice.startswith("Partly saved")
-    assert list(editor.changes["name"]) == [first]
+    assert editor.changes.empty  # reloaded: the edit is now a conflict, not sent again blindly
+    assert list(editor.conflicts["name"]) == [first]
+    assert card(editor, first)["conflict"][0]["theirs"] == "changed in the admin"
     stored = {i["name"]: i["description"] for i in server(client, guid)}
     assert stored[first] == "changed in the admin"
     assert stored[second] == "also mine"
@@ -663,7 +650,7 @@ def test_images_shows_the_state_after_saving(editor: GalleryEditor) -> None:
     editor.set_caption(start[0], "x")
     images = editor.images
     assert list(images["name"]) == [start[1], start[0], *start[2:]]
-    assert list(images["priority"]) == list(range(1, len(start) + 1))
+    assert list(sn.sort_gallery(images)["name"]) == list(images["name"])
     assert images.loc[1, "description"] == "x"
     assert list(images["is_main_image"])[:2] == [True, False]
 
@@ -679,9 +666,31 @@ def test_search_ignores_case_and_accents(client: Any, editor: GalleryEditor) -> 
     assert target["guid"] in [f["guid"] for f in found]
     editor.vue_search_products({"text": plain})
     assert target["guid"] in [r["guid"] for r in editor.search_results]
-    assert all(set(r) == {"guid", "title"} for r in editor.search_results)
+    assert all(set(r) == {"guid", "title", "detail"} for r in editor.search_results)
     editor.vue_search_products({"text": ""})
     assert len(editor.search_results) == min(20, len(client.sandbox.products()))
+
+
+def test_search_tells_same_named_products_apart() -> None:
+    client = sn.sandbox(seed=0, products=200, limits=False)
+    listed = client.list_products()
+    seen: dict[str, str] = {}
+    twin = next(p["name"] for p in listed if seen.setdefault(p["name"], p["guid"]) != p["guid"])
+    editor = GalleryEditor(client, journal=False)
+    editor.search_products(twin)
+    same = [r for r in editor.search_results if r["title"] == twin]
+    assert len(same) >= 2
+    assert len({r["detail"] for r in same}) == len(same)
+    for result in same:
+        assert f"guid {result['guid'][:8]}" in result["detail"]
+
+
+def test_static_view_without_pictures_drops_the_column(client: Any, guid: str) -> None:
+    editor = GalleryEditor(client, product=guid, journal=False)
+    editor.thumbs = {}
+    html = editor._repr_html_()
+    assert "<th>image</th>" not in html
+    assert "<img" not in html
 
 
 def test_pick_a_product_from_the_search(client: Any, editor: GalleryEditor, guid: str) -> None:
@@ -718,7 +727,8 @@ def test_mimebundle_has_the_widget_and_a_static_view(editor: GalleryEditor) -> N
     assert "[SANDBOX]" in html
     for c in editor.cards:
         assert c["name"] in html
-    assert "<img" not in html  # sandbox pictures are unreachable from GitHub/nbviewer
+    # Sandbox pictures are unreachable from GitHub/nbviewer: their small copies are inlined.
+    assert html.count('<img src="data:image/png;base64,') == len(editor.cards)
     assert len(bundle["text/plain"]) <= 111
 
 
@@ -771,3 +781,181 @@ def test_language_edits_that_language_only(client: Any, guid: str) -> None:
     assert client.sandbox.images(guid, language="en")[0]["description"] == "English caption"
     # The captions of the shop's default language are untouched.
     assert [i["description"] for i in server(client, guid)] == default
+
+
+# -- issue 9: the editor shows the truth -------------------------------------------------------
+
+
+def spread_priorities(client: Any, guid: str, step: int = 10) -> list[str]:
+    """Give a gallery the priorities 10, 20, 30 ... in its current order (a gapped gallery)."""
+    order = [i["name"] for i in server(client, guid)]
+    for position, name in enumerate(order, start=1):
+        client.sandbox.set_image(guid, "shop", name, priority=position * step)
+    return order
+
+
+def test_reload_after_save_and_revert_shows_no_phantom_edits(
+    client: Any, editor: GalleryEditor, guid: str
+) -> None:
+    start = names(editor)
+    editor.move_up(start[1])
+    result = editor.save()
+    assert result is not None
+    sn.revert(result, journal=False, progress=False)
+    editor.refresh()
+    assert names(editor) == [i["name"] for i in server(client, guid)] == start
+    assert editor.changes.empty
+    assert editor.pending == 0
+    assert editor.pending_text == "No unsaved changes"
+    assert not any(c["changed"] for c in editor.cards)
+    assert not any(c["outcome"] for c in editor.cards)  # no "Saved" for what was reverted
+
+
+def test_a_colleagues_reorder_is_shown_after_reload_not_undone(
+    client: Any, editor: GalleryEditor, guid: str
+) -> None:
+    start = names(editor)
+    client.sandbox.set_image(guid, "shop", start[0], priority=65535)  # first goes last
+    editor.vue_refresh({})
+    assert names(editor) == [i["name"] for i in server(client, guid)]
+    assert names(editor)[-1] == start[0]
+    assert editor.changes.empty
+    assert editor.pending == 0
+
+
+def test_a_colleagues_caption_is_not_overwritten_by_an_unsaved_edit(
+    client: Any, editor: GalleryEditor, guid: str
+) -> None:
+    first, second = names(editor)[:2]
+    editor.set_caption(first, "mine")
+    editor.set_caption(second, "mine too")
+    client.sandbox.set_image(guid, "shop", first, description="a colleague's")
+    editor.vue_refresh({})
+    editor.save()
+    stored = {i["name"]: i["description"] for i in server(client, guid)}
+    assert stored[first] == "a colleague's"  # not overwritten
+    assert stored[second] == "mine too"
+    assert "1 edit in conflict was not sent" in editor.notice
+    assert card(editor, first)["caption"] == "mine"  # still there to resolve
+    conflicts = editor.conflicts
+    assert list(zip(conflicts["name"], conflicts["field"], strict=True)) == [(first, "description")]
+    assert (conflicts["yours"].iloc[0], conflicts["theirs"].iloc[0]) == ("mine", "a colleague's")
+    assert editor.changes.empty
+    assert card(editor, first)["conflict"] == [
+        {"field": "description", "yours": "mine", "theirs": "a colleague's"}
+    ]
+    editor.keep_mine(first)
+    assert list(editor.changes["name"]) == [first]
+    editor.save()
+    assert server(client, guid)[0]["description"] == "mine"
+    assert editor.conflicts.empty
+
+
+def test_take_theirs_drops_the_edit(client: Any, editor: GalleryEditor, guid: str) -> None:
+    first = names(editor)[0]
+    editor.set_caption(first, "mine")
+    client.sandbox.set_image(guid, "shop", first, description="theirs")
+    editor.refresh()
+    editor.vue_take_theirs({"name": first})
+    assert card(editor, first)["caption"] == "theirs"
+    assert editor.pending == 0
+    assert editor.conflicts.empty
+
+
+def test_a_pending_move_over_a_colleagues_reorder_is_a_conflict(
+    client: Any, editor: GalleryEditor, guid: str
+) -> None:
+    start = names(editor)
+    editor.make_main(start[2])
+    client.sandbox.set_image(guid, "shop", start[0], priority=65535)
+    editor.refresh()
+    assert set(editor.conflicts["field"]) == {"order"}
+    assert editor.changes.empty
+    before = server(client, guid)
+    editor.save()
+    assert server(client, guid) == before
+    assert patch_calls(client) == 0
+    editor.vue_keep_mine({"name": start[2], "field": "order"})
+    editor.save()
+    assert server(client, guid)[0]["name"] == start[2]
+
+
+def test_one_move_on_a_gapped_gallery_writes_one_photo(client: Any, guid: str) -> None:
+    start = spread_priorities(client, guid)
+    editor = GalleryEditor(client, product=guid, journal=False)
+    editor.move_up(start[3])
+    assert len(editor.changes) == 1
+    assert editor.pending_text == "1 unsaved change"
+    editor.make_main(start[-1])
+    assert len(editor.changes) == 2
+    client.sandbox.reset_stats()
+    editor.save()
+    assert sum(client.sandbox.stats()["writes"].values()) == 2
+    order = [i["name"] for i in server(client, guid)]
+    assert order[0] == start[-1]
+    assert order[1:5] == [start[0], start[1], start[3], start[2]]
+
+
+def test_undo_button_takes_back_the_last_action(editor: GalleryEditor) -> None:
+    start = names(editor)
+    assert not editor.can_undo
+    editor.set_caption(start[0], "one")
+    editor.vue_make_main({"name": start[2]})
+    assert editor.can_undo
+    assert editor.undo_text == f"Undo the move of {start[2]} to position 1"
+    editor.vue_undo({})
+    assert names(editor) == start
+    assert card(editor, start[0])["caption"] == "one"
+    assert editor.notice == f"Undone: move of {start[2]} to position 1."
+    editor.vue_reset({})
+    assert editor.pending == 0
+    editor.vue_undo({})  # the reset is undone too
+    assert card(editor, start[0])["caption"] == "one"
+    editor.vue_undo({})
+    assert editor.pending == 0
+    assert not editor.can_undo
+    assert editor.undo() is None
+
+
+def test_pending_count_names_the_products(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    editor = GalleryEditor(client, products=[first, second], journal=False)
+    editor.set_caption(names(editor)[0], "x")
+    editor.next_product()
+    editor.make_main(names(editor)[-1])
+    assert editor.pending_text == f"{editor.pending} unsaved changes in 2 products"
+    titles = {p["guid"]: p for p in editor.pending_products}
+    assert list(titles) == [first, second]
+    assert titles[second]["current"]
+    assert not titles[first]["current"]
+    editor.vue_show_product({"guid": first})  # a click on the list jumps there
+    assert editor.product == first
+    assert editor.products == [first, second]
+
+
+def test_an_interrupted_save_keeps_what_was_saved(
+    client: Any, editor: GalleryEditor, guid: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_module = importlib.import_module("shoptet_nb.apply")
+    real_apply = apply_module.apply
+    interrupted = getattr(sn, "Interrupted", None)
+
+    class StandIn(KeyboardInterrupt):
+        def __init__(self, result: Any) -> None:
+            super().__init__("interrupted")
+            self.result = result
+
+    def interrupt(plan: Any, **kwargs: Any) -> Any:
+        result = real_apply(plan, **kwargs)  # everything landed, then the kernel was stopped
+        raise (interrupted or StandIn)(result)
+
+    monkeypatch.setattr(apply_module, "apply", interrupt)
+    first = names(editor)[0]
+    editor.set_caption(first, "saved before the interrupt")
+    with pytest.raises(KeyboardInterrupt):
+        editor.save()
+    assert editor.notice.startswith("Save interrupted: 1 image saved")
+    assert editor.pending == 0
+    assert card(editor, first)["outcome"]["ok"] is True
+    assert not editor.busy
+    assert server(client, guid)[0]["description"] == "saved before the interrupt"

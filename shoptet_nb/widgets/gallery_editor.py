@@ -1,8 +1,9 @@
 """``GalleryEditor``: one product's gallery on screen, captions and order edited in place.
 
-The widget is state plus handlers. The state lives in traitlets (synced to the browser) and in
-a few private dicts (the server's state, the edited order, the edited captions); the view is
-``gallery_editor.vue`` beside this file. Every front-end event ``<name>`` arrives in
+The widget is a thin view over :class:`~shoptet_nb.edit_model.EditModel`, which holds the
+editing state (the shop as last read, the pending edits, conflicts, outcomes, the undo stack);
+the traitlets here are only what the browser renders, and the view is ``gallery_editor.vue``
+beside this file. Every front-end event ``<name>`` arrives in
 ``vue_<name>`` and calls a plain Python method of the same job (``move_up``, ``save`` ...), so
 notebooks and tests can drive the editor without a browser.
 
@@ -24,7 +25,7 @@ import logging
 import mimetypes
 import unicodedata
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ import traitlets as t
 from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, typed
+from ..edit_model import EditModel, Outcome
 from ..errors import ArgumentError, FrameError, ShoptetError
 
 if TYPE_CHECKING:
@@ -47,15 +49,6 @@ log = logging.getLogger("shoptet_nb")
 
 #: A gallery on screen: (product guid, gallery name).
 Key = tuple[str, str]
-
-#: Columns of :attr:`GalleryEditor.changes` (the edits frame ``plan_updates`` accepts).
-CHANGE_COLUMNS: dict[str, object] = {
-    "guid": "string",
-    "gallery": "string",
-    "name": "string",
-    "priority": "Int64",
-    "description": "string",
-}
 
 #: How each per-image outcome of a save is shown on its card: (label, is it a success).
 OUTCOMES: dict[str, tuple[str, bool]] = {
@@ -90,26 +83,6 @@ def parse_card_key(text: str) -> tuple[Key, str]:
     """Inverse of :func:`card_key`."""
     guid, gallery, name = text.split("/", 2)
     return (guid, gallery), name
-
-
-def new_priorities(
-    base_order: Sequence[str], base_priority: Mapping[str, int | None], order: Sequence[str]
-) -> dict[str, int]:
-    """Priorities that give a gallery the order ``order``: only those that change.
-
-    An unchanged order needs nothing. Otherwise the gallery is renumbered 1..n in the new order
-    and only the images whose priority differs are returned (the others already hold theirs).
-
-    >>> new_priorities(["a", "b"], {"a": 1, "b": 2}, ["b", "a"])
-    {'b': 1, 'a': 2}
-    """
-    if list(order) == list(base_order):
-        return {}
-    return {
-        name: position
-        for position, name in enumerate(order, start=1)
-        if base_priority.get(name) != position
-    }
 
 
 def is_loopback_url(url: str) -> bool:
@@ -173,17 +146,19 @@ class GalleryEditor(VuetifyTemplate):
         editor                                                  # show it
 
     From code: :attr:`changes` (the pending edits, a frame ``plan_updates`` accepts),
-    :meth:`plan`, :meth:`save` and :attr:`result`; every button has a method
-    (:meth:`move_up`, :meth:`move_down`, :meth:`make_main`, :meth:`move`,
-    :meth:`set_caption`, :meth:`undo`, :meth:`reset`, :meth:`preview`,
-    :meth:`previous_product`, :meth:`next_product`, :meth:`show_product`,
-    :meth:`search_products`, :meth:`refresh`).
+    :attr:`conflicts`, :meth:`plan`, :meth:`save` and :attr:`result`; every button has a
+    method (:meth:`move_up`, :meth:`move_down`, :meth:`make_main`, :meth:`move`,
+    :meth:`set_caption`, :meth:`undo`, :meth:`discard`, :meth:`reset`, :meth:`keep_mine`,
+    :meth:`take_theirs`, :meth:`preview`, :meth:`previous_product`, :meth:`next_product`,
+    :meth:`show_product`, :meth:`search_products`, :meth:`refresh`).
 
-    Edits are kept per product while you step through products; Preview and Save cover all
-    of them. A save that fails (wholly or for some images) keeps the unsaved edits on screen.
-    ``journal`` goes to :func:`~shoptet_nb.apply.apply` (by default every save is journaled,
-    so it can be reverted). ``max_length`` is the caption length the counter and the
-    ``too_long`` hint use.
+    The pending edits are exactly what you did, against the shop as it is now: every reload
+    (⟳, after a save, on returning to a product) rebases them. An edit whose field changed
+    in the shop meanwhile is a conflict, shown on its card and never sent until you keep
+    yours or take the shop's. Edits are kept per product while you step through products;
+    Preview and Save cover all of them. ``journal`` goes to
+    :func:`~shoptet_nb.apply.apply` (by default every save is journaled, so it can be
+    reverted). ``max_length`` is the caption length the counter and the ``too_long`` hint use.
     """
 
     template_file = (__file__, "gallery_editor.vue")
@@ -201,6 +176,11 @@ class GalleryEditor(VuetifyTemplate):
     max_length = t.Int(125).tag(sync=True)
     pending = t.Int(0).tag(sync=True)
     pending_text = t.Unicode("No unsaved changes").tag(sync=True)
+    #: The products holding pending edits: {guid, title, current} (click to jump).
+    pending_products = t.List(t.Dict()).tag(sync=True)
+    conflict_count = t.Int(0).tag(sync=True)
+    can_undo = t.Bool(False).tag(sync=True)
+    undo_text = t.Unicode("").tag(sync=True)
     busy = t.Bool(False).tag(sync=True)
     busy_text = t.Unicode("").tag(sync=True)
     #: Save progress in percent; negative while it cannot be known (indeterminate bar).
@@ -238,14 +218,12 @@ class GalleryEditor(VuetifyTemplate):
         self._gallery = gallery
         self._language = language
         self._journal = journal
+        #: The editing state this widget shows (shared with other views of the same edits).
+        self.model = EditModel(language=language)
         self._keys: list[Key] = []
         self._index = -1
         self._product_names: dict[str, str] = {}
         self._given: pd.DataFrame | None = None
-        self._base: dict[Key, pd.DataFrame] = {}
-        self._order: dict[Key, list[str]] = {}
-        self._captions: dict[Key, dict[str, str]] = {}
-        self._outcomes: dict[Key, dict[str, dict[str, Any]]] = {}
         self._revs: dict[str, int] = {}
         self._rev_counter = 0
         self._catalogue: list[dict[str, str]] | None = None
@@ -330,45 +308,41 @@ class GalleryEditor(VuetifyTemplate):
 
     @property
     def changes(self) -> pd.DataFrame:
-        """The pending edits, as a frame ``plan_updates`` accepts.
+        """The pending edits to save, as a frame ``plan_updates`` accepts.
 
-        One row per changed image (guid, gallery, name, priority, description), over every
-        product edited; a field that did not change is ``<NA>``.
+        One row per image to write (guid, gallery, name, priority, description), over every
+        product edited; a field that did not change is ``<NA>``. Priorities are the fewest
+        writes that give the wanted order. Edits in conflict are left out (see
+        :attr:`conflicts`).
 
         >>> editor.move_up("2.jpg"); editor.changes          # doctest: +SKIP
         """
-        rows: list[dict[str, Any]] = []
-        for key in self._edited_keys():
-            priorities = self._priority_changes(key)
-            captions = self._captions.get(key, {})
-            for name in self._order[key]:
-                if name in priorities or name in captions:
-                    rows.append(
-                        {
-                            "guid": key[0],
-                            "gallery": key[1],
-                            "name": name,
-                            "priority": priorities.get(name),
-                            "description": captions.get(name),
-                        }
-                    )
-        frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
-        out = typed(frame, CHANGE_COLUMNS)
-        if self._language is not None:
-            out["language"] = pd.Series(self._language, index=out.index, dtype="string")
-        return out
+        return self.model.changes
+
+    @property
+    def conflicts(self) -> pd.DataFrame:
+        """Pending edits whose field changed in the shop since you made them.
+
+        Columns guid, gallery, name, field (``description`` or ``order``), yours, theirs.
+        Resolve each with :meth:`keep_mine` or :meth:`take_theirs`; Save skips them till then.
+        """
+        return self.model.conflicts
 
     @property
     def images(self) -> pd.DataFrame:
         """The loaded galleries as they would be after saving (IMAGE_COLUMNS, edits applied)."""
         frames = []
-        for key, base in self._base.items():
-            frame = base.set_index("name", drop=False).loc[self._order[key]].copy()
-            priorities = self._priority_changes(key)
-            for name, value in priorities.items():
-                frame.loc[name, "priority"] = value
-            for name, text in self._captions.get(key, {}).items():
-                frame.loc[name, "description"] = text
+        changes = self.model.changes.set_index(["guid", "gallery", "name"])
+        for key in self.model.keys:
+            frame = self.model.base_frame([key]).set_index("name", drop=False)
+            frame = frame.loc[self.model.order(*key)].copy()
+            for name in frame.index:
+                caption = self.model.caption(key[0], key[1], name)
+                frame.loc[name, "description"] = caption
+                if (key[0], key[1], name) in changes.index:
+                    priority = changes.loc[(key[0], key[1], name), "priority"]
+                    if not pd.isna(priority):
+                        frame.loc[name, "priority"] = priority
             if key[1] == "shop":
                 frame["is_main_image"] = [i == 0 for i in range(len(frame))]
             frames.append(frame.reset_index(drop=True))
@@ -394,16 +368,19 @@ class GalleryEditor(VuetifyTemplate):
 
     def show_product(self, guid: str) -> None:
         """Show a product by guid (added after the current one when not in the list yet)."""
-        key = (str(guid), self._key[1] if self._key else self._gallery)
-        if key not in self._keys:
+        key = next((k for k in self._keys if k[0] == str(guid)), None)
+        if key is None:
+            key = (str(guid), self._key[1] if self._key else self._gallery)
             self._keys.insert(self._index + 1, key)
         self._show(self._keys.index(key))
 
     def search_products(self, text: str) -> list[dict[str, str]]:
-        """Products whose name (or guid) contains ``text``, case and accents ignored.
+        """Products whose name, URL or guid contains ``text``, case and accents ignored.
 
         The shop's product list is read once (all pages, through ``client.list_products``) and
-        searched here; the first 20 matches are offered in the picker and returned.
+        searched here; the first 20 matches are offered in the picker and returned. Each says
+        what tells same-named products apart: the product's code or URL name, and the start
+        of its guid.
         """
         if self._catalogue is None:
             try:
@@ -411,20 +388,21 @@ class GalleryEditor(VuetifyTemplate):
             except ShoptetError as exc:
                 self._say(f"Could not list the shop's products: {exc}", "error")
                 return []
-            self._catalogue = [
-                {"guid": str(p.get("guid")), "name": str(p.get("name") or p.get("guid"))}
-                for p in listed
-                if p.get("guid")
-            ]
+            self._catalogue = [_catalogue_item(p) for p in listed if p.get("guid")]
             for item in self._catalogue:
                 self._product_names.setdefault(item["guid"], item["name"])
         needle = fold(text.strip())
         found = [
             item
             for item in self._catalogue
-            if not needle or needle in fold(item["name"]) or item["guid"].startswith(needle)
+            if not needle
+            or needle in fold(item["name"])
+            or needle in fold(item["detail"])
+            or item["guid"].startswith(needle)
         ][:_SEARCH_LIMIT]
-        self.search_results = [{"guid": f["guid"], "title": f["name"]} for f in found]
+        self.search_results = [
+            {"guid": f["guid"], "title": f["name"], "detail": f["detail"]} for f in found
+        ]
         return found
 
     # --- editing ----------------------------------------------------------------------------
@@ -432,79 +410,97 @@ class GalleryEditor(VuetifyTemplate):
     def set_caption(self, name: str, text: str | None, *, guid: str | None = None) -> None:
         """Set the caption of image ``name`` (of the product on screen, or of ``guid``)."""
         key = self._key_for(guid)
-        self._set_caption(key, name, text)
+        self.model.set_caption(key[0], key[1], name, text)
         self._bump(key, [name])
         self._render()
 
     def move(self, name: str, position: int, *, guid: str | None = None) -> None:
         """Put image ``name`` at ``position`` (1 = first); the others shift (drag and drop)."""
         key = self._key_for(guid)
-        order = self._order[key]
-        self._check_name(key, name)
-        order.remove(name)
-        order.insert(max(0, min(int(position) - 1, len(order))), name)
-        self._clear_outcome(key, name)
+        self.model.move(key[0], key[1], name, position)
         self._render()
 
     def move_up(self, name: str, *, guid: str | None = None) -> None:
         """Move image ``name`` one place towards the front."""
         key = self._key_for(guid)
-        self._check_name(key, name)
-        self.move(name, self._order[key].index(name), guid=key[0])
+        self.move(name, self._position(key, name) - 1, guid=key[0])
 
     def move_down(self, name: str, *, guid: str | None = None) -> None:
         """Move image ``name`` one place towards the back."""
         key = self._key_for(guid)
-        self._check_name(key, name)
-        self.move(name, self._order[key].index(name) + 2, guid=key[0])
+        self.move(name, self._position(key, name) + 1, guid=key[0])
 
     def make_main(self, name: str, *, guid: str | None = None) -> None:
         """Make image ``name`` the first of the gallery (in ``shop``: the main image)."""
         self.move(name, 1, guid=guid)
 
-    def undo(self, name: str, *, guid: str | None = None) -> None:
+    def undo(self) -> str | None:
+        """Undo the last action (a caption typed, a move, a reset, a conflict resolved).
+
+        Returns what was undone, as shown in the editor, or None when there was nothing.
+        """
+        action = self.model.undo()
+        if action is None:
+            self._say("Nothing to undo.", "info")
+            return None
+        for key in action.keys:
+            self._bump(key, self._names(key))
+        self._say(f"Undone: {action.label}.", "info")
+        self._render()
+        return action.label
+
+    def discard(self, name: str, *, guid: str | None = None) -> None:
         """Forget the edits of one image: its caption, and its place (back where it was)."""
         key = self._key_for(guid)
-        self._check_name(key, name)
-        self._captions.get(key, {}).pop(name, None)
-        base_order = list(self._base[key]["name"])
-        order = self._order[key]
-        order.remove(name)
-        order.insert(min(base_order.index(name), len(order)), name)
-        self._clear_outcome(key, name)
+        self.model.discard(key[0], key[1], name)
         self._bump(key, [name])
         self._render()
 
+    def keep_mine(self, name: str, field: str | None = None, *, guid: str | None = None) -> None:
+        """Resolve a conflict on image ``name`` by keeping your edit (Save then sends it).
+
+        ``field`` is ``description`` or ``order`` (None: every conflicted field of the image).
+        """
+        key = self._key_for(guid)
+        self.model.keep_mine(key[0], key[1], name, field)
+        self._render()
+
+    def take_theirs(self, name: str, field: str | None = None, *, guid: str | None = None) -> None:
+        """Resolve a conflict on image ``name`` by taking the shop's value (your edit goes)."""
+        key = self._key_for(guid)
+        self.model.take_theirs(key[0], key[1], name, field)
+        self._bump(key, self._names(key))
+        self._render()
+
     def reset(self) -> None:
-        """Forget every unsaved edit, in every product."""
-        for key in list(self._base):
-            self._order[key] = list(self._base[key]["name"])
-            self._captions[key] = {}
-            self._outcomes[key] = {}
-            self._bump(key, self._order[key])
+        """Forget every unsaved edit, in every product (Undo brings them back)."""
+        had = self.model.pending_count
+        self.model.reset()
+        for key in self.model.keys:
+            self._bump(key, self._names(key))
         self.preview_open = False
-        self._say("", "info")
+        self._say("Every unsaved edit was forgotten; Undo brings them back." if had else "", "info")
         self._render()
 
     def refresh(self) -> None:
-        """Read the product on screen again from the shop; unsaved edits are kept."""
+        """Read the product on screen again from the shop; unsaved edits are rebased on it."""
         if self._key is not None:
             problems = self._reload([self._key])
-            if self._key in self._base:
+            if self.model.has(*self._key):
                 self.thumbs = self._thumbnails(self._key)
             kind = "error" if problems else "info"
-            self._say(" ".join(problems) or "Reloaded from the shop.", kind)
+            self._say(" ".join(problems) or self._reloaded_text(), kind)
             self._render()
 
     # --- plan and save ----------------------------------------------------------------------
 
     def plan(self) -> Plan:
-        """The plan of the pending edits (``plan_updates`` against what the editor loaded)."""
+        """The plan of the pending edits (``plan_updates`` against the shop as last read)."""
         from ..plan import plan_updates
 
         changes = self.changes
         keys = set(zip(changes["guid"].astype(str), changes["gallery"].astype(str), strict=True))
-        plan = plan_updates(self._client, changes, base=self._base_frame(keys), progress=False)
+        plan = plan_updates(self._client, changes, base=self.model.base_frame(keys), progress=False)
         self.last_plan = plan
         return plan
 
@@ -528,10 +524,11 @@ class GalleryEditor(VuetifyTemplate):
         ]
         counts = plan.counts
         parts = [f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n]
+        held = self._held_text()
         self.preview_summary = (
-            f"{_plural(len(rows), 'image')} in the plan: {', '.join(parts)}"
+            f"{_plural(len(rows), 'image')} in the plan: {', '.join(parts)}{held}"
             if len(rows)
-            else "Nothing to save: no pending edits."
+            else f"Nothing to save: no pending edits.{held}"
         )
         self.preview_open = True
         return plan
@@ -541,17 +538,20 @@ class GalleryEditor(VuetifyTemplate):
         self.preview_open = False
 
     def save(self) -> Result | None:
-        """Save every pending edit (plan, then apply with the conflict check); refresh.
+        """Save every pending edit (plan, then apply with the conflict check); reload.
 
-        Each image's outcome is shown on its card; edits that were not saved stay pending.
-        Returns the :class:`~shoptet_nb.apply.Result` (also in :attr:`result`), or None when
-        there was nothing to save. An error that stops the whole save is shown and raised.
+        Each image's outcome is shown on its card; edits that were not saved stay pending, and
+        edits in conflict are not sent (the notice says so). Returns the
+        :class:`~shoptet_nb.apply.Result` (also in :attr:`result`), or None when there was
+        nothing to send. An error that stops the whole save is shown and raised; so is an
+        interrupt of the kernel, after what was saved up to then is shown.
         """
         from ..apply import apply
 
         changes = self.changes
         if changes.empty:
-            self._say("Nothing to save: no pending edits.", "info")
+            self._say(f"Nothing to save: no pending edits.{self._held_text()}", "info")
+            self._render()
             return None
         keys = list(
             dict.fromkeys(
@@ -573,11 +573,26 @@ class GalleryEditor(VuetifyTemplate):
                 "error",
             )
             raise
+        except KeyboardInterrupt as exc:
+            # shoptet_nb.Interrupted carries what was sent before the interrupt.
+            partial = getattr(exc, "result", None)
+            if partial is not None:
+                self.result = partial
+                self.model.record(partial)
+                self._bump_all()
+            self._render()
+            done = _saved_count(partial) if partial is not None else 0
+            self._say(
+                f"Save interrupted: {_plural(done, 'image')} saved before the interrupt; the "
+                "rest is still pending (Save again to finish).",
+                "warning",
+            )
+            raise
         finally:
             self.busy = False
             self.busy_text = ""
         self.result = result
-        self._record_outcomes(result)
+        self.model.record(result)
         problems = self._reload(keys)
         self._render()
         self._say_saved(result, problems)
@@ -602,7 +617,16 @@ class GalleryEditor(VuetifyTemplate):
         self._event(data, lambda: self.make_main(data["name"]))
 
     def vue_undo(self, data: dict[str, Any]) -> None:
-        self._event(data, lambda: self.undo(data["name"]))
+        self._event(data, self.undo)
+
+    def vue_discard(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self.discard(data["name"]))
+
+    def vue_keep_mine(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self.keep_mine(data["name"], data.get("field")))
+
+    def vue_take_theirs(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self.take_theirs(data["name"], data.get("field")))
 
     def vue_reset(self, data: dict[str, Any]) -> None:
         self._event(data, self.reset)
@@ -635,7 +659,7 @@ class GalleryEditor(VuetifyTemplate):
         with contextlib.suppress(ShoptetError):  # save() has shown it in the editor already
             self.save()
 
-    def _event(self, data: dict[str, Any], action: Any) -> None:
+    def _event(self, data: dict[str, Any], action: Callable[[], object]) -> None:
         """Run a front-end action: take the caption drafts it carries first, show failures."""
         try:
             self._take_captions(data)
@@ -653,8 +677,8 @@ class GalleryEditor(VuetifyTemplate):
         captions = data.get("captions") or {}
         for ident, text in captions.items():
             key, name = parse_card_key(str(ident))
-            if key in self._base and name in self._order[key]:
-                self._set_caption(key, name, None if text is None else str(text))
+            if self.model.has(*key) and name in self.model.names(*key):
+                self.model.set_caption(key[0], key[1], name, None if text is None else str(text))
 
     # --- static fallback ------------------------------------------------------------------
 
@@ -665,48 +689,68 @@ class GalleryEditor(VuetifyTemplate):
         return bundle
 
     def _repr_html_(self) -> str:
-        """A static view of the gallery on screen, for where widgets cannot render."""
+        """A static view of the gallery on screen, for where widgets cannot render.
+
+        Pictures are the thumbnails the editor shows: links for a real shop's CDN, and the
+        small inlined copies for the sandbox (whose addresses no other browser can reach);
+        without any picture the column is left out.
+        """
         esc = html.escape
+        pictures = {card["key"]: self._static_picture(card) for card in self.cards}
+        with_pictures = any(pictures.values())
         parts = ['<div class="shoptet-nb-gallery">']
         badge = "<strong>[SANDBOX]</strong> " if self.is_sandbox else ""
         parts.append(f"<h4>{badge}{esc(self.heading or 'Gallery editor')}</h4>")
         if self.subheading:
             parts.append(f"<p>{esc(self.subheading)} · {esc(self.pending_text)}</p>")
+        picture_head = "<th>image</th>" if with_pictures else ""
         parts.append(
-            "<table><thead><tr><th>#</th><th>image</th><th>file</th><th>caption</th>"
+            f"<table><thead><tr><th>#</th>{picture_head}<th>file</th><th>caption</th>"
             "<th>state</th></tr></thead><tbody>"
         )
         for card in self.cards:
-            url = card.get("url") or ""
-            picture = (
-                f'<img src="{esc(url)}" alt="{esc(card["caption"])}" width="96">'
-                if url and not self.is_sandbox and not is_loopback_url(url)
-                else ""
-            )
+            src = pictures[card["key"]]
+            picture = ""
+            if with_pictures:
+                img = f'<img src="{esc(src)}" alt="" width="96">' if src else ""
+                picture = f"<td>{img}</td>"
             star = " ★" if card["main"] else ""
-            state = "changed" if card["changed"] else ""
+            state = ", ".join(card["fields"])
+            state = f"edited: {state}" if state else ""
+            if card["conflict"]:
+                state = "conflict: changed in the shop since you edited"
             if card.get("outcome"):
                 state = (state + " " + card["outcome"]["label"]).strip()
             parts.append(
-                f"<tr><td>{card['position']}{star}</td><td>{picture}</td>"
+                f"<tr><td>{card['position']}{star}</td>{picture}"
                 f"<td>{esc(card['name'])}</td><td>{esc(card['caption'])}</td>"
                 f"<td>{esc(state)}</td></tr>"
             )
         parts.append("</tbody></table></div>")
         return "".join(parts)
 
+    def _static_picture(self, card: Mapping[str, Any]) -> str:
+        src = str(self.thumbs.get(card["key"]) or "")
+        if src.startswith("data:image/"):
+            return src
+        url = str(card.get("url") or "")
+        if url and not self.is_sandbox and not is_loopback_url(url):
+            return src if src and not is_loopback_url(src) else url
+        return ""
+
     # --- internals: loading -----------------------------------------------------------------
 
     def _show(self, index: int) -> None:
+        """Show a product, read again from the shop: returning to a product rebases it."""
         self._index = index
         key = self._keys[index]
-        problems = self._reload([key]) if key not in self._base else []
-        self.thumbs = self._thumbnails(key) if key in self._base else {}
+        problems = self._reload([key])
+        self.thumbs = self._thumbnails(key) if self.model.has(*key) else {}
         self._say(" ".join(problems), "error")
         self._render()
 
     def _reload(self, keys: Sequence[Key]) -> list[str]:
-        """(Re)load galleries from the shop, or the first time from the given frame.
+        """Rebase galleries on the shop (the first time, on the frame given to the editor).
 
         Returns the problems met (one line each); a gallery that cannot be read keeps what
         was on screen.
@@ -714,12 +758,12 @@ class GalleryEditor(VuetifyTemplate):
         problems: list[str] = []
         to_read: list[Key] = []
         for key in keys:
-            if key not in self._base and self._given is not None:
+            if not self.model.has(*key) and self._given is not None:
                 part = self._given[
                     (self._given["guid"] == key[0]) & (self._given["gallery"] == key[1])
                 ]
                 if len(part):
-                    self._set_base(key, part)
+                    self._load(part, [key])
                     continue
             to_read.append(key)
         if not to_read:
@@ -747,33 +791,28 @@ class GalleryEditor(VuetifyTemplate):
             failed = {str(item.get("guid")) for item in failures}
             for item in failures:
                 problems.append(f"Could not read product {item.get('guid')}: {item.get('message')}")
-            for guid in guids:
-                if guid in failed:
-                    continue  # keep what was on screen (or nothing, the first time)
-                self._set_base((guid, gallery), frame[frame["guid"] == guid])
+            read = [g for g in guids if g not in failed]  # the others keep what was on screen
+            self._load(frame[frame["guid"].isin(read)], [(g, gallery) for g in read])
         return problems
 
-    def _set_base(self, key: Key, frame: pd.DataFrame) -> None:
-        from ..edits import sort_gallery
-
-        base = sort_gallery(typed(frame, IMAGE_COLUMNS)).reset_index(drop=True)
-        self._base[key] = base
-        names = list(base["name"].astype(str))
-        present = set(names)
-        previous = [n for n in self._order.get(key, []) if n in present]
-        # Keep the edited order; images new on the server join at the end.
-        self._order[key] = previous + [n for n in names if n not in set(previous)]
-        base_caption = {n: _text(d) or "" for n, d in zip(names, base["description"], strict=True)}
-        captions = self._captions.get(key, {})
-        self._captions[key] = {
-            n: text for n, text in captions.items() if n in present and text != base_caption[n]
-        }
-        for guid, label in base[["guid", "product_name"]].dropna().itertuples(index=False):
+    def _load(self, frame: pd.DataFrame, keys: list[Key]) -> None:
+        self.model.load(frame, complete=True, keys=keys)
+        for guid, label in frame[["guid", "product_name"]].dropna().itertuples(index=False):
             self._product_names[str(guid)] = str(label)
-        self._bump(key, names)  # the server's values replace any stale draft on screen
+        for key in keys:
+            self._bump(key, self._names(key))  # the shop's values retire stale drafts on screen
+
+    def _reloaded_text(self) -> str:
+        conflicts = self._conflicted_photos()
+        if conflicts:
+            return (
+                f"Reloaded from the shop: {_plural(conflicts, 'edit')} changed in the shop since "
+                "you made them; keep yours or take the shop's on the marked cards."
+            )
+        return "Reloaded from the shop."
 
     def _thumbnails(self, key: Key) -> dict[str, str]:
-        base = self._base[key]
+        base = self.model.base_frame([key])
         wanted: dict[str, str] = {}
         for name, url in zip(base["name"], base["url"], strict=True):
             src = self._thumb_url(str(name), _text(url))
@@ -827,28 +866,19 @@ class GalleryEditor(VuetifyTemplate):
             if self._key is None:
                 raise ArgumentError("no product on screen: pass product= or pick one first")
             return self._key
-        for key in ([self._key] if self._key else []) + list(self._base):
+        for key in ([self._key] if self._key else []) + self.model.keys:
             if key[0] == guid:
                 return key
         raise ArgumentError(f"product {guid} is not loaded in this editor")
 
-    def _check_name(self, key: Key, name: str) -> None:
-        if key not in self._order or name not in self._order[key]:
-            shown = ", ".join(self._order.get(key, [])[:5])
-            raise ArgumentError(f"no image {name!r} in product {key[0]} ({key[1]}); it has {shown}")
+    def _names(self, key: Key) -> list[str]:
+        return self.model.names(*key) if self.model.has(*key) else []
 
-    def _set_caption(self, key: Key, name: str, text: str | None) -> None:
-        self._check_name(key, name)
-        base = self._base[key]
-        original = _text(base.loc[base["name"] == name, "description"].iloc[0]) or ""
-        captions = self._captions.setdefault(key, {})
-        new = text or ""
-        if new == original:
-            if captions.pop(name, None) is not None:
-                self._clear_outcome(key, name)
-        elif captions.get(name) != new:
-            captions[name] = new
-            self._clear_outcome(key, name)
+    def _position(self, key: Key, name: str) -> int:
+        order = self.model.order(*key)
+        if name not in order:
+            self.model.caption(key[0], key[1], name)  # raises the helpful error
+        return order.index(name) + 1
 
     def _bump(self, key: Key, names: Iterable[str]) -> None:
         """Mark captions as set by the kernel, so the browser drops its drafts of them."""
@@ -856,56 +886,27 @@ class GalleryEditor(VuetifyTemplate):
         for name in names:
             self._revs[card_key(key, name)] = self._rev_counter
 
-    def _clear_outcome(self, key: Key, name: str) -> None:
-        self._outcomes.get(key, {}).pop(name, None)
+    def _bump_all(self) -> None:
+        for key in self.model.keys:
+            self._bump(key, self._names(key))
 
-    def _priority_changes(self, key: Key) -> dict[str, int]:
-        base = self._base[key]
-        names = [str(n) for n in base["name"]]
-        priority = {n: _int(p) for n, p in zip(names, base["priority"], strict=True)}
-        return new_priorities(names, priority, self._order[key])
+    def _conflicted_photos(self) -> int:
+        conflicts = self.model.conflicts
+        return len(conflicts[["guid", "gallery", "name"]].drop_duplicates())
 
-    def _edited_keys(self) -> list[Key]:
-        ordered = [k for k in self._keys if k in self._base] + [
-            k for k in self._base if k not in self._keys
-        ]
-        return [
-            k
-            for k in ordered
-            if self._captions.get(k) or self._order[k] != list(self._base[k]["name"])
-        ]
-
-    def _base_frame(self, keys: Iterable[Key]) -> pd.DataFrame:
-        frames = [self._base[k] for k in keys if k in self._base]
-        if not frames:
-            return typed(pd.DataFrame(), IMAGE_COLUMNS)
-        return typed(pd.concat(frames, ignore_index=True), IMAGE_COLUMNS)
+    def _held_text(self) -> str:
+        held = self._conflicted_photos()
+        if not held:
+            return ""
+        verb = "was" if held == 1 else "were"
+        return (
+            f" {_plural(held, 'edit')} in conflict {verb} not sent: the shop changed since you "
+            "made them; keep yours or take the shop's on the marked cards."
+        )
 
     def _show_progress(self, done: int, total: int) -> None:
         """apply()'s callback: galleries written so far → the bar's percentage."""
         self.progress = 100.0 * done / total if total else -1.0
-
-    def _record_outcomes(self, result: Result) -> None:
-        for key in self._outcomes:
-            self._outcomes[key] = {}
-        for _, row in result.rows.iterrows():
-            status = _text(row.get("status")) or ""
-            key = (str(row["guid"]), str(row["gallery"]))
-            label, ok = OUTCOMES.get(status, (status.replace("_", " "), False))
-            detail = _text(row.get("message"))
-            code = _text(row.get("error_code"))
-            http = _int(row.get("http_status"))
-            if not ok:
-                extra = ", ".join(x for x in (f"HTTP {http}" if http else None, code) if x)
-                if detail:
-                    label = f"{label}: {detail}"
-                if extra:
-                    label = f"{label} ({extra})"
-            self._outcomes.setdefault(key, {})[str(row["name"])] = {
-                "status": status,
-                "ok": ok,
-                "label": label,
-            }
 
     def _say(self, text: str, kind: str) -> None:
         self.notice_type = kind
@@ -913,25 +914,26 @@ class GalleryEditor(VuetifyTemplate):
 
     def _say_saved(self, result: Result, problems: Sequence[str]) -> None:
         after = (" " + " ".join(problems)) if problems else ""
+        held = self._held_text()
         counts = result.counts
         done = counts.get("updated", 0) + counts.get("unchanged", 0)
         total = sum(counts.values())
         failed = total - done
         if failed == 0:
             self._say(
-                f"Saved: {_plural(done, 'image')} up to date in the shop.{after}",
-                "warning" if problems else "success",
+                f"Saved: {_plural(done, 'image')} up to date in the shop.{held}{after}",
+                "warning" if problems or held else "success",
             )
         elif done == 0:
             self._say(
                 f"Nothing was saved: {_plural(failed, 'image')} failed (see the cards marked in "
-                f"red). Your edits are kept; fix them or try again.{after}",
+                f"red). Your edits are kept; fix them or try again.{held}{after}",
                 "error",
             )
         else:
             self._say(
                 f"Partly saved: {done} of {total} images saved, {failed} failed (see the cards "
-                f"marked in red). The unsaved edits are kept.{after}",
+                f"marked in red). The unsaved edits are kept.{held}{after}",
                 "warning",
             )
 
@@ -939,15 +941,27 @@ class GalleryEditor(VuetifyTemplate):
 
     def _render(self) -> None:
         """Push the state of the product on screen to the view."""
-        pending = self.changes
-        self.pending = len(pending)
+        model = self.model
+        self.pending = model.pending_count
+        products = model.pending_products
+        self.conflict_count = self._conflicted_photos()
         if self.pending:
-            products = pending["guid"].nunique()
-            where = f" in {_plural(products, 'product')}" if products > 1 else ""
-            self.pending_text = f"{_plural(self.pending, 'unsaved change')}{where}"
+            where = f" in {_plural(len(products), 'product')}" if len(products) > 1 else ""
+            held = f" ({self.conflict_count} in conflict)" if self.conflict_count else ""
+            self.pending_text = f"{_plural(self.pending, 'unsaved change')}{where}{held}"
         else:
             self.pending_text = "No unsaved changes"
         key = self._key
+        self.pending_products = [
+            {
+                "guid": guid,
+                "title": self._product_names.get(guid, guid),
+                "current": bool(key and key[0] == guid),
+            }
+            for guid in products
+        ]
+        self.can_undo = model.can_undo
+        self.undo_text = f"Undo the {model.last_action.label}" if model.last_action else ""
         self.has_previous = self._index > 0
         self.has_next = 0 <= self._index < len(self._keys) - 1
         if key is None:
@@ -957,50 +971,54 @@ class GalleryEditor(VuetifyTemplate):
         self.current_guid = key[0]
         self.gallery_name = key[1]
         self.heading = self._product_names.get(key[0], key[0])
-        count = len(self._order.get(key, []))
+        count = len(self._names(key))
         self.subheading = (
             f"Product {self._index + 1} of {len(self._keys)} · gallery {key[1]} · "
             f"{_plural(count, 'image')}"
         )
-        if key not in self._base:
-            self.cards = []
-            return
-        self.cards = self._cards(key)
+        self.cards = self._cards(key) if model.has(*key) else []
 
     def _cards(self, key: Key) -> list[dict[str, Any]]:
-        base = self._base[key]
-        names = [str(n) for n in base["name"]]
-        base_position = {n: i for i, n in enumerate(names, start=1)}
-        base_caption = {n: _text(d) or "" for n, d in zip(names, base["description"], strict=True)}
-        urls = dict(zip(names, (_text(u) for u in base["url"]), strict=True))
-        captions = self._captions.get(key, {})
-        priorities = self._priority_changes(key)
+        model = self.model
+        guid, gallery = key
+        base = model.base_frame([key])
+        shop_position = {n: i for i, n in enumerate(model.names(*key), start=1)}
+        urls = dict(zip(base["name"], (_text(u) for u in base["url"]), strict=True))
+        conflicts: dict[str, list[dict[str, str]]] = {}
+        frame = model.conflicts
+        mine = frame[(frame["guid"] == guid) & (frame["gallery"] == gallery)]
+        for name, field, yours, theirs in mine[["name", "field", "yours", "theirs"]].itertuples(
+            index=False
+        ):
+            conflicts.setdefault(str(name), []).append(
+                {"field": str(field), "yours": str(yours), "theirs": str(theirs)}
+            )
         hints = self._hints(key)
-        outcomes = self._outcomes.get(key, {})
         cards = []
-        for position, name in enumerate(self._order[key], start=1):
-            fields = []
-            if name in captions:
-                fields.append("caption")
-            if position != base_position[name]:
+        for position, name in enumerate(model.order(*key), start=1):
+            edited = model.edited_fields(guid, gallery, name)
+            fields = ["caption"] if "description" in edited else []
+            if position != shop_position[name]:
                 fields.append("position")
-            elif name in priorities:
+            elif "priority" in edited:
                 fields.append("priority")
+            outcome = model.outcome(guid, gallery, name)
             ident = card_key(key, name)
             cards.append(
                 {
                     "key": ident,
                     "name": name,
                     "position": position,
-                    "was": base_position[name],
-                    "caption": captions.get(name, base_caption[name]),
+                    "was": shop_position[name],
+                    "caption": model.caption(guid, gallery, name),
                     "rev": self._revs.get(ident, 0),
-                    "main": key[1] == "shop" and position == 1,
+                    "main": gallery == "shop" and position == 1,
                     "changed": bool(fields),
                     "fields": fields,
+                    "conflict": conflicts.get(name, []),
                     "hints": hints.get(name, []),
-                    "outcome": outcomes.get(name),
-                    "url": urls[name],
+                    "outcome": _outcome_view(outcome) if outcome else None,
+                    "url": urls.get(name),
                 }
             )
         return cards
@@ -1008,15 +1026,46 @@ class GalleryEditor(VuetifyTemplate):
     def _hints(self, key: Key) -> dict[str, list[dict[str, str]]]:
         from ..lint import lint_captions
 
-        frame = self._base[key].copy()
-        captions = self._captions.get(key, {})
-        if captions:
-            edited = frame["name"].map(captions)
-            frame["description"] = edited.where(edited.notna(), frame["description"]).astype(
-                "string"
-            )
+        frame = self.model.base_frame([key]).copy()
+        frame["description"] = pd.array(
+            [self.model.caption(key[0], key[1], str(n)) for n in frame["name"]], dtype="string"
+        )
         findings = lint_captions(frame, max_length=self.max_length)
         out: dict[str, list[dict[str, str]]] = {}
         for name, rule, message in findings[["name", "rule", "message"]].itertuples(index=False):
             out.setdefault(str(name), []).append({"rule": str(rule), "message": str(message)})
         return out
+
+
+def _outcome_view(outcome: Outcome) -> dict[str, Any]:
+    """How a save's outcome shows on its card: status, ok, and a label that says why."""
+    label, ok = OUTCOMES.get(outcome.status, (outcome.status.replace("_", " "), False))
+    if not ok:
+        http = f"HTTP {outcome.http_status}" if outcome.http_status else None
+        extra = ", ".join(x for x in (http, outcome.error_code) if x)
+        if outcome.message:
+            label = f"{label}: {outcome.message}"
+        if extra:
+            label = f"{label} ({extra})"
+    return {"status": outcome.status, "ok": ok, "label": label}
+
+
+def _saved_count(result: Result) -> int:
+    counts = result.counts
+    return counts.get("updated", 0) + counts.get("unchanged", 0)
+
+
+def _catalogue_item(product: Mapping[str, Any]) -> dict[str, str]:
+    """A product of the shop's list, for the search: what tells same-named ones apart.
+
+    The product list carries no code (codes live on variants), so the product's URL name
+    stands in for it when there is none, with the start of the guid.
+    """
+    guid = str(product.get("guid"))
+    name = str(product.get("name") or guid)
+    code = product.get("code")
+    if not code:
+        path = urlsplit(str(product.get("url") or "")).path.strip("/")
+        code = path.rsplit("/", 1)[-1] if path else ""
+    detail = " · ".join(x for x in (str(code or ""), f"guid {guid[:8]}…") if x)
+    return {"guid": guid, "name": name, "detail": detail}
