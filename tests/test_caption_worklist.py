@@ -309,3 +309,8 @@ def test_reset_forgets_every_edit(client: Any, images: pd.DataFrame) -> None:
     worklist.vue_reset({"captions": {}})
     assert worklist.changes.empty
     assert worklist.pending_text == "No unsaved changes"
+
+
+def test_the_widget_is_a_lazy_attribute_of_the_package() -> None:
+    assert sn.CaptionWorklist is CaptionWorklist
+    assert "CaptionWorklist" not in sn.__all__  # like GalleryEditor: import shoptet_nb stays light

@@ -30,17 +30,16 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 import traitlets as t
 from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, IMAGE_KEY, typed
-from ..edit_model import EditModel, Outcome
+from ..edit_model import EditModel
 from ..errors import ArgumentError, FrameError, ShoptetError
 from ..lint import LINT_RULES, RULE_PATTERNS
-from .gallery_editor import _THUMB_MIN_WIDTH, data_uri, is_loopback_url
+from ._shared import ThumbnailSource, outcome_view, plural, saved_count, saved_notice
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -98,10 +97,6 @@ def _text(value: object) -> str | None:
     if isinstance(value, float) and value != value:  # NaN
         return None
     return str(value)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class CaptionWorklist(VuetifyTemplate):
@@ -172,14 +167,13 @@ class CaptionWorklist(VuetifyTemplate):
         self._revs: dict[Key, int] = {}
         self._rev_counter = 0
         self._duplicates: set[Key] = set()
-        self._thumb_cache: dict[str, str | None] = {}
-        self._thumb_cut: str | bool | None = False  # False: not chosen yet
         #: The Result of the last save (``None`` before the first).
         self.result: Result | None = None
         #: The Plan of the last preview or save.
         self.last_plan: Plan | None = None
 
         self.is_sandbox = bool(getattr(client, "is_sandbox", False))
+        self._thumbs = ThumbnailSource(client, inline_all=self.is_sandbox)
         self.max_length = max_length
         self.rules = [
             {
@@ -297,7 +291,7 @@ class CaptionWorklist(VuetifyTemplate):
         return pd.DataFrame(records, columns=columns).astype("string")
 
     def __repr__(self) -> str:
-        return f"<CaptionWorklist {_plural(len(self._keys), 'photo')}: {self.pending_text.lower()}>"
+        return f"<CaptionWorklist {plural(len(self._keys), 'photo')}: {self.pending_text.lower()}>"
 
     # --- editing ----------------------------------------------------------------------------
 
@@ -412,7 +406,7 @@ class CaptionWorklist(VuetifyTemplate):
         parts = [f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n]
         more = f" (the first {_PREVIEW_LIMIT} shown)" if len(plan.rows) > _PREVIEW_LIMIT else ""
         self.preview_summary = (
-            f"{_plural(len(plan.rows), 'caption')} in the plan: {', '.join(parts)}{more}"
+            f"{plural(len(plan.rows), 'caption')} in the plan: {', '.join(parts)}{more}"
             if len(plan.rows)
             else "Nothing to save: no pending edits."
         )
@@ -439,19 +433,36 @@ class CaptionWorklist(VuetifyTemplate):
         if changes.empty:
             self._say(
                 "Nothing to save: no pending edits."
-                + (f" {_plural(held, 'conflict')} to resolve first." if held else ""),
+                + (f" {plural(held, 'conflict')} to resolve first." if held else ""),
                 "info",
             )
             return None
         self.preview_open = False
         self.busy = True
         self.progress = -1.0
-        self.busy_text = f"Saving {_plural(len(changes), 'caption')}…"
+        self.busy_text = f"Saving {plural(len(changes), 'caption')}…"
         try:
             plan = self.plan()
             result = apply(plan, journal=self._journal, progress=self._show_progress)
         except ShoptetError as exc:
             self._say(f"The save failed: {exc}. Your edits are kept; try again.", "error")
+            raise
+        except KeyboardInterrupt as exc:
+            # shoptet_nb.Interrupted carries what was sent before the interrupt: record it, so
+            # the saved rows say so and only the rest stays pending.
+            partial = getattr(exc, "result", None)
+            if partial is not None:
+                self.result = partial
+                self._model.record(partial)
+                self._sync_base()
+                self._bump(self._keys)
+            self._render_all()
+            done = saved_count(partial) if partial is not None else 0
+            self._say(
+                f"Save interrupted: {plural(done, 'caption')} saved before the interrupt; the "
+                "rest is still pending (Save again to finish).",
+                "warning",
+            )
             raise
         finally:
             self.busy = False
@@ -518,7 +529,7 @@ class CaptionWorklist(VuetifyTemplate):
                 changed = self.take_suggestions(keys)
             else:
                 raise ArgumentError(f"unknown bulk action {action!r}")
-            self._say(f"{_plural(changed, 'caption')} changed in {len(keys)} selected.", "info")
+            self._say(f"{plural(changed, 'caption')} changed in {len(keys)} selected.", "info")
 
         self._event(data, run)
 
@@ -583,9 +594,7 @@ class CaptionWorklist(VuetifyTemplate):
             chosen = [(str(k[0]), str(k[1]), str(k[2])) for k in keys]
         unknown = [k for k in chosen if k not in self._index]
         if unknown:
-            raise ArgumentError(
-                f"{_plural(len(unknown), 'row')} not in this worklist: {unknown[0]}"
-            )
+            raise ArgumentError(f"{plural(len(unknown), 'row')} not in this worklist: {unknown[0]}")
         return [k for k in chosen if k not in self._missing]
 
     def _bulk(self, wanted: Mapping[Key, str], label: str) -> int:
@@ -681,7 +690,7 @@ class CaptionWorklist(VuetifyTemplate):
             message = f"Changed in the shop since you edited it: the shop says “{theirs or ''}”"
         elif state in ("failed", "saved"):
             outcome = self._model.outcome(*key)
-            message = _outcome_label(outcome) if outcome else ""
+            message = outcome_view(outcome)["label"] if outcome else ""
         return {
             "i": self._index[key],
             "k": row_id(key),
@@ -727,13 +736,13 @@ class CaptionWorklist(VuetifyTemplate):
         self.can_undo = bool(self._model.can_undo)
         if count:
             products = len(self._model.pending_products)
-            where = f" in {_plural(products, 'product')}" if products > 1 else ""
-            self.pending_text = f"{_plural(count, 'unsaved change')}{where}"
+            where = f" in {plural(products, 'product')}" if products > 1 else ""
+            self.pending_text = f"{plural(count, 'unsaved change')}{where}"
         else:
             self.pending_text = "No unsaved changes"
         held = len(self.conflicts)
         if held:
-            self.pending_text += f" · {_plural(held, 'conflict')} to resolve"
+            self.pending_text += f" · {plural(held, 'conflict')} to resolve"
 
     def _show_progress(self, done: int, total: int) -> None:
         """apply()'s callback: galleries written so far → the bar's percentage."""
@@ -778,74 +787,20 @@ class CaptionWorklist(VuetifyTemplate):
         self._names = None
 
     def _thumbnails(self, keys: Sequence[Key]) -> dict[str, str]:
-        wanted: dict[str, str] = {}
-        for key in keys:
-            if key in self._index and key not in self._missing:
-                src = self._thumb_url(key[2])
-                if src:
-                    wanted[row_id(key)] = src
-        inline = [u for u in set(wanted.values()) if self._must_inline(u)]
-        missing = [u for u in inline if u not in self._thumb_cache]
-        for url, outcome in self._client.map(self._client.fetch_file, missing):
-            if isinstance(outcome, BaseException):
-                log.debug("thumbnail %s: %s", url, outcome)
-                self._thumb_cache[url] = None
-            else:
-                self._thumb_cache[url] = data_uri(outcome, urlsplit(url).path)
-        out: dict[str, str] = {}
-        for ident, url in wanted.items():
-            src = self._thumb_cache.get(url) if url in inline else url
-            if src:
-                out[ident] = src
-        return out
-
-    def _must_inline(self, url: str) -> bool:
-        # On Binder the browser cannot reach the kernel's localhost: send the bytes instead.
-        return self.is_sandbox or is_loopback_url(url)
-
-    def _thumb_url(self, name: str) -> str | None:
-        if self._thumb_cut is False:
-            self._thumb_cut = None
-            try:
-                cuts = [c for c in self._client.image_cuts() if c.get("width")]
-            except ShoptetError:
-                cuts = []
-            small = sorted(
-                (c for c in cuts if int(c["width"]) >= _THUMB_MIN_WIDTH // 2),
-                key=lambda c: int(c["width"]),
-            )
-            self._thumb_cut = str(small[0]["name"]) if small else "detail"
-        try:
-            return self._client.image_url(name, str(self._thumb_cut))
-        except ShoptetError:
-            return None
+        return self._thumbs.sources(
+            {row_id(k): (k[2], None) for k in keys if k in self._index and k not in self._missing}
+        )
 
     def _say(self, text: str, kind: str) -> None:
         self.notice_type = kind
         self.notice = text
 
     def _say_saved(self, result: Result, held: int, problems: Sequence[str]) -> None:
-        counts = result.counts
-        done = counts.get("updated", 0) + counts.get("unchanged", 0)
-        total = sum(counts.values())
-        failed = total - done
-        after = f" {_plural(held, 'conflict')} not sent: resolve them first." if held else ""
-        after += (" " + " ".join(problems)) if problems else ""
-        if failed == 0:
-            kind = "warning" if held or problems else "success"
-            self._say(f"Saved: {_plural(done, 'caption')} up to date in the shop.{after}", kind)
-        elif done == 0:
-            self._say(
-                f"Nothing was saved: {_plural(failed, 'caption')} failed (see the rows marked in "
-                f"red). Your edits are kept; fix them or try again.{after}",
-                "error",
-            )
-        else:
-            self._say(
-                f"Partly saved: {done} of {total} captions saved, {failed} not (see the rows "
-                f"marked in red). The unsaved edits are kept.{after}",
-                "warning",
-            )
+        not_sent = f" {plural(held, 'conflict')} not sent: resolve them first." if held else ""
+        text, kind = saved_notice(
+            result, noun="caption", marked="the rows", held=not_sent, problems=problems
+        )
+        self._say(text, kind)
 
     # --- static fallback ------------------------------------------------------------------
 
@@ -861,7 +816,7 @@ class CaptionWorklist(VuetifyTemplate):
         badge = "<strong>[SANDBOX]</strong> " if self.is_sandbox else ""
         parts = [
             f'<div class="shoptet-nb-worklist"><h4>{badge}Caption worklist</h4>'
-            f"<p>{_plural(len(self._keys), 'photo')} · {esc(self.pending_text)}</p>"
+            f"<p>{plural(len(self._keys), 'photo')} · {esc(self.pending_text)}</p>"
             "<table><thead><tr><th>product</th><th>file</th><th>caption</th><th>state</th>"
             "</tr></thead><tbody>"
         ]
@@ -947,21 +902,3 @@ def _worklist_keys(frame: pd.DataFrame) -> tuple[list[Key], dict[Key, str]]:
             if value is not None:
                 suggestions.setdefault(key, value)
     return keys, suggestions
-
-
-def _outcome_label(outcome: Outcome) -> str:
-    """How a save's outcome reads on its row: the server's message and HTTP status if it failed."""
-    if outcome.ok:
-        return "Saved" if outcome.status == "updated" else "Already up to date"
-    label = f"Not saved ({outcome.status.replace('_', ' ')})"
-    if outcome.message:
-        label += f": {outcome.message}"
-    extra = ", ".join(
-        x
-        for x in (
-            f"HTTP {outcome.http_status}" if outcome.http_status else None,
-            outcome.error_code,
-        )
-        if x
-    )
-    return f"{label} ({extra})" if extra else label

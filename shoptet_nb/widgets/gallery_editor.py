@@ -17,12 +17,9 @@ drafts in its own message), so there is no round trip per keystroke.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import html
-import ipaddress
 import logging
-import mimetypes
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,8 +32,16 @@ import traitlets as t
 from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, typed
-from ..edit_model import EditModel, Outcome
+from ..edit_model import EditModel
 from ..errors import ArgumentError, FrameError, ShoptetError
+from ._shared import (
+    ThumbnailSource,
+    outcome_view,
+    saved_count,
+    saved_notice,
+)
+from ._shared import data_uri as data_uri  # re-exported: part of this module's helpers
+from ._shared import is_loopback_url as is_loopback_url
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -50,25 +55,7 @@ log = logging.getLogger("shoptet_nb")
 #: A gallery on screen: (product guid, gallery name).
 Key = tuple[str, str]
 
-#: How each per-image outcome of a save is shown on its card: (label, is it a success).
-OUTCOMES: dict[str, tuple[str, bool]] = {
-    "updated": ("Saved", True),
-    "unchanged": ("Already up to date", True),
-    "invalid": ("Not saved: invalid", False),
-    "not_found": ("Not saved: not found on the server", False),
-    "conflict": ("Not saved: changed on the server meanwhile", False),
-    "failed": ("Not saved: the server refused it", False),
-    "not_attempted": ("Not saved: not attempted", False),
-}
-
 _SEARCH_LIMIT = 20
-_THUMB_MIN_WIDTH = 120  # the smallest cut at least this wide makes the thumbnail
-_MAGIC = (
-    (b"\x89PNG", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF8", "image/gif"),
-    (b"RIFF", "image/webp"),
-)
 
 
 # -- pure helpers ----------------------------------------------------------------------------
@@ -83,24 +70,6 @@ def parse_card_key(text: str) -> tuple[Key, str]:
     """Inverse of :func:`card_key`."""
     guid, gallery, name = text.split("/", 2)
     return (guid, gallery), name
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for a URL on this machine (the browser of a Binder user cannot reach it)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def data_uri(content: bytes, name: str) -> str:
-    """Image bytes as a ``data:`` URI (type from the bytes, else from the file name)."""
-    kind = next((mime for magic, mime in _MAGIC if content.startswith(magic)), None)
-    kind = kind or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 def fold(text: str) -> str:
@@ -227,14 +196,13 @@ class GalleryEditor(VuetifyTemplate):
         self._revs: dict[str, int] = {}
         self._rev_counter = 0
         self._catalogue: list[dict[str, str]] | None = None
-        self._thumb_cache: dict[str, str | None] = {}
-        self._thumb_cut: str | bool | None = False  # False: not chosen yet
         #: The Result of the last save (``None`` before the first).
         self.result: Result | None = None
         #: The Plan of the last preview or save.
         self.last_plan: Plan | None = None
 
         self.is_sandbox = bool(getattr(client, "is_sandbox", False))
+        self._thumbs = ThumbnailSource(client, inline_all=self.is_sandbox)
         self.max_length = max_length
         self.gallery_name = gallery
         if images is not None:
@@ -581,7 +549,7 @@ class GalleryEditor(VuetifyTemplate):
                 self.model.record(partial)
                 self._bump_all()
             self._render()
-            done = _saved_count(partial) if partial is not None else 0
+            done = saved_count(partial) if partial is not None else 0
             self._say(
                 f"Save interrupted: {_plural(done, 'image')} saved before the interrupt; the "
                 "rest is still pending (Save again to finish).",
@@ -813,51 +781,12 @@ class GalleryEditor(VuetifyTemplate):
 
     def _thumbnails(self, key: Key) -> dict[str, str]:
         base = self.model.base_frame([key])
-        wanted: dict[str, str] = {}
-        for name, url in zip(base["name"], base["url"], strict=True):
-            src = self._thumb_url(str(name), _text(url))
-            if src:
-                wanted[card_key(key, str(name))] = src
-        inline = [u for u in set(wanted.values()) if self._must_inline(u)]
-        missing = [u for u in inline if u not in self._thumb_cache]
-        for url, outcome in self._client.map(self._client.fetch_file, missing):
-            if isinstance(outcome, BaseException):
-                log.debug("thumbnail %s: %s", url, outcome)
-                self._thumb_cache[url] = None
-            else:
-                self._thumb_cache[url] = data_uri(outcome, urlsplit(url).path)
-        out: dict[str, str] = {}
-        for ident, url in wanted.items():
-            src = self._thumb_cache.get(url) if url in inline else url
-            if src:
-                out[ident] = src
-        return out
-
-    def _must_inline(self, url: str) -> bool:
-        # On Binder the browser cannot reach the kernel's localhost: send the bytes instead.
-        return self.is_sandbox or is_loopback_url(url)
-
-    def _thumb_url(self, name: str, fallback: str | None) -> str | None:
-        if self._thumb_cut is False:
-            self._thumb_cut = None
-            try:
-                cuts = [c for c in self._client.image_cuts() if c.get("width")]
-            except ShoptetError:
-                cuts = []
-            wide = sorted(
-                (c for c in cuts if int(c["width"]) >= _THUMB_MIN_WIDTH),
-                key=lambda c: int(c["width"]),
-            )
-            if wide:
-                self._thumb_cut = str(wide[0]["name"])
-        if isinstance(self._thumb_cut, str):
-            try:
-                url = self._client.image_url(name, self._thumb_cut)
-            except ShoptetError:
-                url = None
-            if url:
-                return url
-        return fallback
+        return self._thumbs.sources(
+            {
+                card_key(key, str(name)): (str(name), _text(url))
+                for name, url in zip(base["name"], base["url"], strict=True)
+            }
+        )
 
     # --- internals: state -------------------------------------------------------------------
 
@@ -913,29 +842,10 @@ class GalleryEditor(VuetifyTemplate):
         self.notice = text
 
     def _say_saved(self, result: Result, problems: Sequence[str]) -> None:
-        after = (" " + " ".join(problems)) if problems else ""
-        held = self._held_text()
-        counts = result.counts
-        done = counts.get("updated", 0) + counts.get("unchanged", 0)
-        total = sum(counts.values())
-        failed = total - done
-        if failed == 0:
-            self._say(
-                f"Saved: {_plural(done, 'image')} up to date in the shop.{held}{after}",
-                "warning" if problems or held else "success",
-            )
-        elif done == 0:
-            self._say(
-                f"Nothing was saved: {_plural(failed, 'image')} failed (see the cards marked in "
-                f"red). Your edits are kept; fix them or try again.{held}{after}",
-                "error",
-            )
-        else:
-            self._say(
-                f"Partly saved: {done} of {total} images saved, {failed} failed (see the cards "
-                f"marked in red). The unsaved edits are kept.{held}{after}",
-                "warning",
-            )
+        text, kind = saved_notice(
+            result, noun="image", marked="the cards", held=self._held_text(), problems=problems
+        )
+        self._say(text, kind)
 
     # --- internals: the view ----------------------------------------------------------------
 
@@ -1017,7 +927,7 @@ class GalleryEditor(VuetifyTemplate):
                     "fields": fields,
                     "conflict": conflicts.get(name, []),
                     "hints": hints.get(name, []),
-                    "outcome": _outcome_view(outcome) if outcome else None,
+                    "outcome": outcome_view(outcome) if outcome else None,
                     "url": urls.get(name),
                 }
             )
@@ -1035,24 +945,6 @@ class GalleryEditor(VuetifyTemplate):
         for name, rule, message in findings[["name", "rule", "message"]].itertuples(index=False):
             out.setdefault(str(name), []).append({"rule": str(rule), "message": str(message)})
         return out
-
-
-def _outcome_view(outcome: Outcome) -> dict[str, Any]:
-    """How a save's outcome shows on its card: status, ok, and a label that says why."""
-    label, ok = OUTCOMES.get(outcome.status, (outcome.status.replace("_", " "), False))
-    if not ok:
-        http = f"HTTP {outcome.http_status}" if outcome.http_status else None
-        extra = ", ".join(x for x in (http, outcome.error_code) if x)
-        if outcome.message:
-            label = f"{label}: {outcome.message}"
-        if extra:
-            label = f"{label} ({extra})"
-    return {"status": outcome.status, "ok": ok, "label": label}
-
-
-def _saved_count(result: Result) -> int:
-    counts = result.counts
-    return counts.get("updated", 0) + counts.get("unchanged", 0)
 
 
 def _catalogue_item(product: Mapping[str, Any]) -> dict[str, str]:
