@@ -1,15 +1,20 @@
-"""What the gallery editor and the caption worklist show the same way: thumbnails, how a save's
-outcome reads on a photo, and the notice after a save."""
+"""What the gallery editor and the caption worklist share: the base widget (action bar state,
+notices, progress, how a front-end event runs), thumbnails, how a save's outcome reads on a
+photo, and the notice after a save."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import ipaddress
 import logging
 import mimetypes
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+import traitlets as t
+from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..errors import ShoptetError
 
@@ -173,3 +178,81 @@ class ThumbnailSource:
             if url:
                 return url
         return fallback
+
+
+class EditingWidget(VuetifyTemplate):
+    """What the gallery editor and the caption worklist have in common: the action bar's state,
+    the notice, the save's progress, the preview, and how a front-end event runs.
+
+    A subclass sets ``template_file``, takes the caption drafts of a message in
+    :meth:`_take_captions`, re-renders in :meth:`_after_error`, and has ``save()`` and
+    ``_repr_html_()`` (the static view stored in notebooks).
+    """
+
+    is_sandbox = t.Bool(False).tag(sync=True)
+    max_length = t.Int(125).tag(sync=True)
+    pending = t.Int(0).tag(sync=True)
+    pending_text = t.Unicode("No unsaved changes").tag(sync=True)
+    can_undo = t.Bool(False).tag(sync=True)
+    busy = t.Bool(False).tag(sync=True)
+    busy_text = t.Unicode("").tag(sync=True)
+    #: Save progress in percent; negative while it cannot be known (indeterminate bar).
+    progress = t.Float(-1.0).tag(sync=True)
+    notice = t.Unicode("").tag(sync=True)
+    notice_type = t.Unicode("info").tag(sync=True)
+    preview_open = t.Bool(False).tag(sync=True)
+    preview_summary = t.Unicode("").tag(sync=True)
+    preview_rows = t.List(t.Dict()).tag(sync=True)
+
+    def save(self) -> Any:
+        raise NotImplementedError
+
+    def _take_captions(self, data: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _after_error(self) -> None:
+        """Bring the view back in line after an action failed half-way (default: nothing)."""
+
+    def close_preview(self) -> None:
+        """Close the preview."""
+        self.preview_open = False
+
+    def vue_close_preview(self, data: dict[str, Any]) -> None:
+        self._event(data, self.close_preview)
+
+    def vue_save(self, data: dict[str, Any]) -> None:
+        self._event(data, self._save_from_view)
+
+    def _save_from_view(self) -> None:
+        with contextlib.suppress(ShoptetError):  # save() has shown it in the widget already
+            self.save()
+
+    def _event(self, data: Mapping[str, Any], action: Callable[[], object]) -> None:
+        """Run a front-end action: take the caption drafts it carries first, show failures."""
+        try:
+            self._take_captions(data)
+            action()
+        except ShoptetError as exc:
+            self._say(str(exc), "error")
+            self._after_error()
+        except Exception as exc:  # a bug must be visible in the widget, not only in a log
+            log.exception("%s: unexpected error", type(self).__name__)
+            self._say(f"Unexpected error ({type(exc).__name__}): {exc}", "error")
+            self._after_error()
+
+    def _say(self, text: str, kind: str) -> None:
+        self.notice_type = kind
+        self.notice = text
+
+    def _show_progress(self, done: int, total: int) -> None:
+        """apply()'s callback: galleries written so far → the bar's percentage."""
+        self.progress = 100.0 * done / total if total else -1.0
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/html"] = self._repr_html_()
+        return bundle
+
+    def _repr_html_(self) -> str:
+        raise NotImplementedError

@@ -33,13 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import traitlets as t
-from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, IMAGE_KEY, typed
 from ..edit_model import EditModel
 from ..errors import ArgumentError, FrameError, ShoptetError
 from ..lint import LINT_RULES, RULE_PATTERNS
-from ._shared import ThumbnailSource, outcome_view, plural, saved_count, saved_notice
+from ._shared import EditingWidget, ThumbnailSource, outcome_view, plural, saved_count, saved_notice
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -99,7 +98,7 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-class CaptionWorklist(VuetifyTemplate):
+class CaptionWorklist(EditingWidget):
     """Fix the captions of many photos across products in one grid, then save them safely.
 
     ``frame`` is any frame with ``guid``, ``gallery`` and ``name``: a ``read_images`` frame, a
@@ -121,24 +120,10 @@ class CaptionWorklist(VuetifyTemplate):
 
     template_file = (__file__, "caption_worklist.vue")
 
-    is_sandbox = t.Bool(False).tag(sync=True)
-    max_length = t.Int(125).tag(sync=True)
     rules = t.List(t.Dict()).tag(sync=True)
     rows_data = t.List(t.Dict()).tag(sync=True)
     row_updates = t.Dict().tag(sync=True)
     thumbs = t.Dict().tag(sync=True)
-    pending = t.Int(0).tag(sync=True)
-    pending_text = t.Unicode("No unsaved changes").tag(sync=True)
-    can_undo = t.Bool(False).tag(sync=True)
-    busy = t.Bool(False).tag(sync=True)
-    busy_text = t.Unicode("").tag(sync=True)
-    #: Save progress in percent; negative while it cannot be known (indeterminate bar).
-    progress = t.Float(-1.0).tag(sync=True)
-    notice = t.Unicode("").tag(sync=True)
-    notice_type = t.Unicode("info").tag(sync=True)
-    preview_open = t.Bool(False).tag(sync=True)
-    preview_summary = t.Unicode("").tag(sync=True)
-    preview_rows = t.List(t.Dict()).tag(sync=True)
 
     def __init__(
         self,
@@ -413,10 +398,6 @@ class CaptionWorklist(VuetifyTemplate):
         self.preview_open = True
         return plan
 
-    def close_preview(self) -> None:
-        """Close the preview."""
-        self.preview_open = False
-
     def save(self) -> Result | None:
         """Save every pending edit that is not in conflict: plan, then apply.
 
@@ -499,12 +480,6 @@ class CaptionWorklist(VuetifyTemplate):
     def vue_preview(self, data: dict[str, Any]) -> None:
         self._event(data, self.preview)
 
-    def vue_close_preview(self, data: dict[str, Any]) -> None:
-        self._event(data, self.close_preview)
-
-    def vue_save(self, data: dict[str, Any]) -> None:
-        self._event(data, self._save_from_view)
-
     def vue_refresh(self, data: dict[str, Any]) -> None:
         self._event(data, self.refresh)
 
@@ -538,24 +513,9 @@ class CaptionWorklist(VuetifyTemplate):
         with contextlib.suppress(ShoptetError):
             self.thumbs = self._thumbnails([parse_row_id(k) for k in ids])
 
-    def _save_from_view(self) -> None:
-        with contextlib.suppress(ShoptetError):  # save() has shown it in the widget already
-            self.save()
-
     def _guid_name_gallery(self, data: Mapping[str, Any]) -> tuple[str, str, str]:
         guid, gallery, name = parse_row_id(str(data["key"]))
         return guid, name, gallery
-
-    def _event(self, data: dict[str, Any], action: Any) -> None:
-        """Run a front-end action: take the caption drafts it carries first, show failures."""
-        try:
-            self._take_captions(data)
-            action()
-        except ShoptetError as exc:
-            self._say(str(exc), "error")
-        except Exception as exc:  # a bug must be visible in the widget, not only in a log
-            log.exception("CaptionWorklist: unexpected error")
-            self._say(f"Unexpected error ({type(exc).__name__}): {exc}", "error")
 
     def _take_captions(self, data: Mapping[str, Any]) -> None:
         """Apply the caption drafts a front-end message carries (``{row id: text}``)."""
@@ -744,10 +704,6 @@ class CaptionWorklist(VuetifyTemplate):
         if held:
             self.pending_text += f" · {plural(held, 'conflict')} to resolve"
 
-    def _show_progress(self, done: int, total: int) -> None:
-        """apply()'s callback: galleries written so far → the bar's percentage."""
-        self.progress = 100.0 * done / total if total else -1.0
-
     def _reread_conflicts(self, result: Result) -> list[str]:
         """Re-read only the galleries where the save met a conflict (or a vanished photo), so
         the rows can show what the shop now says."""
@@ -791,10 +747,6 @@ class CaptionWorklist(VuetifyTemplate):
             {row_id(k): (k[2], None) for k in keys if k in self._index and k not in self._missing}
         )
 
-    def _say(self, text: str, kind: str) -> None:
-        self.notice_type = kind
-        self.notice = text
-
     def _say_saved(self, result: Result, held: int, problems: Sequence[str]) -> None:
         not_sent = f" {plural(held, 'conflict')} not sent: resolve them first." if held else ""
         text, kind = saved_notice(
@@ -803,12 +755,6 @@ class CaptionWorklist(VuetifyTemplate):
         self._say(text, kind)
 
     # --- static fallback ------------------------------------------------------------------
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        bundle: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)
-        if bundle is not None:
-            bundle["text/html"] = self._repr_html_()
-        return bundle
 
     def _repr_html_(self) -> str:
         """A static view (the first 50 rows), for where widgets cannot render."""

@@ -17,24 +17,23 @@ drafts in its own message), so there is no round trip per keystroke.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import logging
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pandas as pd
 import traitlets as t
-from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, typed
 from ..edit_model import EditModel
 from ..errors import ArgumentError, FrameError, ShoptetError
 from ._shared import (
+    EditingWidget,
     ThumbnailSource,
     outcome_view,
     saved_count,
@@ -103,7 +102,7 @@ def _plural(n: int, word: str) -> str:
 # -- the widget ------------------------------------------------------------------------------
 
 
-class GalleryEditor(VuetifyTemplate):
+class GalleryEditor(EditingWidget):
     """Edit the captions and the order of product photo galleries, then save them safely.
 
     Open it on one product, on many (step with previous / next, or search by name), or on a
@@ -133,7 +132,6 @@ class GalleryEditor(VuetifyTemplate):
     template_file = (__file__, "gallery_editor.vue")
 
     # --- state the view renders (synced) ------------------------------------------------
-    is_sandbox = t.Bool(False).tag(sync=True)
     heading = t.Unicode("").tag(sync=True)
     subheading = t.Unicode("").tag(sync=True)
     current_guid = t.Unicode("").tag(sync=True)
@@ -142,23 +140,10 @@ class GalleryEditor(VuetifyTemplate):
     has_next = t.Bool(False).tag(sync=True)
     cards = t.List(t.Dict()).tag(sync=True)
     thumbs = t.Dict().tag(sync=True)
-    max_length = t.Int(125).tag(sync=True)
-    pending = t.Int(0).tag(sync=True)
-    pending_text = t.Unicode("No unsaved changes").tag(sync=True)
     #: The products holding pending edits: {guid, title, current} (click to jump).
     pending_products = t.List(t.Dict()).tag(sync=True)
     conflict_count = t.Int(0).tag(sync=True)
-    can_undo = t.Bool(False).tag(sync=True)
     undo_text = t.Unicode("").tag(sync=True)
-    busy = t.Bool(False).tag(sync=True)
-    busy_text = t.Unicode("").tag(sync=True)
-    #: Save progress in percent; negative while it cannot be known (indeterminate bar).
-    progress = t.Float(-1.0).tag(sync=True)
-    notice = t.Unicode("").tag(sync=True)
-    notice_type = t.Unicode("info").tag(sync=True)
-    preview_open = t.Bool(False).tag(sync=True)
-    preview_summary = t.Unicode("").tag(sync=True)
-    preview_rows = t.List(t.Dict()).tag(sync=True)
     search_results = t.List(t.Dict()).tag(sync=True)
 
     def __init__(
@@ -501,10 +486,6 @@ class GalleryEditor(VuetifyTemplate):
         self.preview_open = True
         return plan
 
-    def close_preview(self) -> None:
-        """Close the preview."""
-        self.preview_open = False
-
     def save(self) -> Result | None:
         """Save every pending edit (plan, then apply with the conflict check); reload.
 
@@ -602,12 +583,6 @@ class GalleryEditor(VuetifyTemplate):
     def vue_preview(self, data: dict[str, Any]) -> None:
         self._event(data, self.preview)
 
-    def vue_close_preview(self, data: dict[str, Any]) -> None:
-        self._event(data, self.close_preview)
-
-    def vue_save(self, data: dict[str, Any]) -> None:
-        self._event(data, self._save_from_view)
-
     def vue_previous_product(self, data: dict[str, Any]) -> None:
         self._event(data, self.previous_product)
 
@@ -623,22 +598,8 @@ class GalleryEditor(VuetifyTemplate):
     def vue_refresh(self, data: dict[str, Any]) -> None:
         self._event(data, self.refresh)
 
-    def _save_from_view(self) -> None:
-        with contextlib.suppress(ShoptetError):  # save() has shown it in the editor already
-            self.save()
-
-    def _event(self, data: dict[str, Any], action: Callable[[], object]) -> None:
-        """Run a front-end action: take the caption drafts it carries first, show failures."""
-        try:
-            self._take_captions(data)
-            action()
-        except ShoptetError as exc:
-            self._say(str(exc), "error")
-            self._render()
-        except Exception as exc:  # a bug must be visible in the widget, not only in a log
-            log.exception("GalleryEditor: unexpected error")
-            self._say(f"Unexpected error ({type(exc).__name__}): {exc}", "error")
-            self._render()
+    def _after_error(self) -> None:
+        self._render()
 
     def _take_captions(self, data: Mapping[str, Any]) -> None:
         """Apply the caption drafts a front-end message carries (``{card key: text}``)."""
@@ -649,12 +610,6 @@ class GalleryEditor(VuetifyTemplate):
                 self.model.set_caption(key[0], key[1], name, None if text is None else str(text))
 
     # --- static fallback ------------------------------------------------------------------
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        bundle: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)
-        if bundle is not None:
-            bundle["text/html"] = self._repr_html_()
-        return bundle
 
     def _repr_html_(self) -> str:
         """A static view of the gallery on screen, for where widgets cannot render.
@@ -832,14 +787,6 @@ class GalleryEditor(VuetifyTemplate):
             f" {_plural(held, 'edit')} in conflict {verb} not sent: the shop changed since you "
             "made them; keep yours or take the shop's on the marked cards."
         )
-
-    def _show_progress(self, done: int, total: int) -> None:
-        """apply()'s callback: galleries written so far → the bar's percentage."""
-        self.progress = 100.0 * done / total if total else -1.0
-
-    def _say(self, text: str, kind: str) -> None:
-        self.notice_type = kind
-        self.notice = text
 
     def _say_saved(self, result: Result, problems: Sequence[str]) -> None:
         text, kind = saved_notice(
