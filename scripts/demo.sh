@@ -38,6 +38,10 @@ args=(
     --ServerApp.port_retries=0
     --ServerApp.root_dir="$root"
     --IdentityProvider.token="$token"
+    # notebook_shim (classic-notebook config compatibility, unused by JupyterLab 4) reads every
+    # ServerApp trait on start, which fires "ServerApp.token config is deprecated" although
+    # the token is set the current way, above.
+    --ServerApp.jpserver_extensions=notebook_shim=False
 )
 if [[ "$(id -u)" == 0 ]]; then
     args+=(--ServerApp.allow_root=True)

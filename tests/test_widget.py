@@ -82,6 +82,17 @@ def get_calls(client: Any) -> int:
     return int(client.sandbox.stats()["requests"].get(key, 0))
 
 
+def caption_two_and_a_colleague_the_first(
+    client: Any, editor: GalleryEditor, theirs: str
+) -> tuple[str, str]:
+    """Caption the first two photos ("mine", "also mine"); a colleague changes the first."""
+    first, second = names(editor)[:2]
+    editor.set_caption(first, "mine")
+    editor.set_caption(second, "also mine")
+    client.sandbox.set_image(editor.product, "shop", first, description=theirs)
+    return first, second
+
+
 def no_retries(client: Any) -> None:
     client.settings = dataclasses.replace(client.settings, max_attempts=1)
 
@@ -581,10 +592,7 @@ def test_failed_save_keeps_the_edits(client: Any, editor: GalleryEditor, guid: s
 def test_conflict_is_shown_on_its_card_and_the_rest_saves(
     client: Any, editor: GalleryEditor, guid: str
 ) -> None:
-    first, second = names(editor)[:2]
-    editor.set_caption(first, "mine")
-    editor.set_caption(second, "also mine")
-    client.sandbox.set_image(guid, "shop", first, description="changed in the admin")
+    first, second = caption_two_and_a_colleague_the_first(client, editor, "changed in the admin")
     result = editor.save()
     assert result is not None
     assert result.counts["conflict"] == 1
@@ -826,15 +834,12 @@ def test_a_colleagues_reorder_is_shown_after_reload_not_undone(
 def test_a_colleagues_caption_is_not_overwritten_by_an_unsaved_edit(
     client: Any, editor: GalleryEditor, guid: str
 ) -> None:
-    first, second = names(editor)[:2]
-    editor.set_caption(first, "mine")
-    editor.set_caption(second, "mine too")
-    client.sandbox.set_image(guid, "shop", first, description="a colleague's")
+    first, second = caption_two_and_a_colleague_the_first(client, editor, "a colleague's")
     editor.vue_refresh({})
     editor.save()
     stored = {i["name"]: i["description"] for i in server(client, guid)}
     assert stored[first] == "a colleague's"  # not overwritten
-    assert stored[second] == "mine too"
+    assert stored[second] == "also mine"
     assert "1 edit in conflict was not sent" in editor.notice
     assert card(editor, first)["caption"] == "mine"  # still there to resolve
     conflicts = editor.conflicts
@@ -857,6 +862,7 @@ def test_take_theirs_drops_the_edit(client: Any, editor: GalleryEditor, guid: st
     client.sandbox.set_image(guid, "shop", first, description="theirs")
     editor.refresh()
     editor.vue_take_theirs({"name": first})
+    assert editor.notice.startswith(f"Took the shop's version of {first}")
     assert card(editor, first)["caption"] == "theirs"
     assert editor.pending == 0
     assert editor.conflicts.empty

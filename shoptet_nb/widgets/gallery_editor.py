@@ -416,6 +416,7 @@ class GalleryEditor(EditingWidget):
         """
         key = self._key_for(guid)
         self.model.keep_mine(key[0], key[1], name, field)
+        self._say(f"Kept your edit of {name}: Save sends it over the shop's.", "info")
         self._render()
 
     def take_theirs(self, name: str, field: str | None = None, *, guid: str | None = None) -> None:
@@ -423,6 +424,7 @@ class GalleryEditor(EditingWidget):
         key = self._key_for(guid)
         self.model.take_theirs(key[0], key[1], name, field)
         self._bump(key, self._names(key))
+        self._say(f"Took the shop's version of {name}; Undo brings your edit back.", "info")
         self._render()
 
     def reset(self) -> None:

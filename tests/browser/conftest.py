@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -221,14 +222,17 @@ def biggest_gallery() -> tuple[str, list[dict[str, Any]]]:
     return guid, galleries[guid]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
-    """A JupyterLab server (own directories) serving a copy of the test notebook.
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """A JupyterLab server (own directories) serving a copy of the test notebook and of
+    notebook 04, shared by the module's tests (each opens its notebook with ``?reset``).
 
-    The notebook uses the in-process sandbox, as a user without a token would, on the product
-    with the biggest gallery. Yields the base URL, the server token and that product's guid.
+    The test notebook uses the in-process sandbox, as a user without a token would, on the
+    product with the biggest gallery. Yields the base URL, the server token and that guid.
     """
+    tmp_path = tmp_path_factory.mktemp("lab")
     write_notebook(tmp_path)
+    shutil.copy(ROOT / "notebooks" / "04_gallery_editor.ipynb", tmp_path)
     guid, _ = biggest_gallery()
     port = free_port()
     token = secrets.token_hex(16)
