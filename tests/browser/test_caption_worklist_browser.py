@@ -51,6 +51,7 @@ frame = images.head(rows) if rows else shoptet_nb.lint_captions(images)
 worklist = shoptet_nb.CaptionWorklist(client, frame, journal=False)
 display(worklist)
 display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidden></div>'))
+display(HTML('<div class="snb-test-after" style="height: 2400px">(room to scroll)</div>'))
 """
 
 # Usable: the grid rendered and the caption field of the first row enabled. Returns the
@@ -58,6 +59,20 @@ display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidd
 USABLE_JS = """() => {
   const field = document.querySelector('.snb-wl .snb-wl-row input.snb-wl-caption');
   return field && !field.disabled && field.offsetParent !== null ? Date.now() : false;
+}"""
+# Scroll the page's scroller (the nearest scrolling ancestor of the grid, else the document)
+# so that the grid's top is 400 px above the view.
+SCROLL_PAGE_PAST_GRID_JS = """() => {
+  const grid = document.querySelector('.snb-wl');
+  let a = grid.parentElement;
+  while (a && a !== document.body) {
+    const style = getComputedStyle(a);
+    if (/(auto|scroll)/.test(style.overflowY) && a.scrollHeight > a.clientHeight + 1) break;
+    a = a.parentElement;
+  }
+  const scroller = a && a !== document.body ? a : document.scrollingElement;
+  const top = scroller === document.scrollingElement ? 0 : scroller.getBoundingClientRect().top;
+  scroller.scrollTop += grid.getBoundingClientRect().top - top + 400;
 }"""
 FIELDS_JS = "() => document.querySelectorAll('.snb-wl input.snb-wl-caption').length"
 
@@ -234,14 +249,18 @@ def test_five_thousand_rows_scroll_with_few_fields_and_the_bar_in_view(
     expect(grid.locator(".snb-wl-row").last).to_have_attribute("aria-rowindex", "5001")
     record_figure("worklist_5000_rows_fields_in_dom", {"max": max(fields), "samples": fields})
     assert 0 < max(fields) <= 300
-    # The page itself scrolls too (Voila): the action bar sticks at the top.
-    page.mouse.wheel(0, 3000)
-    page.wait_for_timeout(200)
-    bar = grid.get_by_role("toolbar", name="Worklist actions")
-    box = bar.bounding_box()
-    assert box is not None
-    assert 0 <= box["y"] < 900
+    # The page itself scrolls too (Voila): scrolled until the grid's top is 400 px above the
+    # window, the action bar sticks at the top.
+    page.evaluate(SCROLL_PAGE_PAST_GRID_JS)
     expect(grid.get_by_role("button", name="Save changes", exact=True)).to_be_in_viewport()
+    top = page.evaluate(
+        "() => [document.querySelector('.snb-wl').getBoundingClientRect().top,"
+        " document.querySelector('.snb-wl-bar').getBoundingClientRect().top]"
+    )
+    assert top[0] < -200, top  # the page did scroll past the grid's top
+    assert top[1] >= -1, top  # and the bar stuck
+    shot(page, artifacts, "worklist-voila-scrolled")
+    page.evaluate("() => document.querySelector('.snb-wl').scrollIntoView()")
     # Filtering by rule narrows the grid.
     grid.get_by_label("Filter by finding").select_option("empty")
     expect(grid.locator(".snb-wl-shown")).not_to_have_text("5000 photos")
@@ -312,6 +331,18 @@ RUN_ALL_JS = """async () => {
   await app.commands.execute('notebook:run-all-cells');
 }"""
 
+# Scroll JupyterLab's notebook panel so that the worklist's top is 400 px above the panel.
+STICKY_SCROLL_JS = """() => {
+  const panel = document.querySelector('.jp-WindowedPanel-outer');
+  const grid = document.querySelector('.snb-wl');
+  panel.scrollTop += grid.getBoundingClientRect().top - panel.getBoundingClientRect().top + 400;
+}"""
+STICKY_PLACEMENT_JS = """() => ({
+  panel_top: document.querySelector('.jp-WindowedPanel-outer').getBoundingClientRect().top,
+  widget_top: document.querySelector('.snb-wl').getBoundingClientRect().top,
+  bar_top: document.querySelector('.snb-wl-bar').getBoundingClientRect().top,
+})"""
+
 LATENCY_JS = """() => {
   window.__snbLatency = [];
   document.addEventListener('keydown', () => {
@@ -366,6 +397,17 @@ def test_jupyterlab_5000_rows_usable_and_typing_stays_local(
     assert 0 < fields <= 300
     box.press("Enter")
     expect(grid.locator(".snb-wl-pending")).to_have_text("1 unsaved change")
+
+    # Scroll the notebook until the grid's top is far above the view: the bar stays in view.
+    page.evaluate(STICKY_SCROLL_JS)
+    bar = grid.get_by_role("toolbar", name="Worklist actions")
+    expect(grid.get_by_role("button", name="Save changes", exact=True)).to_be_in_viewport()
+    placement = page.evaluate(STICKY_PLACEMENT_JS)
+    assert placement["widget_top"] < placement["panel_top"] - 200, placement  # scrolled past
+    assert placement["bar_top"] >= placement["panel_top"] - 1, placement  # and the bar stuck
+    shot(page, artifacts, "worklist-jupyterlab-scrolled")
+    page.evaluate("() => { const g = document.querySelector('.snb-wl'); g.scrollIntoView(); }")
+    expect(bar).to_be_in_viewport()
     grid.get_by_role("button", name="Save changes", exact=True).click()
     expect(row_of(page, name).locator(".snb-wl-state")).to_have_text("Saved", timeout=ACTION_MS)
     expect(box).to_have_value(text)
