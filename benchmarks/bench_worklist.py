@@ -116,10 +116,29 @@ def spreadsheet_figures(smoke: bool) -> list[str]:
     except ImportError:
         return [
             "TODO(lead): benchmarks/bench_spreadsheet.py is not on this branch yet; once merged, "
-            "print spreadsheet_round_trip(100_000) here (export_captions + read_captions seconds)."
+            "this prints spreadsheet_round_trip(100_000) (export_captions + read_captions)."
         ]
     rows = 2_000 if smoke else 100_000
-    return [f"spreadsheet round trip of {rows:,} rows: {spreadsheet_round_trip(rows)}"]
+    figures = spreadsheet_round_trip(rows)
+    lines = []
+    for kind in ("xlsx", "csv"):
+        part = figures.get(kind) or {}
+        lines.append(
+            [
+                kind,
+                rows,
+                float(part.get("export_s", 0.0)),
+                float(part.get("read_s", 0.0)),
+                part.get("rows_read", "-"),
+                part.get("unchanged", "-"),
+                part.get("invalid", "-"),
+            ]
+        )
+    return table(
+        "export_captions + read_captions round trip (spreadsheet_round_trip)",
+        ["format", "rows", "export s", "read s", "rows read", "unchanged", "invalid"],
+        lines,
+    ).splitlines()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ The view's handlers (``vue_*``) are called the way the browser calls them; the s
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -314,3 +315,33 @@ def test_reset_forgets_every_edit(client: Any, images: pd.DataFrame) -> None:
 def test_the_widget_is_a_lazy_attribute_of_the_package() -> None:
     assert sn.CaptionWorklist is CaptionWorklist
     assert "CaptionWorklist" not in sn.__all__  # like GalleryEditor: import shoptet_nb stays light
+
+
+def test_browser_hints_use_the_lint_modules_rules(client: Any, images: pd.DataFrame) -> None:
+    from shoptet_nb.lint import LINT_RULES, RULE_PATTERNS
+
+    worklist = CaptionWorklist(client, images.head(2), journal=False)
+    assert [r["rule"] for r in worklist.rules] == list(LINT_RULES)
+    assert {r["rule"]: r["message"] for r in worklist.rules} == LINT_RULES
+    assert {r["rule"]: r["pattern"] for r in worklist.rules if r["pattern"]} == RULE_PATTERNS
+    vue = (Path(sn.__file__).parent / "widgets" / "caption_worklist.vue").read_text()
+    assert "v-html" not in vue  # captions are user data: always text
+    for pattern in RULE_PATTERNS.values():
+        assert pattern not in vue  # one definition: the patterns come from the kernel
+
+
+def test_duplicates_count_the_whole_gallery_when_it_was_read(client: Any) -> None:
+    guid = products_with_images(client, 1, min_images=3)[0]
+    first, second = (i["name"] for i in client.sandbox.images(guid, "shop")[:2])
+    client.sandbox.set_image(guid, "shop", first, description="Same words")
+    client.sandbox.set_image(guid, "shop", second, description="Same words")
+    # Only the first photo is in the worklist; its twin is elsewhere in the gallery.
+    frame = pd.DataFrame({"guid": [guid], "gallery": ["shop"], "name": [first]})
+    worklist = CaptionWorklist(client, frame, journal=False)
+    assert worklist.rows["rules"].iloc[0] == "duplicate"
+    worklist.set_caption(guid, first, "Different words")
+    assert worklist.rows["rules"].iloc[0] == ""
+    assert worklist.fill_from_template("photo {n} of {count}") == 1
+    count = len(client.sandbox.images(guid, "shop"))
+    position = [i["name"] for i in client.sandbox.images(guid, "shop")].index(first) + 1
+    assert worklist.rows["description"].iloc[0] == f"photo {position} of {count}"

@@ -192,6 +192,9 @@ class CaptionWorklist(EditingWidget):
             (str(e.get("guid")), str(e.get("gallery") or "*")): str(e.get("message"))
             for e in read.attrs.get("read_errors") or []
         }
+        # The whole galleries were read: the model keeps them all, so `duplicate` and the
+        # template's {n} and {count} see every photo, not only the worklist's.
+        self._model.load(read, complete=True)
         return _restrict(read, keys)
 
     def _find_missing(self) -> None:
@@ -332,7 +335,7 @@ class CaptionWorklist(EditingWidget):
         from ..edits import fill_captions
 
         chosen = self._chosen(keys)
-        frame = self._current_frame()
+        frame = self._current_frame({(k[0], k[1]) for k in chosen})
         filled = fill_captions(frame, template, only_empty=False)
         new = {
             (str(g), str(gal), str(n)): _text(d) or ""
@@ -565,8 +568,13 @@ class CaptionWorklist(EditingWidget):
         self._after(changed)
         return len(changed)
 
-    def _current_frame(self) -> pd.DataFrame:
-        frame = self._base.copy()
+    def _current_frame(self, galleries: Iterable[tuple[str, str]] | None = None) -> pd.DataFrame:
+        """Every photo the model holds of these galleries (all the worklist's if None), with
+        the captions as edited: the worklist's photos, and the rest of their galleries when
+        those were read whole."""
+        if galleries is None:
+            galleries = {(k[0], k[1]) for k in self._keys if k not in self._missing}
+        frame = self._model.base_frame(sorted(set(galleries))).copy()
         frame["description"] = pd.array(
             [self._model.caption(str(g), str(gal), str(n)) for g, gal, n in _keys_of(frame)],
             dtype="string",
@@ -603,17 +611,9 @@ class CaptionWorklist(EditingWidget):
 
         if not galleries:
             return []
-        frame = self._current_frame()
-        mask = pd.Series(
-            [
-                (str(g), str(gal)) in galleries
-                for g, gal in zip(frame["guid"], frame["gallery"], strict=True)
-            ],
-            index=frame.index,
-        )
-        part = frame[mask.to_numpy()]
-        findings = lint_captions(part, max_length=self.max_length)
-        duplicates = set(_keys_of(findings[findings["rule"] == "duplicate"]))
+        findings = lint_captions(self._current_frame(galleries), max_length=self.max_length)
+        found = _keys_of(findings[findings["rule"] == "duplicate"])
+        duplicates = {k for k in found if k in self._index}
         before = {k for k in self._duplicates if (k[0], k[1]) in galleries}
         self._duplicates = (self._duplicates - before) | duplicates
         return list(before ^ duplicates)
@@ -729,9 +729,8 @@ class CaptionWorklist(EditingWidget):
                     continue
             for item in read.attrs.get("read_errors") or []:
                 problems.append(f"Could not read product {item.get('guid')}: {item.get('message')}")
-            mine = read[[k in self._index for k in _keys_of(read)]]
-            if len(mine):
-                self._model.load(mine)  # rebase: edits kept, a colleague's change a conflict
+            # Rebase on the whole galleries: edits kept, a colleague's change a conflict.
+            self._model.load(read, complete=True)
         self._sync_base()
         return problems
 
@@ -741,10 +740,13 @@ class CaptionWorklist(EditingWidget):
         self._base = _restrict(self._model.base_frame(galleries), self._keys)
         self._position_cache = None
         self._names = None
+        self._find_missing()
 
     def _thumbnails(self, keys: Sequence[Key]) -> dict[str, str]:
+        positions = self._positions()
+        urls = self._base["url"]
         return self._thumbs.sources(
-            {row_id(k): (k[2], None) for k in keys if k in self._index and k not in self._missing}
+            {row_id(k): (k[2], _text(urls.iloc[positions[k]])) for k in keys if k in positions}
         )
 
     def _say_saved(self, result: Result, held: int, problems: Sequence[str]) -> None:
