@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, TOKEN, free_port, jupyter_env, running
+from .conftest import NOTEBOOK_DONE, NOTEBOOK_SETUP, ROOT, lab_server, voila_server, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,30 +27,20 @@ ACTION_MS = 60_000
 #: An in-process sandbox with a little over 5,000 photos (seed 5: 520 products).
 BIG = {"mode": "inprocess", "seed": "5", "products": "520", "rows": "5000"}
 
-NOTEBOOK_SOURCE = """\
-import os, time
-from urllib.parse import parse_qs
-from IPython.display import HTML, display
-import shoptet_nb
-
-query = {k: v[0] for k, v in parse_qs(os.environ.get("QUERY_STRING", "")).items()}
-def setting(name):
-    return query.get(name) or os.environ.get("SNB_TEST_" + name.upper(), "")
-
-if setting("mode") == "inprocess":
-    client = shoptet_nb.sandbox(
-        seed=int(setting("seed")), products=int(setting("products")), limits=False
-    )
-else:
-    client = shoptet_nb.connect(setting("token"), base_url=setting("base_url"), max_attempts=1)
+NOTEBOOK_SOURCE = (
+    NOTEBOOK_SETUP
+    + """\
 images = shoptet_nb.read_images(client, progress=False)
 rows = int(setting("rows") or 0)
 frame = images.head(rows) if rows else shoptet_nb.lint_captions(images)
 worklist = shoptet_nb.CaptionWorklist(client, frame, journal=False)
 display(worklist)
-display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidden></div>'))
+"""
+    + NOTEBOOK_DONE
+    + """\
 display(HTML('<div class="snb-test-after" style="height: 2400px">(room to scroll)</div>'))
 """
+)
 
 # Usable: the grid rendered and the caption field of the first row enabled. Returns the
 # browser's clock at that moment (polled every animation frame), or false.
@@ -75,30 +63,6 @@ SCROLL_PAGE_PAST_GRID_JS = """() => {
   scroller.scrollTop += grid.getBoundingClientRect().top - top + 400;
 }"""
 FIELDS_JS = "() => document.querySelectorAll('.snb-wl input.snb-wl-caption').length"
-
-
-def write_notebook(folder: Path) -> Path:
-    notebook = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": "worklist",
-                "metadata": {},
-                "outputs": [],
-                "source": NOTEBOOK_SOURCE,
-            }
-        ],
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path = folder / "worklist.ipynb"
-    path.write_text(json.dumps(notebook, indent=1))
-    return path
 
 
 def record_figure(name: str, value: Any) -> None:
@@ -131,23 +95,8 @@ def row_of(page: Any, name: str) -> Any:
 def voila(tmp_path_factory: pytest.TempPathFactory, shop_server: Any) -> Iterator[str]:
     """A Voila server on the worklist notebook; each page load runs it in a fresh kernel."""
     home = tmp_path_factory.mktemp("voila-worklist")
-    notebook = write_notebook(home)
-    port = free_port()
-    env = jupyter_env(
-        home, SNB_TEST_BASE_URL=shop_server.base_url, SNB_TEST_TOKEN=TOKEN, SNB_TEST_MODE="http"
-    )
-    cmd = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.port_retries=0",
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with running(cmd, env, home, f"{base}/voila/templates/lab/static/index.css", home / "v.log"):
+    notebook = write_notebook(home, "worklist.ipynb", NOTEBOOK_SOURCE)
+    with voila_server(home, notebook, shop_server) as base:
         yield base
 
 
@@ -297,26 +246,9 @@ def test_bulk_fill_on_selected_rows_and_undo_it_whole(
 
 @pytest.fixture
 def jupyterlab(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    write_notebook(tmp_path)
-    port = free_port()
-    token = secrets.token_hex(16)
-    env = jupyter_env(tmp_path / "home", **{f"SNB_TEST_{k.upper()}": v for k, v in BIG.items()})
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        "--ServerApp.allow_root=True",
-        f"--IdentityProvider.token={token}",
-        "--LabApp.expose_app_in_browser=True",
-        f"--ServerApp.root_dir={tmp_path}",
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with running(cmd, env, tmp_path, f"{base}/api/status?token={token}", tmp_path / "lab.log"):
-        yield base, token
+    write_notebook(tmp_path, "worklist.ipynb", NOTEBOOK_SOURCE)
+    with lab_server(tmp_path, BIG) as served:
+        yield served
 
 
 RUN_ALL_JS = """async () => {
