@@ -6,6 +6,7 @@ The view's handlers (``vue_*``) are called the way the browser calls them; the s
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from pathlib import Path
 from typing import Any
@@ -345,3 +346,32 @@ def test_duplicates_count_the_whole_gallery_when_it_was_read(client: Any) -> Non
     count = len(client.sandbox.images(guid, "shop"))
     position = [i["name"] for i in client.sandbox.images(guid, "shop")].index(first) + 1
     assert worklist.rows["description"].iloc[0] == f"photo {position} of {count}"
+
+
+@pytest.mark.parametrize("landed", [True, False])
+def test_an_interrupted_save_keeps_what_was_sent_and_the_rest_pending(
+    client: Any, images: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, landed: bool
+) -> None:
+    apply_module = importlib.import_module("shoptet_nb.apply")
+    real_apply = apply_module.apply
+
+    class Interrupted(KeyboardInterrupt):  # what shoptet_nb raises: the partial Result on it
+        def __init__(self, result: Any) -> None:
+            super().__init__("interrupted")
+            self.result = result
+
+    def interrupt(plan: Any, **kwargs: Any) -> Any:
+        raise Interrupted(real_apply(plan, **kwargs) if landed else None)
+
+    monkeypatch.setattr(apply_module, "apply", interrupt)
+    worklist = CaptionWorklist(client, images, journal=False)
+    key = first_rows(images, 1)[0]
+    worklist.set_caption(key[0], key[2], "before the interrupt")
+    with pytest.raises(KeyboardInterrupt):
+        worklist.save()
+    assert not worklist.busy
+    saved = server_image(client, key[0], key[2])["description"] == "before the interrupt"
+    assert saved is landed
+    assert worklist.notice.startswith(f"Save interrupted: {int(landed)} caption")
+    assert worklist.pending == (0 if landed else 1)
+    assert worklist.rows["state"].iloc[0] == ("saved" if landed else "edited")

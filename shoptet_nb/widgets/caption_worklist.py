@@ -309,8 +309,11 @@ class CaptionWorklist(EditingWidget):
     def undo(self) -> None:
         """Undo the last edit (a typed caption, or a whole bulk action)."""
         done = self._model.undo()
-        self._bump(self._keys)
-        self._render_all()
+        # Only the rows of the galleries the action touched go back to the browser.
+        galleries = set(done.keys) if done else set()
+        touched = [k for k in self._keys if (k[0], k[1]) in galleries and k not in self._missing]
+        self._bump(touched)
+        self._after(touched)
         self._say(f"Undone: {done.label}." if done else "Nothing to undo.", "info")
 
     def reset(self) -> None:
