@@ -372,6 +372,9 @@ def test_an_interrupted_save_keeps_what_was_sent_and_the_rest_pending(
     assert not worklist.busy
     saved = server_image(client, key[0], key[2])["description"] == "before the interrupt"
     assert saved is landed
-    assert worklist.notice.startswith(f"Save interrupted: {int(landed)} caption")
+    said = (
+        "Save interrupted: 1 caption saved" if landed else "Save interrupted; your edits are kept"
+    )
+    assert worklist.notice.startswith(said)
     assert worklist.pending == (0 if landed else 1)
     assert worklist.rows["state"].iloc[0] == ("saved" if landed else "edited")

@@ -946,14 +946,14 @@ def test_an_interrupted_save_keeps_what_was_saved(
     real_apply = apply_module.apply
     interrupted = getattr(sn, "Interrupted", None)
 
-    class StandIn(KeyboardInterrupt):
-        def __init__(self, result: Any) -> None:
-            super().__init__("interrupted")
+    class StandIn(KeyboardInterrupt):  # shoptet_nb.Interrupted's shape, until it is merged
+        def __init__(self, message: str, result: Any = None) -> None:
+            super().__init__(message)
             self.result = result
 
     def interrupt(plan: Any, **kwargs: Any) -> Any:
         result = real_apply(plan, **kwargs)  # everything landed, then the kernel was stopped
-        raise (interrupted or StandIn)(result)
+        raise (interrupted or StandIn)("interrupted", result=result)
 
     monkeypatch.setattr(apply_module, "apply", interrupt)
     first = names(editor)[0]
@@ -965,3 +965,32 @@ def test_an_interrupted_save_keeps_what_was_saved(
     assert card(editor, first)["outcome"]["ok"] is True
     assert not editor.busy
     assert server(client, guid)[0]["description"] == "saved before the interrupt"
+
+
+def test_an_interrupt_without_a_result_keeps_the_edits(
+    editor: GalleryEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_module = importlib.import_module("shoptet_nb.apply")
+
+    def interrupt(plan: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(apply_module, "apply", interrupt)
+    editor.set_caption(names(editor)[0], "kept")
+    with pytest.raises(KeyboardInterrupt):
+        editor.save()
+    assert editor.notice.startswith("Save interrupted; your edits are kept")
+    assert editor.pending == 1
+    assert not editor.busy
+
+
+def test_returning_to_a_product_reads_the_shop_again(client: Any) -> None:
+    first, second = guids_with(client, 3, 12, n=2)
+    editor = GalleryEditor(client, products=[first, second], journal=False)
+    start = names(editor)
+    editor.next_product()
+    client.sandbox.set_image(first, "shop", start[0], priority=65535)  # a colleague, meanwhile
+    editor.previous_product()
+    assert names(editor) == [i["name"] for i in server(client, first)]
+    assert names(editor)[-1] == start[0]
+    assert editor.pending == 0

@@ -444,12 +444,18 @@ class CaptionWorklist(EditingWidget):
                 self._sync_base()
                 self._bump(self._keys)
             self._render_all()
-            done = saved_count(partial) if partial is not None else 0
-            self._say(
-                f"Save interrupted: {plural(done, 'caption')} saved before the interrupt; the "
-                "rest is still pending (Save again to finish).",
-                "warning",
-            )
+            if partial is not None:
+                self._say(
+                    f"Save interrupted: {plural(saved_count(partial), 'caption')} saved before "
+                    "the interrupt; the rest is still pending (Save again to finish).",
+                    "warning",
+                )
+            else:  # nothing says what was sent: the edits stay, the shop is the judge
+                self._say(
+                    "Save interrupted; your edits are kept. Press ⟳ to see what the shop holds "
+                    "now, then Save again.",
+                    "warning",
+                )
             raise
         finally:
             self.busy = False

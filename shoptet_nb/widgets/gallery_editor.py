@@ -532,12 +532,18 @@ class GalleryEditor(EditingWidget):
                 self.model.record(partial)
                 self._bump_all()
             self._render()
-            done = saved_count(partial) if partial is not None else 0
-            self._say(
-                f"Save interrupted: {_plural(done, 'image')} saved before the interrupt; the "
-                "rest is still pending (Save again to finish).",
-                "warning",
-            )
+            if partial is not None:
+                self._say(
+                    f"Save interrupted: {_plural(saved_count(partial), 'image')} saved before "
+                    "the interrupt; the rest is still pending (Save again to finish).",
+                    "warning",
+                )
+            else:  # nothing says what was sent: the edits stay, the shop is the judge
+                self._say(
+                    "Save interrupted; your edits are kept. Press ⟳ to see what the shop "
+                    "holds now, then Save again.",
+                    "warning",
+                )
             raise
         finally:
             self.busy = False
