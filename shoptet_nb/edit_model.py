@@ -153,6 +153,9 @@ class _Gallery:
         if self._frame is None:
             records = [self.rows[n] for n in self.shop_order]
             frame = pd.DataFrame.from_records(records, columns=list(IMAGE_COLUMNS))
+            # Photos without a changeTime only: pandas makes a naive all-NaT column, which
+            # cannot be cast to UTC; parse it as UTC instead.
+            frame["change_time"] = pd.to_datetime(frame["change_time"], utc=True)
             self._frame = typed(frame, IMAGE_COLUMNS)
         return self._frame
 

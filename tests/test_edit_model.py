@@ -511,3 +511,15 @@ def test_set_captions_is_one_undoable_action_over_galleries(model: EditModel) ->
     with pytest.raises(ArgumentError, match=r"no image 'x\.jpg'"):
         model.set_captions({(G, "shop", "x.jpg"): "nope"})
     assert model.caption(G, "shop", "a.jpg") == "A"  # nothing half-done
+
+
+def test_base_frame_of_a_gallery_without_change_times_is_typed() -> None:
+    # Shops have photos without a changeTime: a gallery (or the part of it a worklist loads)
+    # where none has one must still give a base frame, with a UTC change_time column.
+    model = EditModel()
+    photos = frame(SHOP[:2]).assign(change_time=pd.NaT)
+    model.load(photos)
+    base = model.base_frame()
+    assert str(base["change_time"].dtype) == "datetime64[ns, UTC]"
+    assert base["change_time"].isna().all()
+    assert list(base["name"]) == ["a.jpg", "b.jpg"]
