@@ -517,7 +517,8 @@ def test_base_frame_of_a_gallery_without_change_times_is_typed() -> None:
     # Shops have photos without a changeTime: a gallery (or the part of it a worklist loads)
     # where none has one must still give a base frame, with a UTC change_time column.
     model = EditModel()
-    photos = frame(SHOP[:2]).assign(change_time=pd.NaT)
+    photos = frame(SHOP[:2])
+    photos["change_time"] = pd.Series(pd.NaT, index=photos.index, dtype="datetime64[ns, UTC]")
     model.load(photos)
     base = model.base_frame()
     assert str(base["change_time"].dtype) == "datetime64[ns, UTC]"
