@@ -223,6 +223,12 @@ class CaptionWorklist(EditingWidget):
         return self._client
 
     @property
+    def model(self) -> EditModel:
+        """The editing state the grid shows (the gallery editor's model: same edits, conflicts
+        and undo)."""
+        return self._model
+
+    @property
     def changes(self) -> pd.DataFrame:
         """The pending caption edits, a frame ``plan_updates`` accepts (conflicts left out)."""
         return self._model.changes
