@@ -244,6 +244,21 @@ class EditingWidget(VuetifyTemplate):
         self.notice_type = kind
         self.notice = text
 
+    def _say_interrupted(self, partial: Result | None, noun: str) -> None:
+        """The notice after a save the user interrupted (``partial``: what it sent, if known)."""
+        if partial is not None:
+            self._say(
+                f"Save interrupted: {plural(saved_count(partial), noun)} saved before the "
+                "interrupt; the rest is still pending (Save again to finish).",
+                "warning",
+            )
+        else:  # nothing says what was sent: the edits stay, the shop is the judge
+            self._say(
+                "Save interrupted; your edits are kept. Press ⟳ to see what the shop holds "
+                "now, then Save again.",
+                "warning",
+            )
+
     def _show_progress(self, done: int, total: int) -> None:
         """apply()'s callback: galleries written so far → the bar's percentage."""
         self.progress = 100.0 * done / total if total else -1.0

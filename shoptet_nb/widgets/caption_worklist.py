@@ -38,7 +38,7 @@ from ..columns import IMAGE_COLUMNS, IMAGE_KEY, typed
 from ..edit_model import EditModel
 from ..errors import ArgumentError, FrameError, ShoptetError
 from ..lint import LINT_RULES, RULE_PATTERNS
-from ._shared import EditingWidget, ThumbnailSource, outcome_view, plural, saved_count, saved_notice
+from ._shared import EditingWidget, ThumbnailSource, outcome_view, plural, saved_notice
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -450,18 +450,7 @@ class CaptionWorklist(EditingWidget):
                 self._sync_base()
                 self._bump(self._keys)
             self._render_all()
-            if partial is not None:
-                self._say(
-                    f"Save interrupted: {plural(saved_count(partial), 'caption')} saved before "
-                    "the interrupt; the rest is still pending (Save again to finish).",
-                    "warning",
-                )
-            else:  # nothing says what was sent: the edits stay, the shop is the judge
-                self._say(
-                    "Save interrupted; your edits are kept. Press ⟳ to see what the shop holds "
-                    "now, then Save again.",
-                    "warning",
-                )
+            self._say_interrupted(partial, "caption")
             raise
         finally:
             self.busy = False

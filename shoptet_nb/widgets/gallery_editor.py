@@ -36,7 +36,6 @@ from ._shared import (
     EditingWidget,
     ThumbnailSource,
     outcome_view,
-    saved_count,
     saved_notice,
 )
 from ._shared import data_uri as data_uri  # re-exported: part of this module's helpers
@@ -532,18 +531,7 @@ class GalleryEditor(EditingWidget):
                 self.model.record(partial)
                 self._bump_all()
             self._render()
-            if partial is not None:
-                self._say(
-                    f"Save interrupted: {_plural(saved_count(partial), 'image')} saved before "
-                    "the interrupt; the rest is still pending (Save again to finish).",
-                    "warning",
-                )
-            else:  # nothing says what was sent: the edits stay, the shop is the judge
-                self._say(
-                    "Save interrupted; your edits are kept. Press ⟳ to see what the shop "
-                    "holds now, then Save again.",
-                    "warning",
-                )
+            self._say_interrupted(partial, "image")
             raise
         finally:
             self.busy = False
