@@ -204,8 +204,33 @@ class EditingWidget(VuetifyTemplate):
     preview_summary = t.Unicode("").tag(sync=True)
     preview_rows = t.List(t.Dict()).tag(sync=True)
 
+    # The actions every such widget has; each front-end event runs its Python twin.
     def save(self) -> Any:
         raise NotImplementedError
+
+    def undo(self) -> Any:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def preview(self) -> Any:
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def vue_undo(self, data: dict[str, Any]) -> None:
+        self._event(data, self.undo)
+
+    def vue_reset(self, data: dict[str, Any]) -> None:
+        self._event(data, self.reset)
+
+    def vue_preview(self, data: dict[str, Any]) -> None:
+        self._event(data, self.preview)
+
+    def vue_refresh(self, data: dict[str, Any]) -> None:
+        self._event(data, self.refresh)
 
     def _take_captions(self, data: Mapping[str, Any]) -> None:
         raise NotImplementedError

@@ -478,18 +478,6 @@ class CaptionWorklist(EditingWidget):
     def vue_set_caption(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: None)
 
-    def vue_undo(self, data: dict[str, Any]) -> None:
-        self._event(data, self.undo)
-
-    def vue_reset(self, data: dict[str, Any]) -> None:
-        self._event(data, self.reset)
-
-    def vue_preview(self, data: dict[str, Any]) -> None:
-        self._event(data, self.preview)
-
-    def vue_refresh(self, data: dict[str, Any]) -> None:
-        self._event(data, self.refresh)
-
     def vue_keep_mine(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.keep_mine(*self._guid_name_gallery(data)))
 

@@ -561,9 +561,6 @@ class GalleryEditor(EditingWidget):
     def vue_make_main(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.make_main(data["name"]))
 
-    def vue_undo(self, data: dict[str, Any]) -> None:
-        self._event(data, self.undo)
-
     def vue_discard(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.discard(data["name"]))
 
@@ -572,12 +569,6 @@ class GalleryEditor(EditingWidget):
 
     def vue_take_theirs(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.take_theirs(data["name"], data.get("field")))
-
-    def vue_reset(self, data: dict[str, Any]) -> None:
-        self._event(data, self.reset)
-
-    def vue_preview(self, data: dict[str, Any]) -> None:
-        self._event(data, self.preview)
 
     def vue_previous_product(self, data: dict[str, Any]) -> None:
         self._event(data, self.previous_product)
@@ -590,9 +581,6 @@ class GalleryEditor(EditingWidget):
 
     def vue_search_products(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.search_products(str(data.get("text") or "")))
-
-    def vue_refresh(self, data: dict[str, Any]) -> None:
-        self._event(data, self.refresh)
 
     def _after_error(self) -> None:
         self._render()
