@@ -462,7 +462,7 @@ class EditModel:
         coalesces into one undo step until another action comes between."""
         g = self._photo(guid, gallery, name)
         key = (guid, gallery)
-        new = "" if text is None else str(text)
+        new = _caption(text)  # None, <NA> and NaN are no caption (never the text "<NA>")
         with self._action(
             Action("caption", f"caption of {name}", (key,), (name,)),
             coalesce=("caption", key, name),
@@ -492,7 +492,7 @@ class EditModel:
                 text = captions[photo]
                 if name not in g.edits.captions:
                     g.edits.caption_from[name] = g.caption(name)
-                g.edits.captions[name] = "" if text is None else str(text)
+                g.edits.captions[name] = _caption(text)
                 g.outcomes.pop(name, None)
 
     def set_order(self, guid: str, gallery: str, names: Sequence[str]) -> None:

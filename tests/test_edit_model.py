@@ -524,3 +524,12 @@ def test_base_frame_of_a_gallery_without_change_times_is_typed() -> None:
     assert str(base["change_time"].dtype) == "datetime64[ns, UTC]"
     assert base["change_time"].isna().all()
     assert list(base["name"]) == ["a.jpg", "b.jpg"]
+
+
+def test_a_null_caption_is_no_caption_not_the_text_na(model: EditModel) -> None:
+    # c.jpg has no caption: setting a frame's null (<NA>, NaN) leaves nothing pending.
+    for null in (pd.NA, float("nan"), None):
+        model.set_caption(G, "shop", "c.jpg", null)  # type: ignore[arg-type]
+        assert model.changes.empty
+    model.set_caption(G, "shop", "a.jpg", pd.NA)  # type: ignore[arg-type]
+    assert model.caption(G, "shop", "a.jpg") == ""  # cleared, as None and "" do
