@@ -11,7 +11,8 @@ DataFrame in, DataFrame out::
     sn.export_captions(images, "captions.xlsx")  # a copywriter fills it in ...
     plan = sn.plan_updates(client, sn.read_captions("captions.xlsx"))  # ... and back it comes
 
-The widget (``GalleryEditor``) is imported on first use so that ``import shoptet_nb`` stays light.
+The widgets (``GalleryEditor``, ``CaptionWorklist``) are imported on first use so that
+``import shoptet_nb`` stays light.
 """
 
 from __future__ import annotations
@@ -93,4 +94,8 @@ def __getattr__(name: str) -> Any:
         from .widgets import GalleryEditor
 
         return GalleryEditor
+    if name == "CaptionWorklist":
+        from .widgets import CaptionWorklist
+
+        return CaptionWorklist
     raise AttributeError(f"module 'shoptet_nb' has no attribute {name!r}")

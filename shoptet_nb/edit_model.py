@@ -25,7 +25,7 @@ by :func:`shoptet_nb.edits.fewest_priority_changes` (each write renews the photo
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,6 +162,9 @@ class _Gallery:
         if self._frame is None:
             records = [self.rows[n] for n in self.shop_order]
             frame = pd.DataFrame.from_records(records, columns=list(IMAGE_COLUMNS))
+            # Photos without a changeTime only: pandas makes a naive all-NaT column, which
+            # cannot be cast to UTC; parse it as UTC instead.
+            frame["change_time"] = pd.to_datetime(frame["change_time"], utc=True)
             self._frame = typed(frame, IMAGE_COLUMNS)
         return self._frame
 
@@ -505,7 +508,7 @@ class EditModel:
         coalesces into one undo step until another action comes between."""
         g = self._photo(guid, gallery, name)
         key = (guid, gallery)
-        new = "" if text is None else str(text)
+        new = _caption(text)  # None, <NA> and NaN are no caption (never the text "<NA>")
         with self._action(
             Action("caption", f"caption of {name}", (key,), (name,)),
             coalesce=("caption", key, name),
@@ -515,6 +518,28 @@ class EditModel:
                 edits.caption_from[name] = g.caption(name)
             edits.captions[name] = new
             g.outcomes.pop(name, None)
+
+    def set_captions(
+        self, captions: Mapping[tuple[str, str, str], str | None], *, label: str = "captions"
+    ) -> None:
+        """Set many captions, over any galleries, as one undoable action (a bulk edit).
+
+        ``captions`` maps ``(guid, gallery, name)`` to the new text. Every photo is checked
+        before anything changes, so an unknown one leaves the model as it was.
+
+        >>> model.set_captions({(guid, "shop", "a.jpg"): "Front"}, label="trim")  # doctest: +SKIP
+        """
+        targets = [(self._photo(*photo), photo) for photo in captions]
+        keys = tuple(dict.fromkeys((photo[0], photo[1]) for _, photo in targets))
+        names = tuple(photo[2] for _, photo in targets)
+        with self._action(Action("captions", label, keys, names)):
+            for g, photo in targets:
+                name = photo[2]
+                text = captions[photo]
+                if name not in g.edits.captions:
+                    g.edits.caption_from[name] = g.caption(name)
+                g.edits.captions[name] = _caption(text)
+                g.outcomes.pop(name, None)
 
     def set_order(self, guid: str, gallery: str, names: Sequence[str]) -> None:
         """Want the photos of a gallery in this order (every photo, each once)."""

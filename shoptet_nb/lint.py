@@ -40,6 +40,16 @@ _BAD_SPACE = r"^\s|\s$|\s\s"
 # `<tag`, `</tag`, `<!--`, and character references such as `&amp;`, `&#160;`, `&#xa0;`.
 _MARKUP = r"</?[a-z][a-z0-9-]*(?=[\s/>])|<!--|&(?:[a-z][a-z0-9]{1,31}|#\d{1,7}|#x[0-9a-f]{1,6});"
 
+#: The patterns behind the rules that look at one caption alone, written in the part of regex
+#: syntax Python and JavaScript read alike: the caption worklist compiles these same strings in
+#: the browser to show hints while the user types. ``file_name`` and ``markup`` are matched on
+#: the stripped, lower-cased caption; ``whitespace`` on the caption as it is.
+RULE_PATTERNS: dict[str, str] = {
+    "file_name": _FILE_LIKE,
+    "whitespace": _BAD_SPACE,
+    "markup": _MARKUP,
+}
+
 
 def check_max_length(max_length: object, func: str) -> None:
     """Raise ArgumentError unless ``max_length`` is a whole number of 1 or more."""
@@ -81,10 +91,12 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     empty = ~has
     folded_unique = stripped.str.casefold()
     folded = lift(folded_unique, None)
-    looks_like_file = lift(folded_unique.str.contains(_FILE_LIKE, regex=True), False)
+    looks_like_file = lift(
+        folded_unique.str.contains(RULE_PATTERNS["file_name"], regex=True), False
+    )
     length = lift(text.str.len(), 0).astype("int64")
-    spaces = lift(text.str.contains(_BAD_SPACE, regex=True), False)
-    tags = lift(folded_unique.str.contains(_MARKUP, regex=True), False)
+    spaces = lift(text.str.contains(RULE_PATTERNS["whitespace"], regex=True), False)
+    tags = lift(folded_unique.str.contains(RULE_PATTERNS["markup"], regex=True), False)
 
     names = _text(df["name"]).str.strip().str.casefold()
     file_name = has & (

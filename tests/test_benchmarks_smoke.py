@@ -26,6 +26,7 @@ SCRIPTS = [
     "bench_scale.py",
     "bench_spreadsheet.py",
     "bench_throughput.py",
+    "bench_worklist.py",  # --smoke: the save part only (its browser figures need Chromium)
 ]
 
 

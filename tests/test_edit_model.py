@@ -517,3 +517,58 @@ def test_saved_badge_goes_when_the_shop_moves_on(shop: Any) -> None:
     model.load(sn.read_images(shop, [guid], progress=False), complete=True)
     assert model.state(guid, "shop", first) is None
     assert model.pending_count == 0
+
+
+def test_set_captions_is_one_undoable_action_over_galleries(model: EditModel) -> None:
+    model.load(frame(SHOP, guid="g2"), complete=True)
+    model.set_caption(G, "shop", "d.jpg", "typed first")
+    model.set_captions(
+        {
+            (G, "shop", "a.jpg"): "bulk A",
+            ("g2", "shop", "b.jpg"): "bulk B",
+            (G, "shop", "c.jpg"): "",
+        },
+        label="fill from a template",
+    )
+    assert model.caption(G, "shop", "a.jpg") == "bulk A"
+    assert model.caption("g2", "shop", "b.jpg") == "bulk B"
+    assert model.pending_count == 3  # c.jpg had no caption: "" changes nothing
+    done = model.undo()
+    assert done is not None
+    assert (done.kind, done.label) == ("captions", "fill from a template")
+    assert model.caption(G, "shop", "a.jpg") == "A"
+    assert model.caption("g2", "shop", "b.jpg") == "B"
+    assert rows(model.changes) == [
+        {
+            "guid": G,
+            "gallery": "shop",
+            "name": "d.jpg",
+            "priority": None,
+            "description": "typed first",
+        }
+    ]
+    with pytest.raises(ArgumentError, match=r"no image 'x\.jpg'"):
+        model.set_captions({(G, "shop", "x.jpg"): "nope"})
+    assert model.caption(G, "shop", "a.jpg") == "A"  # nothing half-done
+
+
+def test_base_frame_of_a_gallery_without_change_times_is_typed() -> None:
+    # Shops have photos without a changeTime: a gallery (or the part of it a worklist loads)
+    # where none has one must still give a base frame, with a UTC change_time column.
+    model = EditModel()
+    photos = frame(SHOP[:2])
+    photos["change_time"] = pd.Series(pd.NaT, index=photos.index, dtype="datetime64[ns, UTC]")
+    model.load(photos)
+    base = model.base_frame()
+    assert str(base["change_time"].dtype) == "datetime64[ns, UTC]"
+    assert base["change_time"].isna().all()
+    assert list(base["name"]) == ["a.jpg", "b.jpg"]
+
+
+def test_a_null_caption_is_no_caption_not_the_text_na(model: EditModel) -> None:
+    # c.jpg has no caption: setting a frame's null (<NA>, NaN) leaves nothing pending.
+    for null in (pd.NA, float("nan"), None):
+        model.set_caption(G, "shop", "c.jpg", null)  # type: ignore[arg-type]
+        assert model.changes.empty
+    model.set_caption(G, "shop", "a.jpg", pd.NA)  # type: ignore[arg-type]
+    assert model.caption(G, "shop", "a.jpg") == ""  # cleared, as None and "" do

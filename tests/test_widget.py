@@ -112,7 +112,7 @@ def test_lazy_attribute_and_exports() -> None:
     import shoptet_nb.widgets as widgets
 
     assert sn.GalleryEditor is GalleryEditor
-    assert widgets.__all__ == ["GalleryEditor"]
+    assert widgets.__all__ == ["CaptionWorklist", "GalleryEditor"]
 
 
 def test_vue_template_ships_beside_the_class() -> None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from .caption_worklist import CaptionWorklist
 from .gallery_editor import GalleryEditor
 
-__all__ = ["GalleryEditor"]
+__all__ = ["CaptionWorklist", "GalleryEditor"]

@@ -17,26 +17,29 @@ drafts in its own message), so there is no round trip per keystroke.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import html
-import ipaddress
 import logging
-import mimetypes
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pandas as pd
 import traitlets as t
-from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..columns import IMAGE_COLUMNS, typed
-from ..edit_model import EditModel, Outcome, frame_language, language_name
+from ..edit_model import EditModel, frame_language, language_name
 from ..errors import ArgumentError, FrameError, ShoptetError
+from ._shared import (
+    EditingWidget,
+    ThumbnailSource,
+    outcome_view,
+    saved_notice,
+)
+from ._shared import data_uri as data_uri  # re-exported: part of this module's helpers
+from ._shared import is_loopback_url as is_loopback_url
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -50,25 +53,7 @@ log = logging.getLogger("shoptet_nb")
 #: A gallery on screen: (product guid, gallery name).
 Key = tuple[str, str]
 
-#: How each per-image outcome of a save is shown on its card: (label, is it a success).
-OUTCOMES: dict[str, tuple[str, bool]] = {
-    "updated": ("Saved", True),
-    "unchanged": ("Already up to date", True),
-    "invalid": ("Not saved: invalid", False),
-    "not_found": ("Not saved: not found on the server", False),
-    "conflict": ("Not saved: changed on the server meanwhile", False),
-    "failed": ("Not saved: the server refused it", False),
-    "not_attempted": ("Not saved: not attempted", False),
-}
-
 _SEARCH_LIMIT = 20
-_THUMB_MIN_WIDTH = 120  # the smallest cut at least this wide makes the thumbnail
-_MAGIC = (
-    (b"\x89PNG", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF8", "image/gif"),
-    (b"RIFF", "image/webp"),
-)
 
 
 # -- pure helpers ----------------------------------------------------------------------------
@@ -83,24 +68,6 @@ def parse_card_key(text: str) -> tuple[Key, str]:
     """Inverse of :func:`card_key`."""
     guid, gallery, name = text.split("/", 2)
     return (guid, gallery), name
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for a URL on this machine (the browser of a Binder user cannot reach it)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def data_uri(content: bytes, name: str) -> str:
-    """Image bytes as a ``data:`` URI (type from the bytes, else from the file name)."""
-    kind = next((mime for magic, mime in _MAGIC if content.startswith(magic)), None)
-    kind = kind or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 def fold(text: str) -> str:
@@ -134,7 +101,7 @@ def _plural(n: int, word: str) -> str:
 # -- the widget ------------------------------------------------------------------------------
 
 
-class GalleryEditor(VuetifyTemplate):
+class GalleryEditor(EditingWidget):
     """Edit the captions and the order of product photo galleries, then save them safely.
 
     Open it on one product, on many (step with previous / next, or search by name), or on a
@@ -172,7 +139,6 @@ class GalleryEditor(VuetifyTemplate):
     template_file = (__file__, "gallery_editor.vue")
 
     # --- state the view renders (synced) ------------------------------------------------
-    is_sandbox = t.Bool(False).tag(sync=True)
     heading = t.Unicode("").tag(sync=True)
     subheading = t.Unicode("").tag(sync=True)
     current_guid = t.Unicode("").tag(sync=True)
@@ -181,23 +147,10 @@ class GalleryEditor(VuetifyTemplate):
     has_next = t.Bool(False).tag(sync=True)
     cards = t.List(t.Dict()).tag(sync=True)
     thumbs = t.Dict().tag(sync=True)
-    max_length = t.Int(125).tag(sync=True)
-    pending = t.Int(0).tag(sync=True)
-    pending_text = t.Unicode("No unsaved changes").tag(sync=True)
     #: The products holding pending edits: {guid, title, current} (click to jump).
     pending_products = t.List(t.Dict()).tag(sync=True)
     conflict_count = t.Int(0).tag(sync=True)
-    can_undo = t.Bool(False).tag(sync=True)
     undo_text = t.Unicode("").tag(sync=True)
-    busy = t.Bool(False).tag(sync=True)
-    busy_text = t.Unicode("").tag(sync=True)
-    #: Save progress in percent; negative while it cannot be known (indeterminate bar).
-    progress = t.Float(-1.0).tag(sync=True)
-    notice = t.Unicode("").tag(sync=True)
-    notice_type = t.Unicode("info").tag(sync=True)
-    preview_open = t.Bool(False).tag(sync=True)
-    preview_summary = t.Unicode("").tag(sync=True)
-    preview_rows = t.List(t.Dict()).tag(sync=True)
     search_results = t.List(t.Dict()).tag(sync=True)
 
     def __init__(
@@ -238,14 +191,13 @@ class GalleryEditor(VuetifyTemplate):
         self._revs: dict[str, int] = {}
         self._rev_counter = 0
         self._catalogue: list[dict[str, str]] | None = None
-        self._thumb_cache: dict[str, str | None] = {}
-        self._thumb_cut: str | bool | None = False  # False: not chosen yet
         #: The Result of the last save (``None`` before the first).
         self.result: Result | None = None
         #: The Plan of the last preview or save.
         self.last_plan: Plan | None = None
 
         self.is_sandbox = bool(getattr(client, "is_sandbox", False))
+        self._thumbs = ThumbnailSource(client, inline_all=self.is_sandbox)
         self.max_length = max_length
         self.gallery_name = gallery
         if images is not None:
@@ -549,10 +501,6 @@ class GalleryEditor(VuetifyTemplate):
         self.preview_open = True
         return plan
 
-    def close_preview(self) -> None:
-        """Close the preview."""
-        self.preview_open = False
-
     def save(self) -> Result | None:
         """Save every pending edit (plan, then apply with the conflict check); reload.
 
@@ -597,18 +545,7 @@ class GalleryEditor(VuetifyTemplate):
                 self.model.record(partial)
                 self._bump_all()
             self._render()
-            if partial is not None:
-                self._say(
-                    f"Save interrupted: {_plural(_saved_count(partial), 'image')} saved before "
-                    "the interrupt; the rest is still pending (Save again to finish).",
-                    "warning",
-                )
-            else:  # nothing says what was sent: the edits stay, the shop is the judge
-                self._say(
-                    "Save interrupted; your edits are kept. Press ⟳ to see what the shop "
-                    "holds now, then Save again.",
-                    "warning",
-                )
+            self._say_interrupted(partial, "image")
             raise
         finally:
             self.busy = False
@@ -638,9 +575,6 @@ class GalleryEditor(VuetifyTemplate):
     def vue_make_main(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.make_main(data["name"]))
 
-    def vue_undo(self, data: dict[str, Any]) -> None:
-        self._event(data, self.undo)
-
     def vue_discard(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.discard(data["name"]))
 
@@ -649,18 +583,6 @@ class GalleryEditor(VuetifyTemplate):
 
     def vue_take_theirs(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.take_theirs(data["name"], data.get("field")))
-
-    def vue_reset(self, data: dict[str, Any]) -> None:
-        self._event(data, self.reset)
-
-    def vue_preview(self, data: dict[str, Any]) -> None:
-        self._event(data, self.preview)
-
-    def vue_close_preview(self, data: dict[str, Any]) -> None:
-        self._event(data, self.close_preview)
-
-    def vue_save(self, data: dict[str, Any]) -> None:
-        self._event(data, self._save_from_view)
 
     def vue_previous_product(self, data: dict[str, Any]) -> None:
         self._event(data, self.previous_product)
@@ -674,25 +596,8 @@ class GalleryEditor(VuetifyTemplate):
     def vue_search_products(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.search_products(str(data.get("text") or "")))
 
-    def vue_refresh(self, data: dict[str, Any]) -> None:
-        self._event(data, self.refresh)
-
-    def _save_from_view(self) -> None:
-        with contextlib.suppress(ShoptetError):  # save() has shown it in the editor already
-            self.save()
-
-    def _event(self, data: dict[str, Any], action: Callable[[], object]) -> None:
-        """Run a front-end action: take the caption drafts it carries first, show failures."""
-        try:
-            self._take_captions(data)
-            action()
-        except ShoptetError as exc:
-            self._say(str(exc), "error")
-            self._render()
-        except Exception as exc:  # a bug must be visible in the widget, not only in a log
-            log.exception("GalleryEditor: unexpected error")
-            self._say(f"Unexpected error ({type(exc).__name__}): {exc}", "error")
-            self._render()
+    def _after_error(self) -> None:
+        self._render()
 
     def _take_captions(self, data: Mapping[str, Any]) -> None:
         """Apply the caption drafts a front-end message carries (``{card key: text}``)."""
@@ -703,12 +608,6 @@ class GalleryEditor(VuetifyTemplate):
                 self.model.set_caption(key[0], key[1], name, None if text is None else str(text))
 
     # --- static fallback ------------------------------------------------------------------
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        bundle: dict[str, Any] | None = super()._repr_mimebundle_(**kwargs)
-        if bundle is not None:
-            bundle["text/html"] = self._repr_html_()
-        return bundle
 
     def _repr_html_(self) -> str:
         """A static view of the gallery on screen, for where widgets cannot render.
@@ -844,51 +743,12 @@ class GalleryEditor(VuetifyTemplate):
 
     def _thumbnails(self, key: Key) -> dict[str, str]:
         base = self.model.base_frame([key])
-        wanted: dict[str, str] = {}
-        for name, url in zip(base["name"], base["url"], strict=True):
-            src = self._thumb_url(str(name), _text(url))
-            if src:
-                wanted[card_key(key, str(name))] = src
-        inline = [u for u in set(wanted.values()) if self._must_inline(u)]
-        missing = [u for u in inline if u not in self._thumb_cache]
-        for url, outcome in self._client.map(self._client.fetch_file, missing):
-            if isinstance(outcome, BaseException):
-                log.debug("thumbnail %s: %s", url, outcome)
-                self._thumb_cache[url] = None
-            else:
-                self._thumb_cache[url] = data_uri(outcome, urlsplit(url).path)
-        out: dict[str, str] = {}
-        for ident, url in wanted.items():
-            src = self._thumb_cache.get(url) if url in inline else url
-            if src:
-                out[ident] = src
-        return out
-
-    def _must_inline(self, url: str) -> bool:
-        # On Binder the browser cannot reach the kernel's localhost: send the bytes instead.
-        return self.is_sandbox or is_loopback_url(url)
-
-    def _thumb_url(self, name: str, fallback: str | None) -> str | None:
-        if self._thumb_cut is False:
-            self._thumb_cut = None
-            try:
-                cuts = [c for c in self._client.image_cuts() if c.get("width")]
-            except ShoptetError:
-                cuts = []
-            wide = sorted(
-                (c for c in cuts if int(c["width"]) >= _THUMB_MIN_WIDTH),
-                key=lambda c: int(c["width"]),
-            )
-            if wide:
-                self._thumb_cut = str(wide[0]["name"])
-        if isinstance(self._thumb_cut, str):
-            try:
-                url = self._client.image_url(name, self._thumb_cut)
-            except ShoptetError:
-                url = None
-            if url:
-                return url
-        return fallback
+        return self._thumbs.sources(
+            {
+                card_key(key, str(name)): (str(name), _text(url))
+                for name, url in zip(base["name"], base["url"], strict=True)
+            }
+        )
 
     # --- internals: state -------------------------------------------------------------------
 
@@ -935,38 +795,11 @@ class GalleryEditor(VuetifyTemplate):
             "made them; keep yours or take the shop's on the marked cards."
         )
 
-    def _show_progress(self, done: int, total: int) -> None:
-        """apply()'s callback: galleries written so far → the bar's percentage."""
-        self.progress = 100.0 * done / total if total else -1.0
-
-    def _say(self, text: str, kind: str) -> None:
-        self.notice_type = kind
-        self.notice = text
-
     def _say_saved(self, result: Result, problems: Sequence[str]) -> None:
-        after = (" " + " ".join(problems)) if problems else ""
-        held = self._held_text()
-        counts = result.counts
-        done = counts.get("updated", 0) + counts.get("unchanged", 0)
-        total = sum(counts.values())
-        failed = total - done
-        if failed == 0:
-            self._say(
-                f"Saved: {_plural(done, 'image')} up to date in the shop.{held}{after}",
-                "warning" if problems or held else "success",
-            )
-        elif done == 0:
-            self._say(
-                f"Nothing was saved: {_plural(failed, 'image')} failed (see the cards marked in "
-                f"red). Your edits are kept; fix them or try again.{held}{after}",
-                "error",
-            )
-        else:
-            self._say(
-                f"Partly saved: {done} of {total} images saved, {failed} failed (see the cards "
-                f"marked in red). The unsaved edits are kept.{held}{after}",
-                "warning",
-            )
+        text, kind = saved_notice(
+            result, noun="image", marked="the cards", held=self._held_text(), problems=problems
+        )
+        self._say(text, kind)
 
     # --- internals: the view ----------------------------------------------------------------
 
@@ -1048,7 +881,7 @@ class GalleryEditor(VuetifyTemplate):
                     "fields": fields,
                     "conflict": conflicts.get(name, []),
                     "hints": hints.get(name, []),
-                    "outcome": _outcome_view(outcome) if outcome else None,
+                    "outcome": outcome_view(outcome) if outcome else None,
                     "url": urls.get(name),
                 }
             )
@@ -1091,24 +924,6 @@ def _editor_language(
             "language) or read the frame in that language"
         )
     return wanted
-
-
-def _outcome_view(outcome: Outcome) -> dict[str, Any]:
-    """How a save's outcome shows on its card: status, ok, and a label that says why."""
-    label, ok = OUTCOMES.get(outcome.status, (outcome.status.replace("_", " "), False))
-    if not ok:
-        http = f"HTTP {outcome.http_status}" if outcome.http_status else None
-        extra = ", ".join(x for x in (http, outcome.error_code) if x)
-        if outcome.message:
-            label = f"{label}: {outcome.message}"
-        if extra:
-            label = f"{label} ({extra})"
-    return {"status": outcome.status, "ok": ok, "label": label}
-
-
-def _saved_count(result: Result) -> int:
-    counts = result.counts
-    return counts.get("updated", 0) + counts.get("unchanged", 0)
 
 
 def _catalogue_item(product: Mapping[str, Any]) -> dict[str, str]:

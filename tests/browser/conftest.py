@@ -45,7 +45,7 @@ TOKEN = "browser-test-token"
 # The notebook the servers run. It reads its settings from Voila's query string (each page
 # load is a fresh kernel) or from the environment (JupyterLab), and prints, after showing the
 # editor, the kernel's clock when the cell finished: the start of the "usable in N s" figure.
-NOTEBOOK_SOURCE = """\
+NOTEBOOK_SETUP = """\
 import os, time
 from urllib.parse import parse_qs
 from IPython.display import HTML, display
@@ -61,10 +61,19 @@ if setting("mode") == "inprocess":
     )
 else:
     client = shoptet_nb.connect(setting("token"), base_url=setting("base_url"), max_attempts=1)
-editor = shoptet_nb.GalleryEditor(client, product=setting("guid"), journal=False)
-display(editor)
+"""
+#: Shown after the widget: the kernel's clock when the cell finished.
+NOTEBOOK_DONE = """\
 display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidden></div>'))
 """
+NOTEBOOK_SOURCE = (
+    NOTEBOOK_SETUP
+    + """\
+editor = shoptet_nb.GalleryEditor(client, product=setting("guid"), journal=False)
+display(editor)
+"""
+    + NOTEBOOK_DONE
+)
 
 
 def free_port() -> int:
@@ -73,7 +82,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_notebook(folder: Path, name: str = "editor.ipynb") -> Path:
+def write_notebook(folder: Path, name: str = "editor.ipynb", source: str = NOTEBOOK_SOURCE) -> Path:
     notebook = {
         "cells": [
             {
@@ -82,7 +91,7 @@ def write_notebook(folder: Path, name: str = "editor.ipynb") -> Path:
                 "id": "editor",
                 "metadata": {},
                 "outputs": [],
-                "source": NOTEBOOK_SOURCE,
+                "source": source,
             }
         ],
         "metadata": {
@@ -187,11 +196,9 @@ def shop_server() -> Iterator[Any]:
         yield served
 
 
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory: pytest.TempPathFactory, shop_server: Any) -> Iterator[str]:
-    """A Voila server on the test notebook; each page load runs it in a fresh kernel."""
-    home = tmp_path_factory.mktemp("voila")
-    notebook = write_notebook(home)
+@contextlib.contextmanager
+def voila_server(home: Path, notebook: Path, shop_server: Any) -> Iterator[str]:
+    """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server``; yields the URL."""
     port = free_port()
     env = jupyter_env(
         home, SNB_TEST_BASE_URL=shop_server.base_url, SNB_TEST_TOKEN=TOKEN, SNB_TEST_MODE="http"
@@ -209,6 +216,14 @@ def voila(tmp_path_factory: pytest.TempPathFactory, shop_server: Any) -> Iterato
     base = f"http://127.0.0.1:{port}"
     ready = f"{base}/voila/templates/lab/static/index.css"
     with running(cmd, env, home, ready, home / "voila.log"):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory: pytest.TempPathFactory, shop_server: Any) -> Iterator[str]:
+    """A Voila server on the test notebook; each page load runs it in a fresh kernel."""
+    home = tmp_path_factory.mktemp("voila")
+    with voila_server(home, write_notebook(home), shop_server) as base:
         yield base
 
 
@@ -234,15 +249,18 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     write_notebook(tmp_path)
     shutil.copy(ROOT / "notebooks" / "04_gallery_editor.ipynb", tmp_path)
     guid, _ = biggest_gallery()
+    settings = {"mode": "inprocess", "seed": str(SEED), "products": str(PRODUCTS), "guid": guid}
+    with lab_server(tmp_path, settings) as (base, token):
+        yield base, token, guid
+
+
+@contextlib.contextmanager
+def lab_server(root: Path, settings: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """JupyterLab (own directories) serving ``root``; ``settings`` reach the test notebook as
+    ``SNB_TEST_<NAME>``. Yields the base URL and the server's token."""
     port = free_port()
     token = secrets.token_hex(16)
-    env = jupyter_env(
-        tmp_path / "home",
-        SNB_TEST_MODE="inprocess",
-        SNB_TEST_SEED=str(SEED),
-        SNB_TEST_PRODUCTS=str(PRODUCTS),
-        SNB_TEST_GUID=guid,
-    )
+    env = jupyter_env(root / "home", **{f"SNB_TEST_{k.upper()}": v for k, v in settings.items()})
     cmd = [
         sys.executable,
         "-m",
@@ -254,11 +272,11 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         "--ServerApp.allow_root=True",
         f"--IdentityProvider.token={token}",
         "--LabApp.expose_app_in_browser=True",
-        f"--ServerApp.root_dir={tmp_path}",
+        f"--ServerApp.root_dir={root}",
     ]
     base = f"http://127.0.0.1:{port}"
-    with running(cmd, env, tmp_path, f"{base}/api/status?token={token}", tmp_path / "lab.log"):
-        yield base, token, guid
+    with running(cmd, env, root, f"{base}/api/status?token={token}", root / "lab.log"):
+        yield base, token
 
 
 @pytest.fixture
