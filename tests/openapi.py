@@ -27,7 +27,14 @@ from referencing.jsonschema import DRAFT202012
 
 _SPEC_URI = "urn:shoptet-openapi"
 
-__all__ = ["SpecViolation", "spec", "spec_path", "validate_request", "validate_response"]
+__all__ = [
+    "SpecViolation",
+    "spec",
+    "spec_path",
+    "validate_component",
+    "validate_request",
+    "validate_response",
+]
 
 
 class SpecViolation(AssertionError):
@@ -186,3 +193,8 @@ def validate_request(method: str, path_template: str, body: Any) -> None:
         "schema",
     )
     _check(pointer, body, what)
+
+
+def validate_component(name: str, body: Any, what: str) -> None:
+    """Raise ``SpecViolation`` unless ``body`` fits ``components/schemas/<name>``."""
+    _check(_pointer("components", "schemas", name), body, what)

@@ -11,7 +11,9 @@ the command line (``python -m shoptet_nb.sandbox``).
 Modules: ``options`` (switches), ``catalogue`` (seeded data), ``store`` (state and PATCH
 rules), ``validation`` (PATCH schema), ``limits`` (concurrency and leaky bucket), ``faults``,
 ``naming`` (seoName/cdnName), ``clock`` (time formats), ``pictures`` (PNG files), ``stats``,
-``app`` (WSGI app), ``shop`` (``SandboxShop``), ``transport``, ``server``, ``__main__`` (CLI).
+``app`` (WSGI app: auth, limits, faults, envelope), ``routes`` (the route table), one module of
+handlers per resource (``products``, ``images``, ``eshop``) on ``exchange`` (request/result
+types), ``shop`` (``SandboxShop``), ``transport``, ``server``, ``__main__`` (CLI).
 """
 
 from __future__ import annotations

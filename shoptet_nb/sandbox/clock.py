@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 import time
 from datetime import datetime, timedelta, timezone, tzinfo
 from email.utils import formatdate
@@ -61,8 +62,46 @@ def parse_query_time(text: str) -> int:
     return int(datetime(year, month, day, hour, minute, second, tzinfo=zone).timestamp())
 
 
+def format_seconds(epoch: float | None) -> str | None:
+    """``format_time`` of a moment with fractions (cut to whole seconds)."""
+    return None if epoch is None else format_time(int(epoch))
+
+
 def http_date_after(seconds: float, *, at: float | None = None) -> str:
     """HTTP date of ``seconds`` from now rounded up to a whole second, always after now."""
     start = time.time() if at is None else at
     moment = max(math.ceil(start + max(seconds, 0.0)), math.floor(start) + 1)
     return formatdate(moment, usegmt=True)
+
+
+class ShopClock:
+    """The shop's own time: the wall clock plus an offset that only moves forward.
+
+    Jobs run and results expire by this clock, and PATCHes stamp ``changeTime`` with it, so a
+    test can let a 5-second job finish or a result expire with ``advance`` instead of sleeping.
+    Latency and the leaky bucket stay on real time: they are about the client's pace.
+
+    >>> shop_clock = ShopClock()
+    >>> before = shop_clock.time(); shop_clock.advance(60); shop_clock.time() - before >= 60
+    True
+    """
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def time(self) -> float:
+        """Epoch seconds, with fractions."""
+        with self._lock:
+            return time.time() + self._offset
+
+    def now(self) -> int:
+        """Whole epoch seconds (Shoptet's resolution)."""
+        return int(self.time())
+
+    def advance(self, seconds: float) -> None:
+        """Move the shop's time forward (never back: ``seconds`` must be >= 0)."""
+        if seconds < 0:
+            raise ValueError("the shop's clock only moves forward")
+        with self._lock:
+            self._offset += seconds

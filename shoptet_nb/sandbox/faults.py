@@ -35,8 +35,8 @@ class Fault:
     after: bool = False
 
 
-def _uniforms(seed: int, n: int) -> tuple[float, float, float]:
-    digest = hashlib.blake2b(f"fault/{seed}/{n}".encode(), digest_size=24).digest()
+def _uniforms(seed: int, n: int, stream: str = "fault") -> tuple[float, float, float]:
+    digest = hashlib.blake2b(f"{stream}/{seed}/{n}".encode(), digest_size=24).digest()
     scale = float(1 << 64)
     return tuple(int.from_bytes(digest[i : i + 8], "big") / scale for i in (0, 8, 16))  # type: ignore[return-value]
 
@@ -59,3 +59,16 @@ def draw(options: SandboxOptions, n: int) -> Fault | None:
         point -= weight
     # Float rounding can leave ``point`` a hair above the total: take the last weighted kind.
     return Fault([k for k, w in zip(FAULT_KINDS, weights, strict=True) if w > 0][-1])
+
+
+def draw_job(options: SandboxOptions, n: int) -> str | None:
+    """The fault of the n-th job: ``"job_failed"``, ``"truncated_result"`` or None.
+
+    Jobs draw from their own stream, so turning job faults on does not move the request faults.
+    """
+    failed, truncated, _ = _uniforms(options.fault_seed, n, "job")
+    if failed < options.job_failure_rate:
+        return "job_failed"
+    if truncated < options.truncated_result_rate:
+        return "truncated_result"
+    return None

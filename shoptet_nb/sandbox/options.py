@@ -56,6 +56,10 @@ class SandboxOptions:
     renew_only_on_change: bool = True
     """True: an applied item that changes nothing keeps changeTime/seoName/cdnName. False: every
     applied item is treated as a change (renewed), as a shop that always re-saves would do."""
+    image_change_bumps_product: bool = True
+    """True: a changed image moves its product's ``changeTime`` (so ``changeTimeFrom`` finds it).
+    Shoptet's docs list image changes as product changes in the change log
+    (``getLastProductChanges``) but do not say whether the product's ``changeTime`` moves."""
     main_image_follows_priority: bool = True
     """True: ``isMainImage`` marks the shop-gallery image with the lowest priority (null last,
     ties by name). False: the main image stays the one it was when the catalogue was made."""
@@ -75,6 +79,17 @@ class SandboxOptions:
     """Cuts reported by ``/api/eshop?include=imageCuts``: (name, width, height)."""
     picture_size: tuple[int, int] = (96, 72)
     """Size in pixels of the generated PNG served for every cut."""
+
+    job_webhook: bool = True
+    """True: the shop has a ``job:finished`` webhook registered, so snapshots run out of the box.
+    False: none until one is registered with ``POST /api/webhooks``; a snapshot meanwhile gets
+    403 and no job is queued (as documented). The sandbox never calls the webhook's URL."""
+    snapshot_job_s: float = 2.0
+    """How long a snapshot job runs, on the shop's clock (``SandboxShop.advance_clock`` moves
+    it): ``pending`` for the first fifth, then ``running``, then ``completed``."""
+    job_result_valid_s: float = 86400.0
+    """How long a finished job's result file stays (``validUntil``); after that the job reads
+    ``expired`` and the file answers 404, as a deleted file on a web server does."""
 
     # --- limits ---------------------------------------------------------------------------
     limits: bool = True
@@ -101,6 +116,12 @@ class SandboxOptions:
     """Relative weight of each kind in ``FAULT_KINDS``; missing kinds weigh 0."""
     drop_after_apply_share: float = 0.5
     """Share of ``drop`` faults that happen after the request was processed (a PATCH landed)."""
+    job_failure_rate: float = 0.0
+    """Share (0..1) of jobs that end ``failed`` with a ``log`` saying why (seeded by
+    ``fault_seed`` and the job's number)."""
+    truncated_result_rate: float = 0.0
+    """Share (0..1) of completed jobs whose result file is cut short (a gzip stream without its
+    end, served with the short length)."""
     slow_response_s: float = 5.0
     """How long the loopback server holds a ``slow`` response (in-process: the client's read
     timeout is slept instead and ``httpx.ReadTimeout`` raised)."""
@@ -110,8 +131,11 @@ class SandboxOptions:
             raise ValueError("products must be >= 0")
         if not self.languages:
             raise ValueError("languages must name at least the default language")
-        if not 0.0 <= self.fault_rate <= 1.0:
-            raise ValueError("fault_rate must be between 0 and 1")
+        for name in ("fault_rate", "job_failure_rate", "truncated_result_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if self.snapshot_job_s < 0 or self.job_result_valid_s <= 0:
+            raise ValueError("snapshot_job_s must be >= 0 and job_result_valid_s positive")
         unknown = set(self.fault_weights) - set(FAULT_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {FAULT_KINDS}")

@@ -66,6 +66,19 @@ class SandboxShop:
         """From now on answer this token with 401 ``expired-token``."""
         self._app.expire_token(token)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the shop's clock forward: jobs run and results expire by it, and changes made
+        from now on are stamped with it (latency and rate limits stay on real time).
+
+        >>> shop = SandboxShop(products=2); shop.advance_clock(5.0)
+        """
+        self._app.clock.advance(seconds)
+
+    def kill_job(self, job_id: str) -> bool:
+        """Kill an unfinished job, as a shop's operator may; False when it already finished,
+        ``KeyError`` for an unknown id."""
+        return self._app.jobs.kill(job_id, self._app.clock.time())
+
     def products(self) -> list[dict[str, Any]]:
         """Every product as a plain dict: guid, name, codes, visibility, times (epoch seconds)."""
         return [

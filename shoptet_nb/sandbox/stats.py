@@ -26,6 +26,7 @@ class Stats:
             self._limited: Counter[str] = Counter()
             self._writes: Counter[str] = Counter()
             self._changes: Counter[str] = Counter()
+            self._downloads: Counter[str] = Counter()
 
     def request(self, key: str) -> None:
         """Count a request by ``"METHOD /path/template"``."""
@@ -46,6 +47,12 @@ class Stats:
         """Count a request the limiter refused (``concurrency`` or ``bucket``)."""
         with self._lock:
             self._limited[reason] += 1
+
+    def download(self, *, with_token: bool) -> None:
+        """Count a result-file download, and whether it carried a Shoptet token header."""
+        with self._lock:
+            self._downloads["total"] += 1
+            self._downloads["with_token"] += with_token
 
     def patched(self, prefix: str, applied: list[str], changed: list[str]) -> None:
         """Count applied and changed PATCH items under ``"guid/gallery/name"``."""
@@ -69,4 +76,8 @@ class Stats:
                 "buckets": dict(sorted(buckets.items())),
                 "writes": dict(sorted(self._writes.items())),
                 "changes": dict(sorted(self._changes.items())),
+                "downloads": {
+                    "total": self._downloads["total"],
+                    "with_token": self._downloads["with_token"],
+                },
             }

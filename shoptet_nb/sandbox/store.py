@@ -7,7 +7,7 @@ this module can change the shop except through its methods.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,8 +43,9 @@ class PatchOutcome:
 class Store:
     """Thread-safe catalogue state for one ``SandboxOptions``."""
 
-    def __init__(self, options: SandboxOptions) -> None:
+    def __init__(self, options: SandboxOptions, now: Callable[[], int] = clock.now) -> None:
         self._lock = threading.RLock()
+        self._now = now
         self._seed = options.seed
         self._secret = f"sandbox-{options.seed}"
         self._products = make_products(options.seed, options.products)
@@ -191,7 +192,7 @@ class Store:
             if errors and options.unknown_image_policy == "reject":
                 return PatchOutcome(images=[], errors=errors)
             outcome = PatchOutcome(images=[], errors=errors)
-            now = clock.now()
+            now = self._now()
             for item in items:
                 image = stored.get(item["name"])
                 if image is None:
@@ -205,7 +206,7 @@ class Store:
                 )
                 outcome.applied.append(image.name)
                 if changed or not options.renew_only_on_change:
-                    self._touch(product, image, now)
+                    self._touch(product, image, now, options)
                 if changed:
                     outcome.changed.append(image.name)
             only = None if options.patch_returns == "gallery" else set(outcome.applied)
@@ -233,7 +234,7 @@ class Store:
                 image, priority, description, language or options.default_language, options
             )
             if changed:
-                self._touch(product, image, clock.now())
+                self._touch(product, image, self._now(), options)
             return changed
 
     @staticmethod
@@ -259,9 +260,13 @@ class Store:
         return changed
 
     @staticmethod
-    def _touch(product: ProductRecord, image: ImageRecord, now: int) -> None:
-        # A renewed image gets a new signature even within the same second (rev), and the
-        # product's changeTime moves so that ``changeTimeFrom`` finds it.
+    def _touch(
+        product: ProductRecord, image: ImageRecord, now: int, options: SandboxOptions
+    ) -> None:
+        # A renewed image gets a new signature even within the same second (rev); with
+        # ``image_change_bumps_product`` the product's changeTime moves so that
+        # ``changeTimeFrom`` finds it.
         image.change_time = now
         image.rev += 1
-        product.change_time = max(product.change_time, now)
+        if options.image_change_bumps_product:
+            product.change_time = max(product.change_time, now)

@@ -1,0 +1,141 @@
+"""Webhook routes, as far as snapshots need them: ``GET`` and ``POST /api/webhooks``.
+
+Shoptet runs asynchronous requests only for a shop with a ``job:finished`` webhook. With the
+``job_webhook`` switch on (the default) the sandbox shop lists one as registered from the start
+(id 1, pointing at the sandbox itself); off, a client must ``POST`` one. The sandbox stores
+webhooks but never calls their URLs (tests and notebooks make no outbound requests).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from . import clock
+from .exchange import Call, Result, error_item, int_param, paginator
+from .options import SandboxOptions
+
+#: Most webhooks one POST may register, and the longest URL (Shoptet's documented limits).
+MAX_PER_CALL = 50
+MAX_URL = 2000
+_ITEM_KEYS = frozenset({"event", "url", "sendPayload"})
+_BUILT_IN_ID = 1
+
+
+class Webhooks:
+    """The shop's registered webhooks (thread-safe)."""
+
+    def __init__(self, now: int) -> None:
+        self._lock = threading.Lock()
+        self._registered: list[dict[str, Any]] = []
+        self._next_id = _BUILT_IN_ID + 1
+        self._started = now
+
+    def _built_in(self, options: SandboxOptions) -> list[dict[str, Any]]:
+        if not options.job_webhook:
+            return []
+        return [
+            {
+                "id": _BUILT_IN_ID,
+                "event": "job:finished",
+                "url": "https://sandbox.shoptet-nb.test/_sandbox/job-finished",
+                "created": clock.format_time(self._started),
+                "updated": None,
+                "sendPayload": None,
+            }
+        ]
+
+    def all(self, options: SandboxOptions) -> list[dict[str, Any]]:
+        """Every registered webhook (copies), the built-in one first."""
+        with self._lock:
+            return [dict(w) for w in self._built_in(options) + self._registered]
+
+    def has_event(self, event: str, options: SandboxOptions) -> bool:
+        """Whether a webhook is registered for ``event``."""
+        return any(w["event"] == event for w in self.all(options))
+
+    def register(
+        self, items: list[dict[str, Any]], options: SandboxOptions, now: int
+    ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+        """Register validated items; returns the new webhooks, or error items (nothing
+        registered) when an event already has one."""
+        with self._lock:
+            taken = {w["event"] for w in self._built_in(options) + self._registered}
+            clashes = [
+                error_item(
+                    "invalid-request-data",
+                    f'Webhook already exists for this event "{item["event"]}".',
+                    f"data[{i}].event",
+                )
+                for i, item in enumerate(items)
+                if item["event"] in taken
+            ]
+            if clashes:
+                return [], clashes
+            created = []
+            for item in items:
+                webhook = {
+                    "id": self._next_id,
+                    "event": item["event"],
+                    "url": item["url"],
+                    "created": clock.format_time(now),
+                    "updated": None,
+                    "sendPayload": item.get("sendPayload"),
+                }
+                self._next_id += 1
+                self._registered.append(webhook)
+                created.append(dict(webhook))
+            return created, []
+
+
+def list_webhooks(call: Call) -> Result:
+    """``GET /api/webhooks``."""
+    page = int_param(call.request, "page", 1, 1, 1_000_000)
+    per_page = int_param(call.request, "itemsPerPage", 20, 1, 500)
+    webhooks = call.app.webhooks.all(call.options)
+    chunk = webhooks[(page - 1) * per_page : page * per_page]
+    data = {"webhooks": chunk, "paginator": paginator(len(webhooks), page, per_page, len(chunk))}
+    return Result(200, data)
+
+
+def register_webhooks(call: Call) -> Result:
+    """``POST /api/webhooks``: 201 with the new webhooks; a bad body or an event that already
+    has a webhook → ``schema_error_status`` (422), nothing registered."""
+    status = call.options.schema_error_status
+    items, problems = _check_body(call.request.json)
+    if problems:
+        return Result(status, errors=problems)
+    created, clashes = call.app.webhooks.register(items, call.options, call.app.clock.now())
+    if clashes:
+        return Result(status, errors=clashes)
+    return Result(201, {"webhooks": created})
+
+
+def _check_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    def problem(message: str, instance: str) -> dict[str, str]:
+        return error_item("invalid-request-data", message, instance)
+
+    if not isinstance(body, dict) or set(body) != {"data"} or not isinstance(body["data"], list):
+        return [], [problem('Body must be {"data": [{"event", "url"}, ...]}.', "data")]
+    items: list[dict[str, Any]] = body["data"]
+    problems = []
+    if not 1 <= len(items) <= MAX_PER_CALL:
+        problems.append(problem(f"Expected 1 to {MAX_PER_CALL} webhooks.", "data"))
+    for i, item in enumerate(items):
+        where = f"data[{i}]"
+        if not isinstance(item, dict):
+            problems.append(problem("Webhook must be an object.", where))
+            continue
+        problems += [
+            problem(f'Property "{key}" is not allowed.', f"{where}.{key}")
+            for key in item
+            if key not in _ITEM_KEYS
+        ]
+        event, url = item.get("event"), item.get("url")
+        if not isinstance(event, str) or ":" not in event:
+            problems.append(problem('"event" must be an event name such as "job:finished".', where))
+        if not isinstance(url, str) or not url or len(url) > MAX_URL:
+            problems.append(problem(f'"url" must be a string of 1 to {MAX_URL} characters.', where))
+        if item.get("sendPayload") not in (None, "full"):
+            problems.append(problem('"sendPayload" must be "full" or null.', where))
+    return ([], problems) if problems else (items, [])
