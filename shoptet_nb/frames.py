@@ -62,7 +62,7 @@ def images_to_frame(
             columns["product_name"].append(product_name)
     times = parse_times(columns.pop("change_time"))
     frame = pd.DataFrame(columns)
-    frame["change_time"] = times.to_numpy()
+    frame["change_time"] = times.array  # to_numpy() would box a Timestamp per row
     frame["priority"] = pd.array(columns["priority"], dtype="Int64")
     return typed(frame, IMAGE_COLUMNS)
 

@@ -96,7 +96,7 @@ def read_images(
     }
     if errors:
         warnings.warn(
-            f"{len(errors)} product or gallery read(s) failed; see shoptet_nb.read_errors(images)",
+            f"{len(errors)} gallery read(s) failed; see shoptet_nb.read_errors(images)",
             stacklevel=2,
         )
     return frame

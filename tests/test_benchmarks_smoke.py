@@ -22,6 +22,7 @@ SCRIPTS = [
     "bench_gallery_reads.py",
     "bench_overhead.py",
     "bench_scale.py",
+    "bench_snapshot.py",
     "bench_throughput.py",
 ]
 
@@ -55,6 +56,10 @@ def test_benchmark_smoke(script: str) -> None:
         assert sum(summary["statuses"].values()) == summary["rows"], shown
     if script == "bench_overhead.py":
         assert summary["same_requests"] is True, shown
+    if script == "bench_snapshot.py":
+        assert summary["same_frame"] is True, shown
+        assert summary["with_token"] == 0, shown
+        assert 0 < summary["snapshot_requests"] <= 15, shown
     if script == "bench_scale.py":
         assert summary["expected_images"] == summary["rows"], shown
         assert summary["read_failed"] == 0, shown

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 
 import shoptet_nb as sn
@@ -22,6 +23,7 @@ from shoptet_nb.client import ShoptetClient
 from shoptet_nb.config import Secret, Settings
 from shoptet_nb.jobs import DETAIL_REQUEST_LIMIT, Job, gunzip_lines
 from shoptet_nb.read import SnapshotRefusedWarning
+from shoptet_nb.sandbox import SANDBOX_BASE_URL
 
 TOKEN = "123456-p-100-0123456789abcdef0123456789abcdef"
 API = "https://api.example.test"
@@ -347,7 +349,7 @@ def test_a_line_that_breaks_the_schema_is_a_read_error_and_the_rest_is_read() ->
     )
     shop = FakeShoptet(file=data)
     client, _ = fake_client(shop)
-    with pytest.warns(UserWarning, match="5 product or gallery read"):
+    with pytest.warns(UserWarning, match="5 gallery read"):
         images = sn.read_images(client, progress=False)
     assert sorted(set(images["guid"])) == ["a-guid", "b-guid"]
     failed = sn.read_errors(images)
@@ -382,7 +384,7 @@ def test_rows_come_in_guid_order_with_each_gallery_in_api_order() -> None:
 def test_a_listed_product_missing_from_the_snapshot_is_not_found() -> None:
     shop = FakeShoptet(products=catalogue())
     client, _ = fake_client(shop)
-    with pytest.warns(UserWarning, match="1 product"):
+    with pytest.warns(UserWarning, match="1 gallery read"):
         images = sn.read_images(client, ["a-guid", "zz-guid"], method="snapshot", progress=False)
     assert set(images["guid"]) == {"a-guid"}
     assert list(sn.read_errors(images)["error_code"]) == ["product-not-found"]
@@ -519,3 +521,159 @@ def test_job_records_parse_and_finish() -> None:
     assert not job.finished
     assert job.result_url is None
     assert Job("x", "killed").finished
+
+
+# -- against the sandbox shop ----------------------------------------------------------------
+
+DETAIL = "GET /api/system/jobs/{jobId}"
+
+
+@pytest.fixture
+def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Poll every 0.05 s instead of from 1 s up: the sandbox's jobs last a fraction of that."""
+    monkeypatch.setattr("shoptet_nb.jobs.FIRST_POLL_S", 0.05)
+    monkeypatch.setattr("shoptet_nb.jobs.MAX_POLL_S", 0.2)
+
+
+def shop_client(**options: Any) -> ShoptetClient:
+    settings = {"seed": 3, "products": 40, "snapshot_job_s": 0.2, **options}
+    return sn.sandbox(**settings)  # type: ignore[no-any-return]
+
+
+def requests_of(client: ShoptetClient, key: str) -> int:
+    return int(client.sandbox.stats()["requests"].get(key, 0))
+
+
+@pytest.mark.usefixtures("quick_polls")
+@pytest.mark.parametrize(
+    ("products", "gallery", "language"),
+    [(None, "all", None), (None, "shop360", "sk"), ("every third", "shop", None)],
+)
+def test_both_paths_give_the_same_frame(
+    products: str | None, gallery: str, language: str | None
+) -> None:
+    client = shop_client()
+    chosen = None
+    if products:
+        chosen = [p["guid"] for p in client.sandbox.products()][::3]
+        chosen.append("00000000-0000-4000-8000-000000000000")  # not in the shop
+    kwargs: dict[str, Any] = {"gallery": gallery, "language": language, "progress": False}
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        by_snapshot = sn.read_images(client, chosen, method="snapshot", **kwargs)
+        by_gallery = sn.read_images(client, chosen, method="galleries", **kwargs)
+    assert by_snapshot.attrs["read"]["method"] == "snapshot"
+    assert len(by_snapshot) > 0
+    pd.testing.assert_frame_equal(by_snapshot, by_gallery)
+    pd.testing.assert_frame_equal(sn.read_errors(by_snapshot), sn.read_errors(by_gallery))
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_sandbox_snapshot_costs_a_handful_of_requests_and_never_sends_the_token() -> None:
+    client = shop_client(snapshot_job_s=1.0)
+    images = sn.read_images(client, gallery="all", progress=False)
+    stats = client.sandbox.stats()
+    assert stats["downloads"] == {"total": 1, "with_token": 0}
+    assert requests_of(client, DETAIL) == 1
+    assert requests_of(client, "GET /api/system/jobs") >= 2  # it did wait, on the list
+    api = sum(n for key, n in stats["requests"].items() if " /api/" in key)
+    assert api <= 15
+    assert len(images) == sum(
+        len(client.sandbox.images(p["guid"], g))
+        for p in client.sandbox.products()
+        for g in ("shop", "shop360")
+    )
+
+
+def test_loopback_download_goes_to_another_host_without_the_token(quick_polls: None) -> None:
+    from shoptet_nb.sandbox import SandboxOptions, serve
+
+    with serve(SandboxOptions(seed=3, products=15, snapshot_job_s=0.1)) as running:
+        client = sn.connect("loopback-token", base_url=running.base_url, timeout=5.0)
+        try:
+            images = sn.read_images(client, progress=False)
+        finally:
+            client.close()
+        assert images.attrs["read"]["method"] == "snapshot"
+        assert running.shop.stats()["downloads"] == {"total": 1, "with_token": 0}
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_long_job_is_waited_for_on_the_list_with_at_most_one_detail_request() -> None:
+    client = shop_client(snapshot_job_s=2.0)
+    job = client.start_snapshot()
+    done = client.wait_for_job(job)
+    assert done.status == "completed"
+    assert requests_of(client, "GET /api/system/jobs") >= 10  # many polls ...
+    assert requests_of(client, DETAIL) == 1  # ... and one detail: Shoptet allows 10
+    assert requests_of(client, DETAIL) <= DETAIL_REQUEST_LIMIT
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_sandbox_job_failure_and_truncated_result_are_errors() -> None:
+    failing = shop_client(job_failure_rate=1.0)
+    with pytest.raises(errors.JobFailedError) as caught:
+        sn.read_images(failing, progress=False)
+    assert caught.value.log
+    assert caught.value.log in str(caught.value)
+    assert caught.value.job_id in str(caught.value)
+    cut = shop_client(truncated_result_rate=1.0)
+    with pytest.raises(errors.JobResultError, match=r"truncated|decompress"):
+        sn.read_images(cut, progress=False)
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_killed_job_is_an_error_naming_it() -> None:
+    client = shop_client(snapshot_job_s=60)
+    job = client.start_snapshot()
+    assert client.sandbox.kill_job(job.job_id)
+    with pytest.raises(errors.JobFailedError, match=f"{job.job_id}.*'killed'"):
+        sn.read_images(client, job_id=job.job_id, progress=False)
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_kernel_restart_does_not_lose_the_job() -> None:
+    first = shop_client(snapshot_job_s=0.5)
+    job = first.start_snapshot()  # ... and the kernel dies here
+    again = sn.connect(
+        "sandbox-token", base_url=SANDBOX_BASE_URL, transport=first.sandbox.transport()
+    )
+    again.sandbox = first.sandbox
+    resumed = sn.read_images(again, job_id=job.job_id, gallery="all", progress=False)
+    pd.testing.assert_frame_equal(
+        resumed, sn.read_images(again, gallery="all", method="galleries", progress=False)
+    )
+    assert requests_of(first, "GET /api/products/snapshot") == 1  # no second job
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_timeout_then_a_resume_reads_the_same_job() -> None:
+    client = shop_client(snapshot_job_s=30)
+    with pytest.raises(errors.JobTimeoutError) as caught:
+        sn.read_images(client, timeout=0.3, progress=False)
+    client.sandbox.advance_clock(30)
+    images = sn.read_images(client, job_id=caught.value.job_id, progress=False)
+    assert len(images) > 0
+    assert requests_of(client, "GET /api/products/snapshot") == 1
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_an_expired_result_asks_to_start_again() -> None:
+    client = shop_client()
+    job = client.wait_for_job(client.start_snapshot())
+    client.sandbox.advance_clock(2 * 86400)
+    with pytest.raises(errors.JobError, match="start a new read"):
+        sn.read_images(client, job_id=job.job_id, progress=False)
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_no_webhook_falls_back_then_registering_one_enables_snapshots() -> None:
+    client = shop_client(job_webhook=False)
+    with pytest.warns(SnapshotRefusedWarning, match="register_job_webhook"):
+        images = sn.read_images(client, progress=False)
+    assert images.attrs["read"]["method"] == "galleries"
+    assert requests_of(client, "POST /api/webhooks") == 0  # nothing registered behind our back
+    client.register_job_webhook("https://example.com/shoptet/jobs")
+    again = sn.read_images(client, progress=False)
+    assert again.attrs["read"]["method"] == "snapshot"
+    pd.testing.assert_frame_equal(images, again)
