@@ -27,6 +27,10 @@ from .errors import (
     ConfigError,
     ConflictError,
     FrameError,
+    JobError,
+    JobFailedError,
+    JobResultError,
+    JobTimeoutError,
     LockedError,
     NetworkError,
     NotFoundError,
@@ -35,9 +39,10 @@ from .errors import (
     ShoptetError,
     ValidationError,
 )
+from .jobs import Job
 from .lint import LINT_RULES, lint_captions
 from .plan import Plan, plan_updates
-from .read import read_errors, read_images
+from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
 
 __version__ = "0.1.0"
@@ -50,6 +55,11 @@ __all__ = [
     "ConflictError",
     "Envelope",
     "FrameError",
+    "Job",
+    "JobError",
+    "JobFailedError",
+    "JobResultError",
+    "JobTimeoutError",
     "LINT_RULES",
     "LockedError",
     "NetworkError",
@@ -61,6 +71,7 @@ __all__ = [
     "Settings",
     "ShoptetClient",
     "ShoptetError",
+    "SnapshotRefusedWarning",
     "ValidationError",
     "__version__",
     "apply",
