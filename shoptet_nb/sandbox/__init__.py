@@ -12,8 +12,10 @@ Modules: ``options`` (switches), ``catalogue`` (seeded data), ``store`` (state a
 rules), ``validation`` (PATCH schema), ``limits`` (concurrency and leaky bucket), ``faults``,
 ``naming`` (seoName/cdnName), ``clock`` (time formats), ``pictures`` (PNG files), ``stats``,
 ``app`` (WSGI app: auth, limits, faults, envelope), ``routes`` (the route table), one module of
-handlers per resource (``products``, ``images``, ``eshop``) on ``exchange`` (request/result
-types), ``shop`` (``SandboxShop``), ``transport``, ``server``, ``__main__`` (CLI).
+handlers per resource (``products``, ``images``, ``eshop``, ``jobs`` (snapshot, job list and
+detail, result files), ``webhooks``) on ``exchange`` (request/result types), ``results``
+(gzip JSON Lines and where they are served), ``shop`` (``SandboxShop``), ``transport``,
+``server``, ``__main__`` (CLI).
 """
 
 from __future__ import annotations

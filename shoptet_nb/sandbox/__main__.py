@@ -15,6 +15,8 @@ from types import FrameType
 from .options import SandboxOptions
 from .server import serve
 
+_DEFAULTS = SandboxOptions()
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -32,27 +34,53 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--leak-per-s", type=float, default=10.0, help="bucket leak (10/s)")
     parser.add_argument("--slow-response-s", type=float, default=5.0, help="'slow' delay (5 s)")
     parser.add_argument(
+        "--snapshot-job-s",
+        type=float,
+        default=_DEFAULTS.snapshot_job_s,
+        help=f"how long a snapshot job runs ({_DEFAULTS.snapshot_job_s:g} s)",
+    )
+    parser.add_argument(
+        "--no-job-webhook",
+        action="store_true",
+        help="no job:finished webhook registered: snapshots get 403 until one is POSTed",
+    )
+    parser.add_argument(
         "--languages", default="cs,sk,en", help="comma-separated, default first (cs,sk,en)"
     )
     return parser
+
+
+def options_from(argv: Sequence[str] | None = None) -> SandboxOptions:
+    """The switches the command line asks for (``ValueError`` for bad values).
+
+    >>> options_from(["--no-job-webhook", "--snapshot-job-s", "5"]).job_webhook
+    False
+    """
+    return _options(_parser().parse_args(argv))
+
+
+def _options(args: argparse.Namespace) -> SandboxOptions:
+    return SandboxOptions(
+        seed=args.seed,
+        products=args.products,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        fault_seed=args.fault_seed,
+        limits=not args.no_limits,
+        bucket_capacity=args.bucket_capacity,
+        leak_per_s=args.leak_per_s,
+        slow_response_s=args.slow_response_s,
+        snapshot_job_s=args.snapshot_job_s,
+        job_webhook=not args.no_job_webhook,
+        languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        options = SandboxOptions(
-            seed=args.seed,
-            products=args.products,
-            latency_ms=args.latency_ms,
-            fault_rate=args.fault_rate,
-            fault_seed=args.fault_seed,
-            limits=not args.no_limits,
-            bucket_capacity=args.bucket_capacity,
-            leak_per_s=args.leak_per_s,
-            slow_response_s=args.slow_response_s,
-            languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
-        )
+        options = _options(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -225,7 +225,8 @@ class SandboxApp:
         if packed is None:
             response = self._plain(404, b"not found", "text/plain")
         else:
-            self.stats.download(with_token=_token(request) is not None)
+            if request.method == "GET":
+                self.stats.download(with_token=_token(request) is not None)
             body = b"" if request.method == "HEAD" else packed
             response = self._plain(200, body, "application/gzip")
             response.headers[-1] = ("Content-Length", str(len(packed)))

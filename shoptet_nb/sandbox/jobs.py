@@ -4,8 +4,9 @@
 is registered (else 403, nothing queued). The job is ``pending`` for the first fifth of
 ``snapshot_job_s`` on the shop's clock, ``running`` until it ends, then ``completed`` (or
 ``failed``/``killed``) and ``expired`` after ``validUntil``. The product set is chosen when the
-job is queued; the file (gzip JSON Lines, one product detail per line) is written on its first
-download and kept until it expires. Detail requests of an unfinished job are counted: the 11th
+job is queued, and a background thread writes the file (gzip JSON Lines, one product detail per
+line) from then on, as a real job would; a download waits for it, and it is dropped when it
+expires. Detail requests of an unfinished job are counted: the 11th
 gets 403 ``job-detail-try-counter-exceeded-limit``. The job list has no such counter.
 """
 
@@ -15,7 +16,7 @@ import hashlib
 import itertools
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import clock
@@ -74,6 +75,7 @@ class Job:
     detail_reads: int = 0
     killed_at: float | None = None
     packed: bytes | None = None
+    written: threading.Event = field(default_factory=threading.Event)
 
     def status(self, now: float) -> str:
         """The status at ``now``."""
@@ -212,6 +214,15 @@ def start_snapshot(call: Call) -> Result:
             )
     products = _select(call)
     job = call.app.jobs.add(call, tuple(p.guid for p in products), "images" in sections)
+    if job.fault == "job_failed":
+        job.written.set()  # a failed job leaves no file
+    else:
+        threading.Thread(
+            target=_write_result,
+            args=(call.app, job),
+            name=f"sandbox-snapshot-{job.job_id}",
+            daemon=True,
+        ).start()
     return Result(202, {"jobId": job.job_id})
 
 
@@ -365,16 +376,20 @@ def result_file(app: SandboxApp, file_name: str) -> bytes | None:
     if job is None:
         return None
     status = job.status(app.clock.time())
+    if status == "expired":
+        job.packed = None  # the file is deleted: free the memory
     if status != "completed":
-        job.packed = None  # expired: free the memory
         return None
-    packed = job.packed
-    if packed is None:
+    job.written.wait()
+    return job.packed
+
+
+def _write_result(app: SandboxApp, job: Job) -> None:
+    try:
         packed = gzip_json_lines(_lines(app, job))
-        if job.fault == "truncated_result":
-            packed = truncate(packed)
-        job.packed = packed
-    return packed
+        job.packed = truncate(packed) if job.fault == "truncated_result" else packed
+    finally:
+        job.written.set()
 
 
 def _lines(app: SandboxApp, job: Job) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ request are rejected too (decision: two values for one image cannot both win).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 MAX_ITEMS = 100
@@ -16,8 +17,25 @@ PRIORITY_MIN, PRIORITY_MAX = 1, 65535
 _ITEM_KEYS = frozenset({"name", "priority", "description"})
 
 
-def _error(message: str, instance: str) -> dict[str, str]:
+def invalid(message: str, instance: str) -> dict[str, str]:
+    """An ``invalid-request-data`` error item."""
     return {"errorCode": "invalid-request-data", "message": message, "instance": instance}
+
+
+def unexpected_keys(
+    obj: Mapping[str, Any], allowed: Collection[str], at: str
+) -> list[dict[str, str]]:
+    """An error for each key of ``obj`` (found at path ``at``) that is not ``allowed``.
+
+    >>> [e["instance"] for e in unexpected_keys({"name": 1, "x": 2}, {"name"}, "data")]
+    ['data.x']
+    """
+    prefix = f"{at}." if at else ""
+    return [
+        invalid(f'Property "{key}" is not allowed.', f"{prefix}{key}")
+        for key in obj
+        if key not in allowed
+    ]
 
 
 def _is_int(value: object) -> bool:
@@ -27,44 +45,36 @@ def _is_int(value: object) -> bool:
 def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """``(items, errors)``: the items when the body is valid, else every violation found."""
     if not isinstance(body, dict):
-        return [], [_error("Request body must be a JSON object.", "payload")]
-    errors = [_error(f'Property "{key}" is not allowed.', key) for key in body if key != "data"]
+        return [], [invalid("Request body must be a JSON object.", "payload")]
+    errors = unexpected_keys(body, {"data"}, "")
     data = body.get("data")
     if not isinstance(data, dict):
         what = "missing" if "data" not in body else "not an object"
-        return [], [*errors, _error(f'Property "data" is {what}.', "data")]
-    errors += [
-        _error(f'Property "{key}" is not allowed.', f"data.{key}")
-        for key in data
-        if key != "images"
-    ]
+        return [], [*errors, invalid(f'Property "data" is {what}.', "data")]
+    errors += unexpected_keys(data, {"images"}, "data")
     images = data.get("images")
     if not isinstance(images, list):
         what = "missing" if "images" not in data else "not an array"
-        return [], [*errors, _error(f'Property "images" is {what}.', "data.images")]
+        return [], [*errors, invalid(f'Property "images" is {what}.', "data.images")]
     if not 1 <= len(images) <= MAX_ITEMS:
         errors.append(
-            _error(f"Expected 1 to {MAX_ITEMS} images, {len(images)} given.", "data.images")
+            invalid(f"Expected 1 to {MAX_ITEMS} images, {len(images)} given.", "data.images")
         )
     seen: dict[str, int] = {}
     for i, item in enumerate(images):
         where = f"data.images[{i}]"
         if not isinstance(item, dict):
-            errors.append(_error("Image must be an object.", where))
+            errors.append(invalid("Image must be an object.", where))
             continue
-        errors += [
-            _error(f'Property "{key}" is not allowed.', f"{where}.{key}")
-            for key in item
-            if key not in _ITEM_KEYS
-        ]
+        errors += unexpected_keys(item, _ITEM_KEYS, where)
         name = item.get("name")
         if "name" not in item:
-            errors.append(_error('Property "name" is required.', f"{where}.name"))
+            errors.append(invalid('Property "name" is required.', f"{where}.name"))
         elif not isinstance(name, str) or not name:
-            errors.append(_error('"name" must be a non-empty string.', f"{where}.name"))
+            errors.append(invalid('"name" must be a non-empty string.', f"{where}.name"))
         elif name in seen:
             errors.append(
-                _error(
+                invalid(
                     f'Image "{name}" is listed twice (also at index {seen[name]}).',
                     f"{where}.name",
                 )
@@ -75,13 +85,13 @@ def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, st
             priority = item["priority"]
             if not _is_int(priority) or not PRIORITY_MIN <= priority <= PRIORITY_MAX:
                 errors.append(
-                    _error(
+                    invalid(
                         f'"priority" must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}.',
                         f"{where}.priority",
                     )
                 )
         if "description" in item and not isinstance(item["description"], str):
-            errors.append(_error('"description" must be a string.', f"{where}.description"))
+            errors.append(invalid('"description" must be a string.', f"{where}.description"))
     if errors:
         return [], errors
     return images, []

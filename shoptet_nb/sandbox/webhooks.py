@@ -14,6 +14,7 @@ from typing import Any
 from . import clock
 from .exchange import Call, Result, error_item, int_param, paginator
 from .options import SandboxOptions
+from .validation import invalid, unexpected_keys
 
 #: Most webhooks one POST may register, and the longest URL (Shoptet's documented limits).
 MAX_PER_CALL = 50
@@ -112,30 +113,23 @@ def register_webhooks(call: Call) -> Result:
 
 
 def _check_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    def problem(message: str, instance: str) -> dict[str, str]:
-        return error_item("invalid-request-data", message, instance)
-
     if not isinstance(body, dict) or set(body) != {"data"} or not isinstance(body["data"], list):
-        return [], [problem('Body must be {"data": [{"event", "url"}, ...]}.', "data")]
+        return [], [invalid('Body must be {"data": [{"event", "url"}, ...]}.', "data")]
     items: list[dict[str, Any]] = body["data"]
     problems = []
     if not 1 <= len(items) <= MAX_PER_CALL:
-        problems.append(problem(f"Expected 1 to {MAX_PER_CALL} webhooks.", "data"))
+        problems.append(invalid(f"Expected 1 to {MAX_PER_CALL} webhooks.", "data"))
     for i, item in enumerate(items):
         where = f"data[{i}]"
         if not isinstance(item, dict):
-            problems.append(problem("Webhook must be an object.", where))
+            problems.append(invalid("Webhook must be an object.", where))
             continue
-        problems += [
-            problem(f'Property "{key}" is not allowed.', f"{where}.{key}")
-            for key in item
-            if key not in _ITEM_KEYS
-        ]
+        problems += unexpected_keys(item, _ITEM_KEYS, where)
         event, url = item.get("event"), item.get("url")
         if not isinstance(event, str) or ":" not in event:
-            problems.append(problem('"event" must be an event name such as "job:finished".', where))
+            problems.append(invalid('"event" must be an event name such as "job:finished".', where))
         if not isinstance(url, str) or not url or len(url) > MAX_URL:
-            problems.append(problem(f'"url" must be a string of 1 to {MAX_URL} characters.', where))
+            problems.append(invalid(f'"url" must be a string of 1 to {MAX_URL} characters.', where))
         if item.get("sendPayload") not in (None, "full"):
-            problems.append(problem('"sendPayload" must be "full" or null.', where))
+            problems.append(invalid('"sendPayload" must be "full" or null.', where))
     return ([], problems) if problems else (items, [])
