@@ -4,8 +4,8 @@
     python benchmarks/bench_snapshot.py --smoke         # 150 products; 10,000-image file (CI)
     python benchmarks/bench_snapshot.py --parse-only    # only the file-parsing part
 
-Part 1 serves the sandbox over loopback in a process of its own (50 ms latency, Shoptet's
-limits on, a 5 s snapshot job) and reads the whole shop twice, each with a fresh token: by
+Part 1 serves the sandbox CLI over loopback (``--latency-ms 50``, Shoptet's limits on,
+``--snapshot-job-s 5``) and reads the whole shop twice, each with a fresh token: by
 snapshot, then gallery by gallery. Printed: wall time, API requests (the sandbox's own count),
 the highest bucket filling the answers reported, 429s, result-file downloads (and how many
 carried a token: must be 0); the two frames are compared (they must be equal).
@@ -21,65 +21,24 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import re
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pandas as pd
 from _harness import api_requests, stats, summary, table
+from bench_gallery_reads import sandbox_process
 
 import shoptet_nb as sn
 
 JOB = "bench01"
 FILE_HOST = "files.bench.test"
-
-
-# The sandbox in a process of its own (so that its work does not share the client's GIL), with
-# any SandboxOptions; it stops when its stdin closes.
-_LAUNCHER = """
-import json, sys
-from shoptet_nb.sandbox import SandboxOptions, serve
-with serve(SandboxOptions(**json.loads(sys.argv[1]))) as running:
-    print(f"Sandbox shop at {running.base_url}", flush=True)
-    sys.stdin.read()
-"""
-
-
-@contextmanager
-def sandbox_server(**options: Any) -> Iterator[str]:
-    """A loopback sandbox with these options in its own process; yields its base URL."""
-    command = [sys.executable, "-c", _LAUNCHER, json.dumps(options)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdin is not None
-        found = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
-        if not found:
-            raise SystemExit("the sandbox did not start")
-        yield found.group(0)
-    finally:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 class BucketWatch(httpx.BaseTransport):
@@ -124,8 +83,8 @@ def read_whole_shop(base_url: str, token: str, method: str) -> tuple[pd.DataFram
 
 
 def compare_paths(products: int, latency_ms: float, job_s: float) -> dict[str, Any]:
-    options = {"products": products, "latency_ms": latency_ms, "snapshot_job_s": job_s}
-    with sandbox_server(**options) as base_url:
+    cli = ["--products", str(products), "--latency-ms", f"{latency_ms:g}"]
+    with sandbox_process(*cli, "--snapshot-job-s", f"{job_s:g}") as base_url:
         by_snapshot, snap = read_whole_shop(base_url, "snapshot-token", "snapshot")
         print(f"snapshot read: {snap['wall']:.1f} s", flush=True)
         by_gallery, gall = read_whole_shop(base_url, "gallery-token", "galleries")

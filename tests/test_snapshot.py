@@ -585,7 +585,7 @@ def test_sandbox_snapshot_costs_a_handful_of_requests_and_never_sends_the_token(
     )
 
 
-def test_loopback_download_goes_to_another_host_without_the_token(quick_polls: None) -> None:
+def test_loopback_download_never_carries_the_token(quick_polls: None) -> None:
     from shoptet_nb.sandbox import SandboxOptions, serve
 
     with serve(SandboxOptions(seed=3, products=15, snapshot_job_s=0.1)) as running:
