@@ -59,6 +59,9 @@ COLUMN_MEANINGS = {
 
 #: Where a column means something else in one frame: (columns table, column) → meaning.
 COLUMN_MEANINGS_IN = {
+    ("IMAGE_COLUMNS", "language"): (
+        "the language the captions were read in (`<NA>` = the shop's default)"
+    ),
     ("ERROR_COLUMNS", "message"): "the server's message (or the network error)",
     ("ERROR_COLUMNS", "http_status"): "HTTP status of the answer that carried the error",
     ("LINT_COLUMNS", "message"): "what is wrong and what to do about it",

@@ -19,7 +19,7 @@ from typing import Any
 from .apply import Result, apply, revert, update_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
-from .edits import fill_captions, move_to_front, renumber, sort_gallery
+from .edits import fill_captions, move_to_front, renumber, reorder, sort_gallery
 from .errors import (
     APIError,
     ArgumentError,
@@ -83,6 +83,7 @@ __all__ = [
     "read_errors",
     "read_images",
     "renumber",
+    "reorder",
     "revert",
     "sandbox",
     "sort_gallery",

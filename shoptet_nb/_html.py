@@ -71,7 +71,7 @@ def plan_html(plan: Plan) -> str:
     changes = plan.rows[plan.rows["status"] == "would_update"]
     if not changes.empty:
         parts.append(_table(changes, _DIFF_COLUMNS, "Changes (old → new)"))
-    problems = plan.rows[plan.rows["status"].isin(["invalid", "not_found", "failed"])]
+    problems = plan.rows[plan.rows["status"].isin(["invalid", "not_found", "conflict", "failed"])]
     if not problems.empty:
         parts.append(_table(problems, ["guid", "gallery", "name", "status", "reason"], "Problems"))
     return "".join(parts)

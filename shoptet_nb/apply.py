@@ -6,12 +6,14 @@ image that changed on the server since the plan's base (status ``conflict``) unl
 every input row:
 
 ==============  ================================================================
-updated         sent, and the server's answer shows the new values
+updated         sent, and the server's answer (or, when it was lost, a read of the gallery
+                afterwards) shows the new values
 unchanged       nothing to send (already had these values, or the row changes nothing)
 invalid         the row broke a rule; never sent
 not_found       the product or image is not in the shop
 conflict        changed on the server since the plan; not overwritten
-failed          the call failed or the server skipped the image; see the message
+failed          the call failed or the server skipped the image, or revert could not
+                restore it exactly (a priority that was null); see the message
 not_attempted   not sent because the run stopped (``on_error="stop"``, or the token
                 expired): apply the same edits again to finish
 would_update    (dry run only) would be sent
@@ -32,12 +34,14 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ._html import result_html
+from ._retry import RETRYABLE_STATUSES
+from ._undo import mark_inexact, priorities_sent, restore_order
 from .client import ShoptetClient
-from .columns import IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
+from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
 from .errors import APIError, ArgumentError, AuthenticationError, NetworkError
 from .frames import errors_to_frame, images_to_frame, parse_times
 from .journal import Journal, new_journal_path, read_journal
-from .plan import KEY, Plan, count_statuses, plan_updates, request_item
+from .plan import ALREADY_DONE, KEY, Plan, count_statuses, plan_updates, request_item
 from .read import url_builder
 
 RESULT_STATUSES = (
@@ -175,7 +179,13 @@ def revert(
 
     Goes through plan and apply like any edit, so an image changed again since the apply is
     reported as ``conflict`` and left alone unless ``force=True``. Shoptet cannot set a caption
-    or priority back to null: a null caption is restored as ``""``, a null priority is left.
+    or priority back to null: a null caption is restored as ``""``. Where a priority was null,
+    the gallery's order is restored instead, with the fewest writes (the main image is the
+    main image again), and that photo's row is ``failed`` with a message saying its priority
+    could not be cleared.
+
+    >>> undone = shoptet_nb.revert(result)                          # doctest: +SKIP
+    >>> undone = shoptet_nb.revert("apply-....jsonl", client=client)  # doctest: +SKIP
     """
     if isinstance(source, Result):
         entries = source.journal_entries
@@ -187,8 +197,11 @@ def revert(
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
+    edits, inexact = restore_order(client, edits, priorities_sent(entries))
     plan = plan_updates(client, edits, base=base, progress=progress is True)
-    return apply(plan, force=force, journal=journal, progress=progress)
+    result = apply(plan, force=force, journal=journal, progress=progress)
+    result.rows = mark_inexact(result.rows, inexact)
+    return result
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -393,11 +406,7 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        before[name] = {
-            "priority": now_p,
-            "description": now_d,
-            "changeTime": record.get("changeTime"),
-        }
+        before[name] = _after(record)  # what the shop had just before this write
         keep.append(target)
     return keep
 
@@ -429,19 +438,29 @@ def _send_chunk(
     try:
         (envelope,) = run.client.update_images(guid, gallery, chunk, language=language or None)
     except (APIError, NetworkError) as exc:
+        stopped = run.stop.is_set()  # a stopped run sends nothing more, not even a read
         info = run.failure(guid, gallery, exc)
-        for item in chunk:
-            run.mark((guid, gallery, item["name"], language), "failed", **info)
-        run.journal.write(
-            {
-                "event": "failed",
-                "guid": guid,
-                "gallery": gallery,
-                "language": language or None,
-                "message": info["message"],
-                "names": [item["name"] for item in chunk],
-            }
+        landed = (
+            _check_landed(run, gallery_key, chunk, info, read=not stopped)
+            if _may_have_landed(exc)
+            else []
         )
+        if landed:
+            _confirm(run, gallery_key, landed, before, info)
+        missed = [item for item in chunk if item not in landed]
+        for item in missed:
+            run.mark((guid, gallery, item["name"], language), "failed", **info)
+        if missed:
+            run.journal.write(
+                {
+                    "event": "failed",
+                    "guid": guid,
+                    "gallery": gallery,
+                    "language": language or None,
+                    "message": info["message"],
+                    "names": [item["name"] for item in missed],
+                }
+            )
         return
     after = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
     skipped: dict[str, dict[str, Any]] = {}
@@ -491,18 +510,8 @@ def _send_chunk(
             new_description=record.get("description"),
             **common,
         )
-        confirmed.append(
-            {
-                "name": name,
-                "after": {
-                    "priority": record.get("priority"),
-                    "description": record.get("description"),
-                    "changeTime": record.get("changeTime"),
-                },
-            }
-        )
-    with run.lock:
-        run.after[gallery_key] = list(after.values())
+        confirmed.append({"name": name, "after": _after(record)})
+    _remember_gallery(run, gallery_key, after)
     run.journal.write(
         {
             "event": "result",
@@ -513,6 +522,116 @@ def _send_chunk(
             "images": confirmed,
         }
     )
+
+
+def _may_have_landed(exc: APIError | NetworkError) -> bool:
+    """Whether a write that ended in ``exc`` may still have been applied by the server.
+
+    A lost answer (timeout, dropped connection), a server failure or a 423/429 after retries
+    (an earlier attempt may have landed, or still be running) may have; a refusal has not.
+    """
+    return isinstance(exc, NetworkError) or exc.status in RETRYABLE_STATUSES
+
+
+def _check_landed(
+    run: _Run,
+    gallery_key: GalleryKey,
+    chunk: list[dict[str, Any]],
+    info: dict[str, Any],
+    *,
+    read: bool,
+) -> list[dict[str, Any]]:
+    """Read the gallery after a write that may have landed: the items it shows as sent.
+
+    Rewrites ``info["message"]`` to say what the read told, or that the write may have landed
+    when it was not read (``read=False``) or the read failed.
+    """
+    guid, gallery, language = gallery_key
+    unknown = f"{info['message']}; the write may have landed (it was sent, but no answer said so)"
+    if not read:
+        info["message"] = f"{unknown}: read the gallery to check"
+        return []
+    try:
+        envelope = run.client.list_images_envelope(guid, gallery, language=language or None)
+    except (APIError, NetworkError) as exc:
+        info["message"] = f"{unknown}, and reading the gallery to tell failed too ({exc})"
+        return []
+    now = {r.get("name"): r for r in (envelope.data or {}).get("images") or []}
+    _remember_gallery(run, gallery_key, now)
+    landed = [
+        item
+        for item in chunk
+        if item["name"] in now and all(_same(now[item["name"]].get(f), v) for f, v in item.items())
+    ]
+    info["message"] = (
+        f"{info['message']}; a read of the gallery afterwards does not show the new values"
+    )
+    return landed
+
+
+def _confirm(
+    run: _Run,
+    gallery_key: GalleryKey,
+    items: list[dict[str, Any]],
+    before: dict[Any, dict[str, Any]],
+    info: dict[str, Any],
+) -> None:
+    """Mark items whose lost write a later read shows as landed, and journal their after."""
+    guid, gallery, language = gallery_key
+    records = {r.get("name"): r for r in run.after.get(gallery_key, [])}
+    confirmed = []
+    for item in items:
+        record, old = records[item["name"]], before.get(item["name"]) or {}
+        run.mark(
+            (guid, gallery, item["name"], language),
+            "updated",
+            f"the answer was lost ({info['error_code']}), but a read of the gallery "
+            "afterwards shows the new values",
+            old_priority=old.get("priority"),
+            old_description=old.get("description"),
+            new_priority=record.get("priority"),
+            new_description=record.get("description"),
+            http_status=info["http_status"],
+            request_id=info["request_id"],
+        )
+        confirmed.append({"name": item["name"], "after": _after(record)})
+    run.journal.write(
+        {
+            "event": "result",
+            "guid": guid,
+            "gallery": gallery,
+            "language": language or None,
+            "request_id": None,
+            "images": confirmed,
+        }
+    )
+
+
+def _after(record: dict[str, Any]) -> dict[str, Any]:
+    """The part of a server record the journal keeps as an image's 'after'."""
+    return {
+        "priority": record.get("priority"),
+        "description": record.get("description"),
+        "changeTime": record.get("changeTime"),
+    }
+
+
+def _remember_gallery(run: _Run, gallery_key: GalleryKey, records: dict[Any, Any]) -> None:
+    """Keep the newest record of every image of a gallery for ``Result.images``.
+
+    Each PATCH answers with the gallery after it (or, on a shop that answers with only the
+    named images, those): a gallery sent in several calls keeps what every call showed.
+    """
+    with run.lock:
+        known = {r.get("name"): r for r in run.after.get(gallery_key, [])}
+        known.update(records)
+        run.after[gallery_key] = sorted(known.values(), key=_admin_order)
+
+
+def _admin_order(record: dict[str, Any]) -> tuple[bool, int, str]:
+    """Shoptet's gallery order: priority ascending, no priority last, ties by name."""
+    priority = record.get("priority")
+    return (priority is None, priority or 0, str(record.get("name")))
 
 
 # -- assembling the Result ------------------------------------------------------------------
@@ -552,13 +671,23 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
                 values[~hit] = missing[column]
             current[sent] = values
             rows[column] = current
+    _recheck_settled(run, rows)
     rows.index = plan.rows.index
-    images = images_to_frame(
-        (
-            (guid, _plain(run.product_names.get(guid)), records)
-            for (guid, _, _), records in sorted(run.after.items())
-        ),
-        url_builder(run.client),
+    url_for = url_builder(run.client) if run.after else lambda name: None
+    per_language = [
+        images_to_frame(
+            (
+                (guid, _plain(run.product_names.get(guid)), records)
+                for (guid, _, lang), records in sorted(run.after.items())
+                if lang == language
+            ),
+            url_for,
+            language=language or None,
+        )
+        for language in sorted({key[2] for key in run.after}) or [""]
+    ]
+    images = (
+        pd.concat(per_language, ignore_index=True) if len(per_language) > 1 else per_language[0]
     )
     return Result(
         client=plan.client,
@@ -569,6 +698,59 @@ def _result(run: _Run, journal_path: Path | None) -> Result:
         journal_path=journal_path,
         journal_entries=run.journal.entries,
     )
+
+
+def _recheck_settled(run: _Run, rows: pd.DataFrame) -> None:
+    """Rows the plan found already done: say what is known of them now, not at plan time.
+
+    A gallery this run wrote was seen again (the server answers with it): a photo there that
+    no longer has the row's values changed since the plan and is a ``conflict`` (not
+    overwritten). Elsewhere the photo was not read again, and the message says so.
+    """
+    wanted = run.plan.wanted
+    settled = np.flatnonzero(
+        ((rows["status"] == "unchanged") & (rows["message"] == ALREADY_DONE)).to_numpy()
+    )
+    if wanted is None or not len(settled):
+        return
+    rows.loc[settled, "message"] = (
+        "nothing sent: the image had these values when the plan compared them (not read again)"
+    )
+    seen = {
+        (guid, gallery, record.get("name"), language): record
+        for (guid, gallery, language), records in run.after.items()
+        for record in records
+    }
+    if not seen:
+        return
+    keys = pd.MultiIndex.from_frame(rows.loc[settled, KEY].fillna({"language": ""}).astype(object))
+    where = pd.MultiIndex.from_tuples(list(seen)).get_indexer(keys)
+    records = list(seen.values())
+    for position, found in zip(settled[where >= 0], where[where >= 0], strict=True):
+        record = records[found]
+        asked = wanted.iloc[position]
+        moved = {
+            f: record.get(f)
+            for f in EDITABLE_FIELDS
+            if not pd.isna(asked[f]) and not _same(record.get(f), asked[f])
+        }
+        if not moved:
+            rows.at[position, "message"] = ALREADY_DONE + " (seen again after this run's write)"
+            continue
+        what = (
+            f"priority {asked['priority']} → {moved['priority']}"
+            if "priority" in moved
+            else "its caption was edited"
+        )
+        rows.at[position, "status"] = "conflict"
+        rows.at[position, "message"] = (
+            f"changed on the server since the plan ({what}); not overwritten: read again and "
+            "re-plan"
+        )
+        rows.at[position, "old_priority"] = record.get("priority")
+        rows.at[position, "old_description"] = record.get("description")
+        rows.at[position, "new_priority"] = record.get("priority")
+        rows.at[position, "new_description"] = record.get("description")
 
 
 def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -615,6 +797,7 @@ def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Data
                 "guid": guid,
                 "gallery": gallery,
                 "name": name,
+                "language": language or None,
                 "priority": after.get("priority"),
                 "description": after.get("description"),
                 "change_time": after.get("changeTime"),
@@ -625,7 +808,7 @@ def _revert_frames(entries: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.Data
         edit_rows, columns=["guid", "gallery", "name", "language", "priority", "description"]
     )
     base = pd.DataFrame(
-        base_rows, columns=[*KEY[:3], "priority", "description", "change_time", "product_name"]
+        base_rows, columns=[*KEY, "priority", "description", "change_time", "product_name"]
     )
     base["change_time"] = parse_times(base["change_time"]).to_numpy()
     return edits, typed(base, IMAGE_COLUMNS)

@@ -115,7 +115,7 @@ class ShoptetClient:
         self._clock = clock
         self._rng = rng or random.Random()  # jitter only, not security
         self._rng_lock = threading.Lock()
-        self._cuts: list[dict[str, Any]] | None = None
+        self._eshop: dict[str, Any] | None = None  # GET /api/eshop, read once
         #: Set by :func:`shoptet_nb.sandbox`: the fake shop behind this client, else None.
         self.sandbox: Any = None
         self._http = httpx.Client(
@@ -479,12 +479,35 @@ class ShoptetClient:
             )
         return envelopes
 
+    def _eshop_info(self) -> dict[str, Any]:
+        # One read serves the image cuts and the languages: both are fixed for a session.
+        if self._eshop is None:
+            data = self.request("GET", "/api/eshop", params={"include": "imageCuts"}).data
+            self._eshop = dict(data or {})
+        return self._eshop
+
     def image_cuts(self) -> list[dict[str, Any]]:
         """The shop's image cuts (``name``, ``width``, ``height``, ``urlPath``, ``cdnPath``)."""
-        if self._cuts is None:
-            data = self.request("GET", "/api/eshop", params={"include": "imageCuts"}).data
-            self._cuts = list((data or {}).get("imageCuts") or [])
-        return self._cuts
+        return list(self._eshop_info().get("imageCuts") or [])
+
+    def default_language(self) -> str | None:
+        """The shop's default language code (e.g. ``"cs"``), or None when the shop does not say.
+
+        Read once from ``GET /api/eshop``: ``languages[].isDefault`` when the shop has foreign
+        languages, else ``settings.eshopLanguage``. ``?language=`` with this code and no
+        ``?language=`` at all address the same texts.
+
+        >>> client.default_language()   # doctest: +SKIP
+        'cs'
+        """
+        info = self._eshop_info()
+        for language in info.get("languages") or []:
+            if isinstance(language, dict) and language.get("isDefault"):
+                code = language.get("code")
+                if isinstance(code, str) and code:
+                    return code
+        code = (info.get("settings") or {}).get("eshopLanguage")
+        return code if isinstance(code, str) and code else None
 
     def image_url(self, name: str, cut: str = "detail") -> str | None:
         """The full URL of an image file in one cut (``urlPath + name``)."""

@@ -14,6 +14,7 @@ IMAGE_COLUMNS: dict[str, object] = {
     "guid": "string",
     "gallery": "string",
     "name": "string",
+    "language": "string",
     "priority": "Int64",
     "description": "string",
     "change_time": pd.DatetimeTZDtype("ns", "UTC"),

@@ -2,28 +2,41 @@
 
 Every function here takes a frame with the columns of ``IMAGE_COLUMNS`` (one row per image),
 never changes it, and returns a new frame with the same index, the same columns and the same
-dtypes; columns of your own ride along untouched. Nothing here talks to the shop: look at the
+dtypes (except a priority column that cannot hold whole numbers, which becomes ``Int64``, and
+a caption column that cannot hold text, which becomes ``string``); columns of your own ride
+along untouched. Nothing here talks to the shop: look at the
 result, then hand it to the planner.
 
 *Gallery order* is the order Shoptet shows a gallery in: priority ascending, images without a
-priority last, ties broken by file name. :func:`gallery_order` is the one place that rule lives.
+priority last, ties broken by file name. :func:`gallery_order` is the one place that rule lives
+for frames; :func:`fewest_priority_changes` (in ``_order``) decides which priorities a new
+order rewrites, for ``reorder``, ``move_to_front`` and the gallery editor.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ._order import MAX_PRIORITY, MIN_PRIORITY, NoRoomError, fewest_priority_changes
 from .errors import ArgumentError, FrameError
 
-__all__ = ["fill_captions", "gallery_order", "move_to_front", "renumber", "sort_gallery"]
-
-#: Shoptet accepts priorities in this range on PATCH.
-MIN_PRIORITY = 1
-MAX_PRIORITY = 65535
+__all__ = [
+    "MAX_PRIORITY",
+    "MIN_PRIORITY",
+    "fewest_priority_changes",
+    "fill_captions",
+    "gallery_order",
+    "move_to_front",
+    "renumber",
+    "reorder",
+    "sort_gallery",
+]
 
 _GROUP = ["guid", "gallery"]
 _ORDER_COLUMNS = ["guid", "gallery", "name", "priority"]
@@ -111,7 +124,8 @@ def renumber(df: pd.DataFrame, start: int = 1, step: int = 1) -> pd.DataFrame:
     """Give every gallery the priorities ``start, start+step, ...`` in its current order.
 
     The gallery order does not change (images without a priority become the last ones); only
-    the numbers do, so gaps, ties and nulls disappear. Row order and index are kept.
+    the numbers do, so gaps, ties and nulls disappear. Row order, index and the priority
+    column's dtype are kept (a float column stays float).
     Raises FrameError when a gallery would need a priority above 65535.
 
     >>> renumber(images, start=10, step=10)      # 10, 20, 30 ... leaves room to insert
@@ -137,53 +151,130 @@ def renumber(df: pd.DataFrame, start: int = 1, step: int = 1) -> pd.DataFrame:
             f"reach priority {int(highest[worst])} (max 65535); use step={fit} or less, "
             "or a smaller start"
         )
-    out["priority"] = pd.array(highest, dtype="Int64")
+    out["priority"] = _with_priorities(df["priority"], np.arange(len(df)), highest.tolist())
     return out
 
 
-def _front_priorities(ordered: list[float], own: float) -> tuple[float, dict[int, int]]:
-    """New priority of the image moved to the front, and the changes to the others.
+def _with_priorities(column: pd.Series, positions: np.ndarray, values: list[int]) -> pd.Series:
+    """``column`` with ``values`` at row ``positions``, in the column's own dtype if it can.
 
-    ``ordered`` holds the other images' priorities in gallery order (NaN for none); the
-    returned dict maps an index into ``ordered`` to its new priority.
+    A float, Int64, int or object column keeps its dtype; one that cannot hold the new
+    numbers (a string column, an int8 too small) becomes Int64, the dtype read_images gives.
     """
-    present = [(i, p) for i, p in enumerate(ordered) if not np.isnan(p)]
-    if not present:
-        return (float(MIN_PRIORITY) if np.isnan(own) else own), {}
-    lowest = present[0][1]
-    if not np.isnan(own) and own < lowest:
-        return own, {}
-    if lowest - 1 >= MIN_PRIORITY:
-        return lowest - 1, {}
-    # No room below: take 1 and push the images in the way up by one, in order, stopping at
-    # the first gap; equal priorities stay equal so ties keep their order (by name).
-    changes: dict[int, int] = {}
-    floor, previous_old, previous_new = MIN_PRIORITY, None, MIN_PRIORITY
-    for i, old in present:
-        if old == previous_old:
-            value = previous_new
-        else:
-            value = max(int(old), floor + 1)
-            if value == old:
-                break
-        if value > MAX_PRIORITY:
-            raise FrameError("no room below priority 65535")
-        changes[i] = value
-        floor, previous_old, previous_new = value, old, value
-    return float(MIN_PRIORITY), changes
+    updated = column.copy()
+    if not len(positions):
+        return updated
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)  # pandas' "incompatible dtype" upcast
+            updated.iloc[positions] = values
+    except (TypeError, ValueError, FutureWarning):
+        updated = _priorities(column.to_frame("priority"), "reorder").copy()
+        updated.iloc[positions] = values
+    return updated
+
+
+def _gallery_rows(df: pd.DataFrame, guid: str, gallery: str, func: str) -> np.ndarray:
+    """Row positions of one gallery in gallery order; FrameError if none or a name repeats."""
+    in_gallery = ((df["guid"] == guid) & (df["gallery"] == gallery)).fillna(False).to_numpy(bool)
+    if not in_gallery.any():
+        raise FrameError(
+            f"{func}(): product {guid} has no images in gallery {gallery}; check guid and gallery"
+        )
+    rows = np.flatnonzero(in_gallery)
+    names = df["name"].iloc[rows]
+    repeated = names[names.duplicated()].unique().tolist()
+    if repeated:
+        hits = int((names == repeated[0]).sum())
+        raise FrameError(
+            f"{func}(): image {repeated[0]!r} appears {hits} times in gallery {gallery} of "
+            f"product {guid}; drop the duplicate rows first"
+        )
+    n = gallery_order(df.iloc[rows]).to_numpy()
+    return rows[np.argsort(n, kind="stable")]
+
+
+def _reorder(
+    df: pd.DataFrame, guid: str, names: Sequence[str], gallery: str, func: str
+) -> pd.DataFrame:
+    """The work of ``reorder`` and ``move_to_front`` (``func`` names the caller in errors)."""
+    _check_columns(df, _ORDER_COLUMNS, func)
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        raise ArgumentError(f"{func}(): names must be a list of file names, got {names!r}")
+    rows = _gallery_rows(df, guid, gallery, func)
+    current = [str(name) for name in df["name"].iloc[rows]]
+    repeated = sorted(str(name) for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise FrameError(f"{func}(): {', '.join(map(repr, repeated))} named more than once")
+    present = set(current)
+    unknown = [name for name in names if name not in present]
+    if unknown:
+        more = " ..." if len(current) > 5 else ""
+        raise FrameError(
+            f"{func}(): no image {', '.join(map(repr, unknown))} in gallery {gallery} of "
+            f"product {guid}; it has {', '.join(current[:5])}{more}"
+        )
+    named = set(names)
+    wanted = [*names, *(name for name in current if name not in named)]
+    priority = _priorities(df, func)
+    before = {
+        name: None if pd.isna(value) else int(value)
+        for name, value in zip(current, priority.iloc[rows], strict=True)
+    }
+    try:
+        changes = fewest_priority_changes(before, wanted)
+    except NoRoomError as exc:
+        raise FrameError(f"{func}(): gallery {gallery} of product {guid}: {exc}") from None
+
+    out = df.copy()
+    position = dict(zip(current, rows, strict=True))
+    out["priority"] = _with_priorities(
+        df["priority"], np.array([position[n] for n in changes], dtype=int), list(changes.values())
+    )
+    if "is_main_image" in out.columns:
+        main = out["is_main_image"].copy()
+        main.iloc[rows] = False
+        if gallery == "shop":
+            main.iloc[position[wanted[0]]] = True
+        out["is_main_image"] = main
+    return out
+
+
+def reorder(
+    df: pd.DataFrame, guid: str, names: Sequence[str], *, gallery: str = "shop"
+) -> pd.DataFrame:
+    """Put the images ``names`` first in one gallery, in that order, with the fewest writes.
+
+    ``names`` may list the whole gallery or only its first images: the images it does not
+    name keep their current relative order after the named ones. Only the priorities that
+    must change do (each changed priority is a write that renews the photo's ``changeTime``
+    and CDN URL): the largest set of images whose priorities already follow the new order
+    keep theirs, the others get numbers between their neighbours (see
+    :func:`fewest_priority_changes`). Images without a priority that stay at the end keep
+    none. The priority column keeps its dtype.
+
+    The ``is_main_image`` column, when present, is set for this gallery: True for the first
+    image of ``shop``, False for every other image of the gallery (and for every image of
+    ``shop360``). That is a prediction: the server decides, and reading the gallery after the
+    update confirms it.
+
+    Raises FrameError for a name that is not in the gallery, a name given twice, or a
+    gallery that holds the same file name twice.
+
+    >>> edited = reorder(images, guid, ["side.jpg", "front.jpg"])   # these two first
+    """
+    return _reorder(df, guid, names, gallery, "reorder")
 
 
 def move_to_front(df: pd.DataFrame, guid: str, name: str, *, gallery: str = "shop") -> pd.DataFrame:
     """Make image ``name`` the first of its gallery (for ``shop``: the product's main image).
 
-    The rule, chosen to touch as few rows as possible:
-
-    * if the image's priority is already lower than every other priority in the gallery,
-      nothing changes (a tie is not enough: it is broken);
-    * otherwise it gets one less than the lowest other priority (1 if no other image has one);
-    * if that would be below 1, it gets 1 and the images now in its way move up by one, in
-      gallery order and only as far as needed: the first gap ends the shift, ties stay ties,
-      images without a priority stay without one (they already come last).
+    The same rule as :func:`reorder` with one name, so it touches as few images as possible:
+    usually only the image itself, which gets one less than the lowest priority; when there is
+    no room below, the fewest images change instead (often the old first image goes up rather
+    than the new one down, or images share a priority their names put in the right order). An
+    image already first changes nothing, ties included (Shoptet breaks them by name). Images
+    without a priority stay without one unless they have to move.
 
     The ``is_main_image`` column, when present, is set for this gallery: True for the image
     moved to the front of ``shop``, False for every other image of the gallery (and for every
@@ -192,54 +283,7 @@ def move_to_front(df: pd.DataFrame, guid: str, name: str, *, gallery: str = "sho
 
     >>> edited = move_to_front(images, guid, "back.jpg")
     """
-    _check_columns(df, _ORDER_COLUMNS, "move_to_front")
-    in_gallery = ((df["guid"] == guid) & (df["gallery"] == gallery)).fillna(False).to_numpy(bool)
-    is_target = in_gallery & (df["name"] == name).fillna(False).to_numpy(bool)
-    hits = int(is_target.sum())
-    if hits == 0:
-        if not in_gallery.any():
-            raise FrameError(
-                f"move_to_front(): product {guid} has no images in gallery {gallery}; "
-                "check guid and gallery"
-            )
-        names = df["name"].to_numpy()[in_gallery]
-        more = " ..." if len(names) > 5 else ""
-        raise FrameError(
-            f"move_to_front(): no image {name!r} in gallery {gallery} of product {guid}; "
-            f"it has {', '.join(map(str, names[:5]))}{more}"
-        )
-    if hits > 1:
-        raise FrameError(
-            f"move_to_front(): image {name!r} appears {hits} times in gallery {gallery} of "
-            f"product {guid}; drop the duplicate rows first"
-        )
-
-    priority = _priorities(df, "move_to_front").to_numpy(dtype="float64", na_value=np.nan)
-    gallery_rows = np.flatnonzero(in_gallery)
-    n = gallery_order(df.iloc[gallery_rows]).to_numpy()
-    ordered_rows = gallery_rows[np.argsort(n, kind="stable")]
-    target = int(np.flatnonzero(is_target)[0])
-    others = ordered_rows[ordered_rows != target]
-    try:
-        own, changes = _front_priorities(priority[others].tolist(), priority[target])
-    except FrameError:
-        raise FrameError(
-            f"move_to_front(): gallery {gallery} of product {guid} has no room below "
-            "priority 65535; call renumber() first"
-        ) from None
-    priority[target] = own
-    for i, value in changes.items():
-        priority[others[i]] = value
-
-    out = df.copy()
-    out["priority"] = pd.array(priority, dtype="Float64").astype("Int64")
-    if "is_main_image" in out.columns:
-        main = out["is_main_image"].copy()
-        main.iloc[gallery_rows] = False
-        if gallery == "shop":
-            main.iloc[target] = True
-        out["is_main_image"] = main
-    return out
+    return _reorder(df, guid, [name], gallery, "move_to_front")
 
 
 def _placeholders(template: str) -> list[str]:
@@ -289,6 +333,9 @@ def fill_captions(df: pd.DataFrame, template: str, *, only_empty: bool = True) -
 
     With ``only_empty=True`` (the default) only images without a caption (null, empty or only
     whitespace) are filled; ``only_empty=False`` overwrites every caption.
+
+    A caption column that cannot hold text (an all-NaN float column, as pandas reads an empty
+    column from a CSV) comes back as ``string`` dtype when anything is filled.
 
     >>> fill_captions(images, "{product_name} – photo {n} of {count}")
     """
@@ -340,6 +387,12 @@ def fill_captions(df: pd.DataFrame, template: str, *, only_empty: bool = True) -
     filled = _text(pd.Series(texts)).str.replace(r" {2,}", " ", regex=True).str.strip()
     keep = (filled.str.len() > 0).to_numpy(bool)
     description = out["description"].copy()
+    if keep.any() and not (
+        pd.api.types.is_object_dtype(description) or pd.api.types.is_string_dtype(description)
+    ):
+        # A column that cannot hold text (pandas reads an empty caption column as all-NaN
+        # float64) becomes the string dtype read_images gives captions.
+        description = description.astype("string")
     description.iloc[rows[keep]] = filled[keep].tolist()
     out["description"] = description
     return out

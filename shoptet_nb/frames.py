@@ -43,8 +43,14 @@ def parse_times(values: Iterable[Any]) -> pd.Series:
 def images_to_frame(
     galleries: Iterable[tuple[str, str | None, Sequence[Mapping[str, Any]]]],
     url_for: Callable[[str], str | None],
+    *,
+    language: str | None = None,
 ) -> pd.DataFrame:
-    """Rows of IMAGE_COLUMNS from ``(guid, product_name, image records)`` triples, in order."""
+    """Rows of IMAGE_COLUMNS from ``(guid, product_name, image records)`` triples, in order.
+
+    ``language`` is the language the records were read in, None for the shop's default (every
+    reader passes it here, so every images frame says which language its captions are in).
+    """
     columns: dict[str, list[Any]] = {name: [] for name in IMAGE_COLUMNS}
     for guid, product_name, records in galleries:
         for record in records:
@@ -52,6 +58,7 @@ def images_to_frame(
             columns["guid"].append(guid)
             columns["gallery"].append(record.get("gallery"))
             columns["name"].append(name)
+            columns["language"].append(language)
             columns["priority"].append(record.get("priority"))
             columns["description"].append(record.get("description"))
             columns["change_time"].append(record.get("changeTime"))

@@ -81,6 +81,7 @@ class Job:
     valid_until: str | None = None
     result_url: str | None = None
     log: str | None = None
+    language: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -106,6 +107,7 @@ class Job:
             valid_until=text("validUntil"),
             result_url=text("resultUrl"),
             log=text("log"),
+            language=text("language"),
         )
 
     def __repr__(self) -> str:

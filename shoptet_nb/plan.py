@@ -7,11 +7,14 @@ would_update    the image exists and at least one field differs: it will be sent
 unchanged       the image already has these values, or the row changes nothing
 invalid         the row breaks a rule (the reason says how to fix it); not sent
 not_found       the product or the image is not in the shop
+conflict        the edits frame has ``change_time`` and the photo changed in the shop since
+                it was read: a value that differs from the shop's may be stale; not sent
 failed          the product's gallery could not be read to diff against
 ==============  ================================================================
 
 Null means unchanged: NaN, None or ``pd.NA`` leaves a field as it is; an empty string clears a
-caption.
+caption. An edits frame with ``change_time`` (a frame ``read_images`` returned) is compared with
+the shop as of that time; a frame without it is compared with the shop as it is now.
 """
 
 from __future__ import annotations
@@ -29,21 +32,25 @@ import pandas as pd
 
 from ._html import plan_html
 from .client import GALLERIES, ShoptetClient
-from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, PLAN_COLUMNS, typed
+from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, IMAGE_KEY, PLAN_COLUMNS, typed
 from .errors import FrameError
 from .frames import rename_api_columns
-from .read import READ_ERRORS_ATTR, read_images
+from .read import READ_ERRORS_ATTR, language_key, read_images
 
 PRIORITY_MIN, PRIORITY_MAX = 1, 65535  # Shoptet's documented range for a PATCH priority
 #: Our own ceiling on a caption's length: alt text this long is never meant; refused unsent.
 MAX_CAPTION_LENGTH = 1000
 
-PLAN_STATUSES = ("would_update", "unchanged", "invalid", "not_found", "failed")
+PLAN_STATUSES = ("would_update", "unchanged", "invalid", "not_found", "conflict", "failed")
 KEY = ["guid", "gallery", "name", "language"]
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # tab, newline and CR are allowed in a caption
+# Half of a UTF-16 pair on its own (text decoded badly): it has no UTF-8 form, so no JSON body.
+_SURROGATE = "[\ud800-\udfff]"
 _NO_LANGUAGE = ""  # stands for "the shop's default language" in merge keys
+#: The reason of a row whose image already had its values when the plan compared them.
+ALREADY_DONE = "the image already has these values"
 
 
 @dataclass
@@ -64,6 +71,9 @@ class Plan:
     fresh_keys: frozenset[tuple[str, str, str]] = frozenset()
     created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     base: pd.DataFrame | None = None
+    #: The fields each row asked for (priority, description; null = leave), same positions as
+    #: ``rows``: apply re-checks rows found ``unchanged`` against them.
+    wanted: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -121,15 +131,19 @@ def plan_updates(
         if new.any():
             status[new] = "invalid"
             reason[new] = message(new).to_numpy() if callable(message) else message
+    work["language"] = _language_keys(client, work["language"])
     nothing = status.isna() & work["priority"].isna() & work["description"].isna()
     status[nothing] = "unchanged"
     reason[nothing] = "priority and description are both null: nothing to change"
     _mark_contradictions(work, status, reason)
 
     todo = status.isna()
-    base_frame, fresh, read_failures = _base_for(client, work[todo], base, progress)
+    given = _check_base(client, base, work[todo]) if base is not None else None
+    base_frame, fresh, read_failures = _base_for(client, work[todo], given, progress)
     merged = _diff(work, todo, base_frame)
-    _classify(merged, todo, status, reason, read_failures, base_frame)
+    # A frame that came from read_images is its own base (unless base= says otherwise).
+    own_times = given is None and bool(work["change_time"].notna().any())
+    _classify(merged, todo, status, reason, read_failures, base_frame, own_times)
 
     rows = work.assign(status=status, reason=reason)
     for column in ("old_priority", "new_priority", "old_description", "new_description"):
@@ -143,7 +157,8 @@ def plan_updates(
         rows=plan_rows,
         targets=targets,
         fresh_keys=fresh,
-        base=base_frame,
+        base=base_frame.assign(language=base_frame["language"].replace(_NO_LANGUAGE, pd.NA)),
+        wanted=work[list(EDITABLE_FIELDS)].reset_index(drop=True),
     )
 
 
@@ -182,7 +197,7 @@ def _normalise(edits: object) -> pd.DataFrame:
         values[pd.isna(values)] = pd.NA
         return pd.Series(values, dtype="object")
 
-    return pd.DataFrame(
+    work = pd.DataFrame(
         {
             "guid": column("guid", None),
             "gallery": column("gallery", "shop"),
@@ -190,8 +205,17 @@ def _normalise(edits: object) -> pd.DataFrame:
             "language": column("language", None),
             "priority": column("priority", None),
             "description": column("description", None),
+            "change_time": column("change_time", None),
         }
     )
+    no_time = pd.Series(pd.NaT, index=work.index, dtype=IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
+    given = frame["change_time"] if "change_time" in frame.columns else None
+    work["edit_time"] = (
+        no_time
+        if given is None or not given.notna().any()
+        else pd.Series(_times(given).to_numpy(), index=work.index)
+    )
+    return work
 
 
 # Column names people reach for that plan_updates does not read: a silent "unchanged" for every
@@ -266,11 +290,24 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
     d_text = _is_text(description)
     d_str = description.where(d_text, "").astype(str)
     d_control = d_str.str.contains(_CONTROL, regex=True).to_numpy()
+    d_surrogate = d_str.str.contains(_SURROGATE, regex=True).to_numpy()
     d_length = d_str.str.len().to_numpy()
+    times = work["change_time"]
+    t_bad = times.notna().to_numpy() & work["edit_time"].isna().to_numpy()
 
     def shown(values: pd.Series, prefix: str, suffix: str) -> Callable[[np.ndarray], pd.Series]:
         # Messages are built only for the rows that need them: 100,000 good rows cost nothing.
         return lambda mask: prefix + values[mask].map(lambda v: repr(v)[:60]) + suffix
+
+    def character(pattern: str, prefix: str, suffix: str) -> Callable[[np.ndarray], pd.Series]:
+        # Names the first offending character of each caption as U+XXXX.
+        return lambda mask: (
+            prefix
+            + pd.Series(d_str[mask])
+            .str.extract(f"({pattern})", expand=False)
+            .map(lambda c: f"U+{ord(c):04X}")
+            + suffix
+        )
 
     return [
         (
@@ -323,12 +360,19 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
         ),
         (
             d_text & d_control,
-            lambda mask: (
-                "description contains the control character "
-                + pd.Series(d_str[mask])
-                .str.extract(f"({_CONTROL})", expand=False)
-                .map(lambda c: f"U+{ord(c):04X}")
-                + ": remove it (line breaks and tabs are fine)"
+            character(
+                _CONTROL,
+                "description contains the control character ",
+                ": remove it (line breaks and tabs are fine)",
+            ),
+        ),
+        (
+            d_text & d_surrogate,
+            character(
+                _SURROGATE,
+                "description contains ",
+                ", half of a character on its own (text decoded wrongly): it cannot be sent "
+                "as UTF-8; retype or re-decode the caption",
             ),
         ),
         (
@@ -340,41 +384,79 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
                 "alt text short (125 is the usual advice)"
             ),
         ),
+        (
+            t_bad,
+            shown(
+                times,
+                "change_time ",
+                " is not a time: keep the change_time read_images gave, or drop the column",
+            ),
+        ),
     ]
 
 
+def _times(values: pd.Series) -> pd.Series:
+    """change_time values (datetimes, or text from a CSV round trip) as UTC; unreadable → NaT."""
+    kind = IMAGE_COLUMNS["change_time"]
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").astype(kind)  # type: ignore[no-any-return]
+    plain = values.astype("object").where(values.notna(), None)
+    parsed = pd.to_datetime(plain, utc=True, errors="coerce", format="mixed")
+    return parsed.astype(kind)  # type: ignore[call-overload,no-any-return]
+
+
+def _language_keys(client: ShoptetClient, languages: pd.Series) -> pd.Series:
+    """Language codes as the plan keys them: the shop's default, by name or null, is ``""``."""
+    out = languages.astype("object").copy()
+    text = np.fromiter((isinstance(v, str) for v in out), dtype=bool, count=len(out))
+    for code in pd.unique(out[text]):
+        out[text & (out == code).to_numpy()] = language_key(client, code) or _NO_LANGUAGE
+    out[out.isna()] = _NO_LANGUAGE  # anything else is an invalid row and keeps its value
+    return out
+
+
 def _mark_contradictions(work: pd.DataFrame, status: pd.Series, reason: pd.Series) -> None:
-    """Rows that name the same image with different values are all invalid."""
+    """Rows that name the same image with different values are all invalid.
+
+    A caption belongs to one language; a priority is one for all languages of the photo.
+    """
     candidates = work[status.isna()]
     if candidates.empty:
         return
-    key = candidates[KEY].fillna(_NO_LANGUAGE).astype(str)
-    repeated = key.duplicated(keep=False).to_numpy()
+    key = candidates[KEY].astype(str)
+    repeated = key[IMAGE_KEY].duplicated(keep=False).to_numpy()
     if not repeated.any():
-        return  # one row per image: nothing can contradict
+        return  # one row per photo: nothing can contradict
     candidates, key = candidates[repeated], key[repeated]
     # Rows that reach here hold valid values: numbers for priority, text for description.
-    comparable: dict[str, pd.Series] = {
-        "priority": pd.to_numeric(candidates["priority"], errors="coerce").astype("float64"),
-        "description": candidates["description"].astype("string"),
-    }
-    for column in EDITABLE_FIELDS:
-        values = comparable[column]
-        distinct = values.groupby([key[c] for c in KEY]).transform("nunique")
+    checks: list[tuple[pd.Series, list[str], str]] = [
+        (
+            pd.to_numeric(candidates["priority"], errors="coerce").astype("float64"),
+            IMAGE_KEY,
+            "rows for the same image give different values for priority (one priority serves "
+            "all languages of a photo): keep one row per image or make them agree",
+        ),
+        (
+            candidates["description"].astype("string"),
+            KEY,
+            "rows for the same image give different values for description: keep one row "
+            "per image or make them agree",
+        ),
+    ]
+    for values, columns, message in checks:
+        distinct = values.groupby([key[c] for c in columns]).transform("nunique")
         clash = distinct > 1
         if clash.any():
             bad = clash[clash].index
             status[bad] = "invalid"
-            reason[bad] = (
-                f"rows for the same image give different values for {column}: keep one row "
-                "per image or make them agree"
-            )
+            reason[bad] = message
 
 
 # -- the base to diff against ---------------------------------------------------------------
 
 
-def _check_base(base: pd.DataFrame) -> pd.DataFrame:
+def _check_base(client: ShoptetClient, base: object, todo: pd.DataFrame) -> pd.DataFrame:
+    """``base`` typed, its languages keyed as the plan keys them; refused if it cannot serve."""
     if not isinstance(base, pd.DataFrame):
         raise FrameError(f"base must be a DataFrame from read_images, got {type(base).__name__}")
     base = rename_api_columns(base)
@@ -384,28 +466,52 @@ def _check_base(base: pd.DataFrame) -> pd.DataFrame:
         raise FrameError(
             f"base lacks column(s) {missing}: pass the frame read_images returned, unedited"
         )
-    return typed(base, IMAGE_COLUMNS)
+    typed_base = typed(base, IMAGE_COLUMNS)
+    typed_base["language"] = _language_keys(client, typed_base["language"].astype("object"))
+    if not typed_base.empty:
+        have = set(typed_base["language"])
+        other = sorted(set(todo["language"]) - have)
+        if other:
+            shown = ", ".join(repr(code or None) for code in sorted(have))
+            wanted = ", ".join(repr(code or None) for code in other)
+            raise FrameError(
+                f"base was read in language {shown} but the edits are in {wanted} (None = the "
+                "shop's default): captions differ by language, so this base cannot show what "
+                "the edits change. Pass a base read with read_images(..., language=...) in the "
+                "edits' language, or leave base out"
+            )
+    return typed_base
 
 
 def _base_for(
     client: ShoptetClient,
     todo: pd.DataFrame,
-    base: pd.DataFrame | None,
+    given: pd.DataFrame | None,
     progress: bool,
 ) -> tuple[pd.DataFrame, frozenset[tuple[str, str, str]], dict[tuple[str, str], dict[str, Any]]]:
-    """The images to diff against, which galleries were read fresh, and failed reads."""
+    """The images to diff against, which galleries were read fresh, and failed reads.
+
+    A photo the given base lacks is read from the shop (its gallery then mixes base rows and
+    fresh ones, so it is not counted as fresh: apply re-reads it before writing).
+    """
     parts = []
     fresh: set[tuple[str, str, str]] = set()
     failures: dict[tuple[str, str], dict[str, Any]] = {}
-    given = _check_base(base) if base is not None else None
-    languages = todo["language"].fillna(_NO_LANGUAGE)
-    for language, group in todo.groupby(languages, sort=True):
-        needed = group[["guid", "gallery"]].drop_duplicates()
-        have = pd.DataFrame(columns=list(IMAGE_COLUMNS))
-        if given is not None and language == _NO_LANGUAGE:
-            have = given[given["guid"].isin(needed["guid"].unique())]
-            parts.append(have.assign(language=_NO_LANGUAGE))
-            needed = needed[~needed["guid"].isin(have["guid"].unique())]
+    columns = list(IMAGE_COLUMNS)
+    if given is not None:
+        parts.append(given)
+    covered = _image_key(given).unique() if given is not None else None
+    in_base = (
+        set(zip(given["guid"], given["gallery"], given["language"], strict=True))
+        if given is not None
+        else set()
+    )
+    for code, group in todo.groupby("language", sort=True):
+        language = str(code)
+        wanted = group[KEY]
+        if covered is not None:
+            wanted = wanted[~_image_key(wanted).isin(covered)]
+        needed = wanted[["guid", "gallery"]].drop_duplicates()
         if needed.empty:
             continue
         galleries = sorted(needed["gallery"].unique())
@@ -423,8 +529,8 @@ def _base_for(
         for item in read.attrs.get(READ_ERRORS_ATTR, []):
             failures[(item["guid"], item.get("gallery") or "*")] = item
         for guid, gallery in needed.itertuples(index=False):
-            fresh.add((guid, gallery, language))
-    columns = [*IMAGE_COLUMNS, "language"]
+            if (guid, gallery, language) not in in_base:
+                fresh.add((guid, gallery, language))
     frames = [p[columns] for p in parts if not p.empty]
     if not frames:
         return pd.DataFrame(columns=columns), frozenset(fresh), failures
@@ -490,13 +596,23 @@ def _classify(
     reason: pd.Series,
     read_failures: dict[tuple[str, str], dict[str, Any]],
     base: pd.DataFrame,
+    own_times: bool,
 ) -> None:
     found = merged["found"].to_numpy()
     changed = (merged["send_priority"] | merged["send_description"]).to_numpy()
     t = todo.to_numpy()
+    stale = np.zeros(len(merged), dtype=bool)
+    if own_times:
+        now, then = merged["change_time"], merged["edit_time"]
+        same = (now == then).fillna(False).to_numpy() | (now.isna() & then.isna()).to_numpy()
+        stale = t & found & changed & ~same
+    for position in merged.index[stale]:
+        status[position] = "conflict"
+        reason[position] = _stale_reason(merged.loc[position])
+    changed = changed & ~stale
     status[t & found & changed] = "would_update"
-    status[t & found & ~changed] = "unchanged"
-    reason[t & found & ~changed] = "the image already has these values"
+    status[t & found & ~changed & ~stale] = "unchanged"
+    reason[t & found & ~changed & ~stale] = ALREADY_DONE
     missing = merged.index[t & ~found]
     known_products = set(base["guid"].unique()) if not base.empty else set()
     for position in missing:
@@ -515,6 +631,24 @@ def _classify(
                 f"image {name!r} is not in gallery {gallery!r} of product {guid} "
                 "(names are the exact file names read_images shows)"
             )
+
+
+def _stale_reason(row: pd.Series) -> str:
+    def when(value: Any) -> str:
+        return "none" if pd.isna(value) else f"{value:%Y-%m-%d %H:%M:%S}"
+
+    differs = []
+    if row["send_priority"]:
+        frame, shop = row["priority"], row["old_priority"]
+        differs.append(f"priority {frame} in the frame, {shop} in the shop")
+    if row["send_description"]:
+        differs.append("the caption differs from the shop's")
+    return (
+        f"the photo changed in the shop after the frame was read (changeTime "
+        f"{when(row['edit_time'])} → {when(row['change_time'])} UTC) and {'; '.join(differs)}: "
+        "the frame may hold the old value, so it is not sent. Read the gallery again and redo "
+        "the edit"
+    )
 
 
 def _targets(changes: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,14 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .client import GALLERIES, ShoptetClient
-from .errors import APIError, ArgumentError, AuthenticationError, FrameError, NetworkError
+from .errors import (
+    APIError,
+    ArgumentError,
+    AuthenticationError,
+    FrameError,
+    NetworkError,
+    ShoptetError,
+)
 from .frames import errors_to_frame, images_to_frame
 from .jobs import DEFAULT_TIMEOUT_S, MAX_GUIDS_PER_SNAPSHOT, Job
 from .snapshot import LineError, products_of_lines
@@ -54,6 +61,8 @@ def read_images(
     ``changed_since`` keeps only products changed since then (Shoptet's ``changeTimeFrom``),
     so a refresh re-reads only what changed. A product that cannot be read does not stop the
     others: the failures are in :func:`read_errors` of the result, and a warning counts them.
+    ``language`` reads the captions of another language; the frame's ``language`` column says
+    which (``<NA>`` for the shop's default), and edits made in the frame are written back in it.
 
     ``method`` says how: ``"galleries"`` reads each product's gallery (a request each);
     ``"snapshot"`` has Shoptet write the whole catalogue (or ≤ 50 listed products) into one
@@ -82,7 +91,7 @@ def read_images(
         job = _start_snapshot(client, guids, changed_since, language, must=method == "snapshot")
     if job is not None:
         frame = _read_by_snapshot(
-            client, job, guids, galleries, changed_since, timeout, progress, errors
+            client, job, guids, galleries, changed_since, language, timeout, progress, errors
         )
     else:
         frame = _read_by_galleries(
@@ -168,6 +177,7 @@ def _read_by_snapshot(
     guids: list[str] | None,
     galleries: list[str],
     changed_since: datetime | str | None,
+    language: str | None,
     timeout: float,
     progress: bool,
     errors: list[dict[str, Any]],
@@ -207,7 +217,16 @@ def _read_by_snapshot(
         products = products_of_lines(
             lines, galleries, keep=keep, on_error=bad_line, on_line=lambda: bar.update()
         )
-        frame = images_to_frame(products, url_builder(client))
+        # A resumed job was read in its own language (Shoptet's detail says which).
+        read_in = language if language is not None else job.language
+        if language is not None and job.language is not None and job.language != language:
+            raise ArgumentError(
+                f"snapshot job {job.job_id} was read in {job.language!r}, not {language!r}: "
+                "leave out language, or start a new read in that language"
+            )
+        frame = images_to_frame(
+            products, url_builder(client), language=language_key(client, read_in)
+        )
     finally:
         bar.close()
     if guids is not None and changed_since is None:
@@ -253,6 +272,7 @@ def _read_by_galleries(
     return images_to_frame(
         ((guid, name, results[(guid, g)]) for guid, name, g in ordered if (guid, g) in results),
         url_for,
+        language=language_key(client, language),
     )
 
 
@@ -324,6 +344,24 @@ def _not_found(guid: str) -> dict[str, Any]:
         "http_status": 404,
         "request_id": None,
     }
+
+
+def language_key(client: ShoptetClient, language: str | None) -> str | None:
+    """``language`` as frames carry it: None for the shop's default, by name or by None.
+
+    When the shop's default cannot be learnt (``client.default_language()`` fails or is
+    unknown), an explicit code is kept apart from None.
+
+    >>> language_key(client, "cs"), language_key(client, "sk")   # doctest: +SKIP
+    (None, 'sk')
+    """
+    if language is None:
+        return None
+    try:
+        default = client.default_language()
+    except ShoptetError:
+        default = None
+    return None if language == default else language
 
 
 def url_builder(client: ShoptetClient) -> Callable[[str], str | None]:

@@ -1,17 +1,25 @@
-"""Tests for shoptet_nb.edits: gallery order, renumber, move_to_front, fill_captions."""
+"""Tests for shoptet_nb.edits: gallery order, renumber, move_to_front, reorder, fill_captions."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shoptet_nb.columns import IMAGE_COLUMNS, typed
-from shoptet_nb.edits import fill_captions, gallery_order, move_to_front, renumber, sort_gallery
+from shoptet_nb.edits import (
+    fill_captions,
+    gallery_order,
+    move_to_front,
+    renumber,
+    reorder,
+    sort_gallery,
+)
 from shoptet_nb.errors import ArgumentError, FrameError
 
 G1 = "11111111-1111-1111-1111-111111111111"
@@ -228,23 +236,26 @@ def test_move_to_front_already_first_changes_nothing() -> None:
     pd.testing.assert_frame_equal(result, df)
 
 
-def test_move_to_front_breaks_a_tie_with_the_first() -> None:
+def test_move_to_front_of_a_tie_the_name_already_broke_changes_nothing() -> None:
+    # Shoptet breaks ties by name, so a.jpg is already first: no write (it used to be one).
     df = gallery({"a.jpg": 4, "b.jpg": 4})
-    result = move_to_front(df, G1, "a.jpg")
-    assert column(result, "priority") == [3, 4]
+    assert column(move_to_front(df, G1, "a.jpg"), "priority") == [4, 4]
+    assert column(move_to_front(df, G1, "b.jpg"), "priority") == [4, 3]
 
 
-def test_move_to_front_without_room_shifts_only_until_the_first_gap() -> None:
+def test_move_to_front_without_room_writes_the_fewest() -> None:
+    # d.jpg takes 1 and a.jpg shares 2 with b.jpg (their names keep them in order): 2 writes,
+    # where shifting everything up to the first gap took 3.
     df = gallery({"a.jpg": 1, "b.jpg": 2, "c.jpg": 4, "d.jpg": 3, "e.jpg": 9})
     result = move_to_front(df, G1, "d.jpg")
-    assert column(result, "priority") == [2, 3, 4, 1, 9]
+    assert column(result, "priority") == [2, 2, 4, 1, 9]
     assert gallery_order(result).tolist() == [2, 3, 4, 1, 5]
 
 
 def test_move_to_front_without_room_keeps_ties_and_nulls() -> None:
     df = gallery({"a.jpg": 1, "b.jpg": 1, "c.jpg": 2, "d.jpg": 9, "e.jpg": 5, "f.jpg": None})
     result = move_to_front(df, G1, "e.jpg")
-    assert column(result, "priority") == [2, 2, 3, 9, 1, None]
+    assert column(result, "priority") == [2, 2, 2, 9, 1, None]  # 3 writes (was 4)
     assert gallery_order(result).tolist() == [2, 3, 4, 5, 1, 6]
 
 
@@ -258,7 +269,8 @@ def test_move_to_front_of_an_image_without_priority() -> None:
 def test_move_to_front_when_no_image_has_a_priority() -> None:
     df = gallery({"a.jpg": None, "b.jpg": None})
     assert column(move_to_front(df, G1, "b.jpg"), "priority") == [None, 1]
-    assert column(move_to_front(df.iloc[[1]], G1, "b.jpg"), "priority") == [1]
+    # Alone in its gallery it is already first: no write (it used to get priority 1).
+    assert column(move_to_front(df.iloc[[1]], G1, "b.jpg"), "priority") == [None]
     df = gallery({"a.jpg": None, "b.jpg": 8})
     assert column(move_to_front(df, G1, "b.jpg"), "priority") == [None, 8]
 
@@ -276,11 +288,11 @@ def test_move_to_front_leaves_other_products_and_galleries_alone() -> None:
         note=["keep"] * 6,
     )
     result = unchanged(move_to_front, df, G1, "b.jpg")
-    assert column(result, "priority") == [2, 1, 1, 2, 1, 1]
+    assert column(result, "priority") == [3, 2, 1, 2, 1, 1]  # one write: a.jpg goes behind
     assert column(result, "is_main_image") == [False, True, False, False, True, False]
 
     spun = move_to_front(df, G1, "a.jpg", gallery="shop360")
-    assert column(spun, "priority") == [1, 2, 2, 1, 1, 1]
+    assert column(spun, "priority") == [1, 2, 1, 1, 1, 1]  # one write: ties broken by name
     assert column(spun, "is_main_image") == [True, False, False, False, True, False]
     assert spun["note"].tolist() == ["keep"] * 6
     assert spun.dtypes.equals(df.dtypes)
@@ -290,7 +302,7 @@ def test_move_to_front_without_is_main_image_column_does_not_add_it() -> None:
     df = gallery({"a.jpg": 1, "b.jpg": 2}).drop(columns=["is_main_image"])
     result = move_to_front(df, G1, "b.jpg")
     assert list(result.columns) == list(df.columns)
-    assert column(result, "priority") == [2, 1]
+    assert column(result, "priority") == [3, 2]
 
 
 def test_move_to_front_with_duplicate_index_labels() -> None:
@@ -303,7 +315,7 @@ def test_move_to_front_with_duplicate_index_labels() -> None:
 def test_move_to_front_unicode_names() -> None:
     df = gallery({"Žluťoučký kůň.jpg": 1, "🐴.jpg": 2, "سلام.jpg": 3})
     result = move_to_front(df, G1, "سلام.jpg")
-    assert column(result, "priority") == [2, 3, 1]
+    assert column(result, "priority") == [2, 2, 1]  # code point order: Ž < س < 🐴
 
 
 def test_move_to_front_errors() -> None:
@@ -322,13 +334,18 @@ def test_move_to_front_errors() -> None:
     with pytest.raises(FrameError, match=r"'3\.jpg' appears 2 times"):
         move_to_front(doubled, G1, "3.jpg")
     full = gallery({"a.jpg": 1, "b.jpg": 65535, "c.jpg": 65535})
-    assert column(move_to_front(full, G1, "b.jpg"), "priority") == [2, 1, 65535]
-    names = [f"{i}.jpg" for i in range(65536)]
+    assert column(move_to_front(full, G1, "b.jpg"), "priority") == [65534, 65533, 65535]
+    # 65535 images whose names sort against their order, and one more to put first: every step
+    # needs a higher priority than the last, 65536 of them. (Ties by name make room in most
+    # crowded galleries: before the fewest-writes rule this test used one that fits.)
+    names = [f"{65535 - i:05d}.jpg" for i in range(1, 65536)] + ["zzz.jpg"]
     crowded = images([{"name": "x.jpg"}]).iloc[[0] * 65536].reset_index(drop=True)
     crowded["name"] = pd.array(names, dtype="string")
     crowded["priority"] = pd.array([*range(1, 65536), None], dtype="Int64")
-    with pytest.raises(FrameError, match="no room below priority 65535; call renumber"):
-        move_to_front(crowded, G1, "65535.jpg")
+    with pytest.raises(
+        FrameError, match=f"move_to_front\\(\\): gallery shop of product {G1}: .* more than 65535"
+    ):
+        move_to_front(crowded, G1, "zzz.jpg")
 
 
 @settings(max_examples=60, deadline=None)
@@ -346,13 +363,130 @@ def test_move_to_front_property(priorities: list[int | None], data: st.DataObjec
     assert after == [target] + [n for n in before if n != target]
     new = result["priority"]
     assert new.dropna().between(1, 65535).all()
-    # An image other than the target keeps a null priority, and only ever moves up.
+    # An image other than the target keeps a null priority; with room below the others, or
+    # with the target already first, nothing but the target changes.
     old = df["priority"]
-    others = df["name"] != target
+    others = (df["name"] != target).to_numpy()
     assert (new[others].isna() == old[others].isna()).all()
-    assert (new[others].fillna(0) >= old[others].fillna(0)).all()
-    if new[others].notna().any():
-        assert new[~others].iloc[0] < new[others].min()
+    if before[0] == target or not (old[others].dropna() < 2).any():
+        changed = (new.fillna(-1) != old.fillna(-1)).to_numpy()
+        assert not changed[others].any()
+
+
+# --- reorder ---------------------------------------------------------------------------------
+
+
+def order_of(df: pd.DataFrame) -> list[str]:
+    return df.assign(n=gallery_order(df)).sort_values("n")["name"].tolist()
+
+
+def test_reorder_a_prefix_puts_those_first_and_keeps_the_rest_in_order() -> None:
+    df = gallery({"a.jpg": 10, "b.jpg": 20, "c.jpg": 30, "d.jpg": 40, "e.jpg": None})
+    df["is_main_image"] = [True, False, False, False, False]
+    result = unchanged(reorder, df, G1, ["d.jpg", "b.jpg"])
+    assert order_of(result) == ["d.jpg", "b.jpg", "a.jpg", "c.jpg", "e.jpg"]
+    # a.jpg and c.jpg keep theirs; d.jpg and b.jpg take the room below a.jpg: two writes.
+    assert column(result, "priority") == [10, 9, 30, 8, None]
+    assert column(result, "is_main_image") == [False, False, False, True, False]
+    assert result.dtypes.equals(df.dtypes)
+
+
+def test_reorder_one_move_in_a_gapped_gallery_is_one_write() -> None:
+    df = gallery({"a.jpg": 10, "b.jpg": 20, "c.jpg": 30, "d.jpg": 40})
+    result = reorder(df, G1, ["a.jpg", "c.jpg", "b.jpg", "d.jpg"])
+    assert column(result, "priority") == [10, 20, 15, 40]
+
+
+def test_reorder_the_same_order_changes_nothing() -> None:
+    df = gallery({"a.jpg": 3, "b.jpg": 3, "c.jpg": None})
+    df["is_main_image"] = [True, False, False]
+    pd.testing.assert_frame_equal(unchanged(reorder, df, G1, ["a.jpg", "b.jpg", "c.jpg"]), df)
+    pd.testing.assert_frame_equal(reorder(df, G1, []), df)
+
+
+def test_reorder_shop360_and_other_products_untouched() -> None:
+    df = images(
+        [
+            {"name": "a.jpg", "priority": 1, "is_main_image": True},
+            {"gallery": "shop360", "name": "a.jpg", "priority": 1, "is_main_image": False},
+            {"gallery": "shop360", "name": "b.jpg", "priority": 2, "is_main_image": False},
+            {"guid": G2, "name": "b.jpg", "priority": 5, "is_main_image": True},
+        ]
+    )
+    result = reorder(df, G1, ["b.jpg", "a.jpg"], gallery="shop360")
+    assert column(result, "priority") == [1, 3, 2, 5]
+    assert column(result, "is_main_image") == [True, False, False, True]
+
+
+def test_reorder_errors() -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": 2})
+    with pytest.raises(
+        FrameError, match=r"reorder\(\): no image 'x.jpg' in gallery shop .*a.jpg, b.jpg$"
+    ):
+        reorder(df, G1, ["b.jpg", "x.jpg"])
+    with pytest.raises(FrameError, match=r"reorder\(\): 'b.jpg' named more than once"):
+        reorder(df, G1, ["b.jpg", "b.jpg"])
+    with pytest.raises(ArgumentError, match="names must be a list of file names"):
+        reorder(df, G1, "b.jpg")
+    with pytest.raises(FrameError, match=f"product {G2} has no images in gallery shop"):
+        reorder(df, G2, ["a.jpg"])
+    doubled = pd.concat([df, df.iloc[[0]]])
+    with pytest.raises(FrameError, match=r"'a\.jpg' appears 2 times .* drop the duplicate rows"):
+        reorder(doubled, G1, ["b.jpg"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    priorities=st.lists(st.one_of(st.none(), st.integers(1, 6)), min_size=1, max_size=7),
+    data=st.data(),
+)
+def test_reorder_property(priorities: list[int | None], data: st.DataObject) -> None:
+    names = [f"{i}.jpg" for i in range(len(priorities))]
+    df = gallery(dict(zip(names, priorities, strict=True)))
+    wanted = data.draw(st.permutations(names))
+    prefix = list(wanted[: data.draw(st.integers(0, len(wanted)))])
+    result = reorder(df, G1, prefix)
+    before = order_of(df)
+    assert order_of(result) == prefix + [n for n in before if n not in prefix]
+    assert result["priority"].dropna().between(1, 65535).all()
+
+
+# --- dtypes of the priority column -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "float64", "object", "int64", "Float64"])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda df: renumber(df, start=10, step=10),
+        lambda df: move_to_front(df, G1, "c.jpg"),
+        lambda df: reorder(df, G1, ["c.jpg", "a.jpg"]),
+    ],
+    ids=["renumber", "move_to_front", "reorder"],
+)
+def test_priority_column_keeps_its_dtype(dtype: str, edit: Any) -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": 2, "c.jpg": 3})
+    df["priority"] = df["priority"].astype(dtype)
+    result = edit(df)
+    assert result["priority"].dtype == df["priority"].dtype
+    assert result.dtypes.equals(df.dtypes)
+    assert column(result, "priority") != column(df, "priority")
+
+
+def test_priority_column_that_cannot_hold_the_numbers_becomes_int64() -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": 2, "c.jpg": 3})
+    df["priority"] = df["priority"].astype("int8")
+    result = renumber(df, start=1000)
+    assert str(result["priority"].dtype) == "Int64"
+    assert column(result, "priority") == [1000, 1001, 1002]
+
+
+def test_float_priorities_with_nulls_stay_float() -> None:
+    df = gallery({"a.jpg": 1, "b.jpg": None, "c.jpg": None})
+    df["priority"] = df["priority"].astype("float64")
+    result = move_to_front(df, G1, "c.jpg")
+    assert result["priority"].dtype == "float64"
+    assert column(result, "priority") == [2.0, None, 1.0]
 
 
 # --- fill_captions ---------------------------------------------------------------------------
@@ -473,3 +607,13 @@ def test_fill_captions_bad_templates() -> None:
         fill_captions(df, "{priority:03d}")
     with pytest.raises(FrameError, match="needs the column\\(s\\) description"):
         fill_captions(df.drop(columns="description"), "{n}")
+
+
+def test_fill_captions_on_an_all_nan_float_caption_column() -> None:
+    # pandas reads an empty caption column from a CSV as float64 NaN; this raised TypeError.
+    df = images([{"name": "a.jpg"}, {"name": "b.jpg"}])
+    df["description"] = np.nan
+    result = unchanged(fill_captions, df, "{stem}")
+    assert column(result, "description") == ["a", "b"]
+    assert str(result["description"].dtype) == "string"
+    assert result.drop(columns="description").dtypes.equals(df.drop(columns="description").dtypes)
