@@ -211,7 +211,9 @@ def wait_for_job(
     deadline = clock() + timeout
     since = _list_filter_from(job.creation_time)
     interval = FIRST_POLL_S
-    status, detail, details, misses = job.status, job if job.result_url else None, 0, 0
+    # A detail already read (a resume) is not read again; a list entry has no resultUrl.
+    known = job.result_url is not None or (job.finished and job.status != "completed")
+    status, detail, details, misses = job.status, job if known else None, 0, 0
     if on_status is not None:
         on_status(status)
     while True:

@@ -677,3 +677,40 @@ def test_no_webhook_falls_back_then_registering_one_enables_snapshots() -> None:
     again = sn.read_images(client, progress=False)
     assert again.attrs["read"]["method"] == "snapshot"
     pd.testing.assert_frame_equal(images, again)
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_resumed_job_keeps_the_language_it_was_read_in() -> None:
+    client = shop_client()
+    job = client.start_snapshot(language="sk")
+    resumed = sn.read_images(client, job_id=job.job_id, progress=False)
+    fresh = sn.read_images(client, language="sk", method="galleries", progress=False)
+    pd.testing.assert_frame_equal(resumed, fresh)
+    assert set(resumed["language"]) == {"sk"}
+    with pytest.raises(errors.ArgumentError, match="'sk', not 'en'"):
+        sn.read_images(client, job_id=job.job_id, language="en", progress=False)
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_changed_since_reads_the_same_products_both_ways() -> None:
+    from datetime import datetime, timezone
+
+    client = shop_client()
+    since = datetime.now(timezone.utc)
+    client.sandbox.advance_clock(60)  # the edit below is stamped a minute later
+    guid = next(p["guid"] for p in client.sandbox.products() if client.sandbox.images(p["guid"]))
+    name = client.sandbox.images(guid)[0]["name"]
+    client.sandbox.set_image(guid, "shop", name, description="Changed in the admin")
+    by_snapshot = sn.read_images(client, changed_since=since, method="snapshot", progress=False)
+    by_gallery = sn.read_images(client, changed_since=since, method="galleries", progress=False)
+    pd.testing.assert_frame_equal(by_snapshot, by_gallery)
+    assert set(by_snapshot["guid"]) == {guid}
+
+
+def test_job_id_of_a_failed_job_costs_one_detail_request() -> None:
+    shop = FakeShoptet(statuses=["failed"], log="Database timeout")
+    client, _ = fake_client(shop)
+    with pytest.raises(errors.JobFailedError, match="Database timeout"):
+        sn.read_images(client, job_id=JOB, progress=False)
+    assert shop.count(f"/api/system/jobs/{JOB}") == 1
+    assert shop.count("/api/system/jobs") == 0
