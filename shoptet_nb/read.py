@@ -37,8 +37,8 @@ METHODS = ("auto", "snapshot", "galleries")
 #: Why 150: Shoptet's bucket holds 200 drops and the client keeps 10 % free, so about 180
 #: gallery reads run at full speed (3 at a time) and finish in seconds; past that, reads are
 #: paced to the bucket's 10 drops a second (1,000 galleries ≈ 100 s, 10,000 ≈ 17 min) and
-#: leave the bucket full for the writes that follow. A snapshot costs about 8 requests plus the
-#: job's run time, which on Shoptet is seconds to a few minutes whatever the list's length.
+#: leave the bucket full for the writes that follow. A snapshot costs a dozen requests (for a
+#: job of a minute) and the job's run time, seconds to minutes whatever the list's length.
 SNAPSHOT_FROM_GALLERIES = 150
 
 
