@@ -31,6 +31,10 @@ from .errors import (
     ConflictError,
     FrameError,
     Interrupted,
+    JobError,
+    JobFailedError,
+    JobResultError,
+    JobTimeoutError,
     LockedError,
     NetworkError,
     NotFoundError,
@@ -39,9 +43,10 @@ from .errors import (
     ShoptetError,
     ValidationError,
 )
+from .jobs import Job
 from .lint import LINT_RULES, lint_captions
 from .plan import Plan, plan_updates
-from .read import read_errors, read_images
+from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
 from .spreadsheet import export_captions, read_captions
 
@@ -56,6 +61,11 @@ __all__ = [
     "Envelope",
     "FrameError",
     "Interrupted",
+    "Job",
+    "JobError",
+    "JobFailedError",
+    "JobResultError",
+    "JobTimeoutError",
     "LINT_RULES",
     "LockedError",
     "NetworkError",
@@ -67,6 +77,7 @@ __all__ = [
     "Settings",
     "ShoptetClient",
     "ShoptetError",
+    "SnapshotRefusedWarning",
     "ValidationError",
     "__version__",
     "apply",

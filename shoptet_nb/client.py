@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -23,10 +23,11 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from . import _retry
+from . import _retry, jobs
 from ._limits import Cancelled, TokenLimiter, shared_limiter, token_fingerprint
 from .config import Secret, Settings, resolve_base_url, resolve_token
 from .errors import APIError, ArgumentError, NetworkError
+from .jobs import Job
 
 log = logging.getLogger("shoptet_nb")
 
@@ -107,6 +108,7 @@ class ShoptetClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self._token_header = token_header
@@ -117,6 +119,7 @@ class ShoptetClient:
         )
         self._host = urlsplit(settings.base_url).hostname or ""
         self._sleep = sleep
+        self._clock = clock
         self._rng = rng or random.Random()  # jitter only, not security
         self._rng_lock = threading.Lock()
         self._eshop: dict[str, Any] | None = None  # GET /api/eshop, read once
@@ -218,19 +221,8 @@ class ShoptetClient:
                     if isinstance(outcome.exception, httpx.TimeoutException)
                     else "connection"
                 )
-            with self._rng_lock:
-                jitter = self._rng.random()
-            decision = _retry.decide_retry(
-                retry_safe=retry_safe,
-                attempt=attempt,
-                max_attempts=self.settings.max_attempts,
-                status=status,
-                error=error_kind,
-                retry_after=outcome.retry_after,
-                backoff_base=self.settings.backoff_base,
-                backoff_max=self.settings.backoff_max,
-                retry_after_cap=self.settings.retry_after_cap,
-                jitter=jitter,
+            decision = self._decide_retry(
+                retry_safe, attempt, status, error_kind, outcome.retry_after
             )
             if not decision.retry or (stop is not None and stop.is_set()):
                 break
@@ -257,6 +249,29 @@ class ShoptetClient:
             ) from outcome.exception
         assert outcome.response is not None
         return self._envelope(outcome.response, method, path, attempt, outcome.retry_after)
+
+    def _decide_retry(
+        self,
+        retry_safe: bool,
+        attempt: int,
+        status: int | None,
+        error_kind: str | None,
+        retry_after: float | None,
+    ) -> _retry.RetryDecision:
+        with self._rng_lock:
+            jitter = self._rng.random()
+        return _retry.decide_retry(
+            retry_safe=retry_safe,
+            attempt=attempt,
+            max_attempts=self.settings.max_attempts,
+            status=status,
+            error=error_kind,
+            retry_after=retry_after,
+            backoff_base=self.settings.backoff_base,
+            backoff_max=self.settings.backoff_max,
+            retry_after_cap=self.settings.retry_after_cap,
+            jitter=jitter,
+        )
 
     def _attempt(
         self,
@@ -561,6 +576,110 @@ class ShoptetClient:
             if item.get("name") == cut and item.get("urlPath"):
                 return str(item["urlPath"]) + name
         return None
+
+    # -- asynchronous jobs: the product snapshot (the logic lives in jobs.py) -----------------
+
+    def start_snapshot(
+        self,
+        *,
+        include: Sequence[str] = ("images",),
+        product_guids: Sequence[str] | None = None,
+        change_time_from: datetime | str | None = None,
+        language: str | None = None,
+        **filters: Any,
+    ) -> Job:
+        """Queue a product snapshot (one JSON line a product); the new job, ``pending``.
+
+        ``include=("images",)`` adds both galleries; ``product_guids`` (≤ 50) or Shoptet's
+        other filters (``visibility``, ``categoryGuid``, …) narrow it. Without a registered
+        ``job:finished`` webhook Shoptet answers 403 (see :meth:`register_job_webhook`).
+
+        >>> job = client.start_snapshot(visibility="visible")  # doctest: +SKIP
+        """
+        params = jobs.snapshot_params(
+            include=include,
+            product_guids=product_guids,
+            change_time_from=change_time_from,
+            language=language,
+            filters=filters,
+        )
+        return jobs.start_snapshot(self, params)
+
+    def job(self, job_id: str) -> Job:
+        """A job's detail. Shoptet allows 10 of these for an unfinished job: wait with
+        :meth:`wait_for_job`, which polls the job list instead."""
+        return jobs.job_detail(self, job_id)
+
+    def wait_for_job(
+        self,
+        job: Job | str,
+        *,
+        timeout: float = jobs.DEFAULT_TIMEOUT_S,
+        on_status: Callable[[str], None] | None = None,
+    ) -> Job:
+        """Wait for a job to end; its detail once completed (errors: see ``jobs.wait_for_job``).
+
+        >>> job = client.wait_for_job(client.start_snapshot(), timeout=600)  # doctest: +SKIP
+        """
+        if isinstance(job, str):
+            job = self.job(job)
+        return jobs.wait_for_job(
+            self, job, timeout=timeout, on_status=on_status, clock=self._clock, sleep=self._sleep
+        )
+
+    def snapshot_lines(self, job: Job) -> Iterator[bytes]:
+        """The lines of a completed snapshot's result file (one product each), streamed."""
+        return jobs.result_lines(self, job)
+
+    def register_job_webhook(self, url: str) -> dict[str, Any]:
+        """Register the ``job:finished`` webhook Shoptet requires before it runs snapshots.
+
+        Only when called: ``url`` is an http(s) address you control (Shoptet posts there when
+        a job ends; shoptet_nb does not need the posts). One URL per event (else 422).
+
+        >>> client.register_job_webhook("https://example.com/shoptet/jobs")  # doctest: +SKIP
+        """
+        return jobs.register_job_webhook(self, url)
+
+    def stream_file(self, url: str, *, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+        """The raw bytes of a file outside the API (a job's result), as they arrive.
+
+        Sent with no auth at all: the token goes only to the API (even if the file were on the
+        API's host). Costs no bucket drops; connection errors and 5xx before the first byte
+        are retried like API calls, later ones raise :class:`NetworkError`.
+        """
+        where = urlsplit(url)
+        label = f"{where.scheme}://{where.netloc}{where.path}"  # never the signed query
+        attempt = 0
+        while True:
+            attempt += 1
+            started = False
+            try:
+                with self._http.stream("GET", url, auth=None, headers={"Accept": "*/*"}) as reply:
+                    status = reply.status_code
+                    if status < 400:
+                        # Raw: a Content-Encoding is the file's own compression, not undone.
+                        # (A transport that answered with bytes already read has no raw left.)
+                        raw = [reply.content] if reply.is_stream_consumed else None
+                        for chunk in raw or reply.iter_raw(chunk_size):
+                            started = True
+                            yield chunk
+                        return
+                    body = reply.read()
+                error_kind = None
+            except httpx.TransportError as exc:
+                if started or attempt >= self.settings.max_attempts:
+                    raise NetworkError(
+                        f"GET {label} failed: {type(exc).__name__}: {exc}",
+                        method="GET",
+                        path=label,
+                    ) from exc
+                status, body, error_kind = None, b"", "connection"
+            decision = self._decide_retry(True, attempt, status, error_kind, None)
+            if not decision.retry:
+                assert status is not None
+                raise APIError.from_response(status, body, method="GET", path=label)
+            self._sleep(decision.delay)
 
     def fetch_file(self, url: str) -> bytes:
         """Download an image file (thumbnails for the widget). The token is not sent to it."""

@@ -5,6 +5,10 @@
     ├── ArgumentError (also ValueError)     an argument the function cannot use
     │   └── FrameError                      an input frame breaks the contract
     ├── NetworkError                        connection or timeout after retries; cause chained
+    ├── JobError                            an asynchronous job (the snapshot): job_id, status, log
+    │   ├── JobFailedError                  the job failed, was killed or expired
+    │   ├── JobTimeoutError                 still running after the timeout (resume it later)
+    │   └── JobResultError                  the result file is gone, truncated or corrupt
     └── APIError                            status, error_code, message, instance, request_id,
         │                                   method, path
         ├── AuthenticationError   401/403
@@ -35,6 +39,10 @@ __all__ = [
     "ConflictError",
     "FrameError",
     "Interrupted",
+    "JobError",
+    "JobFailedError",
+    "JobResultError",
+    "JobTimeoutError",
     "LockedError",
     "NetworkError",
     "NotFoundError",
@@ -72,6 +80,34 @@ class NetworkError(ShoptetError):
         super().__init__(message)
         self.method = method
         self.path = path
+
+
+class JobError(ShoptetError):
+    """An asynchronous job (the product snapshot) gave no usable result.
+
+    ``job_id`` names the job, ``status`` is its last known status and ``log`` the log Shoptet
+    kept of it (None when it kept none).
+    """
+
+    def __init__(
+        self, message: str, *, job_id: str, status: str | None = None, log: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.status = status
+        self.log = log
+
+
+class JobFailedError(JobError):
+    """The job ended ``failed``, ``killed`` or ``expired``: start a new one."""
+
+
+class JobTimeoutError(JobError):
+    """The job was still running when the wait ran out; it goes on: read it later by its id."""
+
+
+class JobResultError(JobError):
+    """The job's result file is gone (past ``validUntil``), truncated or corrupt."""
 
 
 class APIError(ShoptetError):

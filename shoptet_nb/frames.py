@@ -31,9 +31,13 @@ API_TO_FRAME = {
 
 def parse_times(values: Iterable[Any]) -> pd.Series:
     """Shoptet timestamps → timezone-aware UTC datetimes (null stays ``NaT``)."""
-    series = pd.Series(list(values), dtype="object")
-    parsed = pd.to_datetime(series, format=SHOPTET_TIME_FORMAT, utc=True, errors="coerce")
-    return parsed.astype(IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload,no-any-return]
+    # Images share their times (a catalogue import stamps thousands alike): parse each once.
+    codes, uniques = pd.factorize(pd.Series(list(values), dtype="object"))
+    parsed = pd.to_datetime(
+        pd.Series(uniques, dtype="object"), format=SHOPTET_TIME_FORMAT, utc=True, errors="coerce"
+    ).astype(IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
+    # Code -1 (a null time) takes NaT.
+    return pd.Series(parsed.array.take(codes, allow_fill=True))
 
 
 def images_to_frame(
@@ -65,7 +69,7 @@ def images_to_frame(
             columns["product_name"].append(product_name)
     times = parse_times(columns.pop("change_time"))
     frame = pd.DataFrame(columns)
-    frame["change_time"] = times.to_numpy()
+    frame["change_time"] = times.array  # to_numpy() would box a Timestamp per row
     frame["priority"] = pd.array(columns["priority"], dtype="Int64")
     return typed(frame, IMAGE_COLUMNS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
@@ -13,8 +14,18 @@ from tqdm.auto import tqdm
 
 from .client import GALLERIES, ShoptetClient
 from .columns import IMAGE_COLUMNS, empty_frame
-from .errors import APIError, ArgumentError, FrameError, Interrupted, NetworkError, ShoptetError
+from .errors import (
+    APIError,
+    ArgumentError,
+    AuthenticationError,
+    FrameError,
+    Interrupted,
+    NetworkError,
+    ShoptetError,
+)
 from .frames import errors_to_frame, images_to_frame
+from .jobs import DEFAULT_TIMEOUT_S, MAX_GUIDS_PER_SNAPSHOT, Job
+from .snapshot import LineError, products_of_lines
 
 #: ``images.attrs`` key under which read_images leaves the products it could not read.
 READ_ERRORS_ATTR = "read_errors"
@@ -61,19 +72,34 @@ def whole_galleries(images: pd.DataFrame) -> set[tuple[str, str]]:
 ProductsArg = None | str | Sequence[str] | pd.DataFrame | pd.Series
 
 
+#: How ``read_images`` reads: ``auto`` chooses, see :data:`SNAPSHOT_FROM_GALLERIES`.
+METHODS = ("auto", "snapshot", "galleries")
+
+#: ``method="auto"`` uses the snapshot from this many gallery reads up (products × galleries).
+#: Why 150: Shoptet's bucket holds 200 drops and the client keeps 10 % free, so about 180
+#: gallery reads run at full speed (3 at a time) and finish in seconds; past that, reads are
+#: paced to the bucket's 10 drops a second (1,000 galleries ≈ 100 s, 10,000 ≈ 17 min) and
+#: leave the bucket full for the writes that follow. A snapshot costs a dozen requests (for a
+#: job of a minute) and the job's run time, seconds to minutes whatever the list's length.
+SNAPSHOT_FROM_GALLERIES = 150
+
+
 def read_images(
     client: ShoptetClient,
     products: ProductsArg = None,
     *,
     gallery: str | Sequence[str] = "shop",
+    method: str = "auto",
+    job_id: str | None = None,
     language: str | None = None,
     changed_since: datetime | str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Read product galleries into one tidy frame: a row per image (see ``IMAGE_COLUMNS``).
 
-    ``products`` is None (the whole shop, all pages), a list of guids, or a frame with a
-    ``guid`` column. ``gallery`` is ``"shop"``, ``"shop360"`` or a list of both.
+    ``products`` is None (the whole shop), a list of guids, or a frame with a ``guid``
+    column. ``gallery`` is ``"shop"``, ``"shop360"``, ``"all"`` or a list of both.
     ``changed_since`` keeps only products changed since then (Shoptet's ``changeTimeFrom``),
     so a refresh re-reads only what changed. A product that cannot be read does not stop the
     others: the failures are in :func:`read_errors` of the result, and a warning counts them.
@@ -82,12 +108,215 @@ def read_images(
     An interrupt (Ctrl+C, "Interrupt kernel") stops new requests at once and raises
     :class:`~shoptet_nb.Interrupted`, whose ``result`` is the frame of the galleries read so far.
 
+    ``method`` says how: ``"galleries"`` reads each product's gallery (a request each);
+    ``"snapshot"`` has Shoptet write the whole catalogue (or ≤ 50 listed products) into one
+    file (a handful of requests, then a wait of up to ``timeout`` seconds for the job) and
+    keeps the listed products; ``"auto"`` (the default) takes the snapshot for the whole shop
+    and from :data:`SNAPSHOT_FROM_GALLERIES` gallery reads up, and falls back to galleries
+    with a warning when Shoptet refuses snapshots. Both give the same frame. ``job_id`` reads
+    a snapshot job started earlier (after a kernel restart, or a timeout) while its result is
+    valid. ``images.attrs["read"]`` says how the frame was read.
+
     >>> images = shoptet_nb.read_images(client, ["1c5a...-..."])   # doctest: +SKIP
+    >>> everything = shoptet_nb.read_images(client, gallery="all")  # doctest: +SKIP
+    >>> resumed = shoptet_nb.read_images(client, job_id="ad24xod")  # doctest: +SKIP
     """
     galleries = _galleries(gallery)
+    guids = _guid_list(products)
+    _check_method(method, job_id, changed_since, timeout)
+    started = time.perf_counter()
     errors: list[dict[str, Any]] = []
+    job: Job | None = None
+    if job_id is not None:
+        job = client.job(job_id.strip())
+    elif guids != [] and (
+        method == "snapshot" or (method == "auto" and _worth_a_snapshot(guids, galleries))
+    ):
+        job = _start_snapshot(client, guids, changed_since, language, must=method == "snapshot")
     try:
-        targets = _products(client, products, changed_since, language, errors)
+        if job is not None:
+            frame = _read_by_snapshot(
+                client, job, guids, galleries, changed_since, language, timeout, progress, errors
+            )
+        else:
+            frame = _read_by_galleries(
+                client, guids, galleries, changed_since, language, progress, errors
+            )
+    except Interrupted as stopped:
+        if isinstance(stopped.result, pd.DataFrame):
+            _describe_read(stopped.result, errors, job, started)
+        raise
+    _describe_read(frame, errors, job, started)
+    if errors:
+        warnings.warn(
+            f"{len(errors)} gallery read(s) failed; see shoptet_nb.read_errors(images)",
+            stacklevel=2,
+        )
+    return frame
+
+
+def _describe_read(
+    frame: pd.DataFrame, errors: list[dict[str, Any]], job: Job | None, started: float
+) -> None:
+    """Leave in ``frame.attrs`` what the read could not read, how many photos each gallery it
+    read holds (so :func:`whole_galleries` can tell a slice from a whole gallery), and how."""
+    frame.attrs[READ_ERRORS_ATTR] = errors
+    keys = frame["guid"].astype(str) + "/" + frame["gallery"].astype(str)
+    frame.attrs[GALLERY_SIZES_ATTR] = GallerySizes(
+        {str(key): int(n) for key, n in keys.value_counts(sort=False).items()}
+    )
+    frame.attrs["read"] = {
+        "method": "galleries" if job is None else "snapshot",
+        "job_id": None if job is None else job.job_id,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _check_method(
+    method: str, job_id: str | None, changed_since: datetime | str | None, timeout: float
+) -> None:
+    if method not in METHODS:
+        raise ArgumentError(f"unknown method {method!r}: use 'auto', 'snapshot' or 'galleries'")
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if job_id is None:
+        return
+    if not isinstance(job_id, str) or not job_id.strip():
+        raise ArgumentError(f"job_id must be the id of a snapshot job, got {job_id!r}")
+    if method == "galleries":
+        raise ArgumentError("job_id reads a snapshot job: use method='auto' or 'snapshot'")
+    if changed_since is not None:
+        raise ArgumentError(
+            "job_id reads a job that already ran with its own filters: leave out changed_since"
+        )
+
+
+def _worth_a_snapshot(guids: list[str] | None, galleries: list[str]) -> bool:
+    return guids is None or len(guids) * len(galleries) >= SNAPSHOT_FROM_GALLERIES
+
+
+def _start_snapshot(
+    client: ShoptetClient,
+    guids: list[str] | None,
+    changed_since: datetime | str | None,
+    language: str | None,
+    *,
+    must: bool,
+) -> Job | None:
+    """The started job, or None (with a warning) when ``auto`` meets Shoptet's refusal."""
+    # Shoptet ignores every other filter next to productGuids, so a changed_since read takes
+    # the changed products of the whole shop and keeps the listed ones here.
+    narrow = guids is not None and len(guids) <= MAX_GUIDS_PER_SNAPSHOT and changed_since is None
+    try:
+        return client.start_snapshot(
+            product_guids=guids if narrow else None,
+            change_time_from=changed_since,
+            language=language,
+        )
+    except AuthenticationError as exc:
+        if must or exc.status != 403:
+            raise
+        warnings.warn(
+            f"Shoptet refused the product snapshot ({exc}); reading gallery by gallery "
+            "instead, one request each. To enable the fast path, register a job:finished "
+            "webhook once, with an https URL you control: "
+            "client.register_job_webhook('https://…') (Shoptet runs snapshots only then), and "
+            "give the token the rights for products.",
+            SnapshotRefusedWarning,
+            stacklevel=3,
+        )
+        return None
+
+
+class SnapshotRefusedWarning(UserWarning):
+    """``read_images(method="auto")`` read gallery by gallery because Shoptet refused a snapshot."""
+
+
+def _read_by_snapshot(
+    client: ShoptetClient,
+    job: Job,
+    guids: list[str] | None,
+    galleries: list[str],
+    changed_since: datetime | str | None,
+    language: str | None,
+    timeout: float,
+    progress: bool,
+    errors: list[dict[str, Any]],
+) -> pd.DataFrame:
+    bar = tqdm(desc=f"Snapshot job {job.job_id}", unit=" products", disable=not progress)
+    try:
+        if not job.finished or not job.result_url:
+
+            def show(status: str) -> None:
+                bar.set_description(f"Snapshot job {job.job_id}: {status}")
+
+            job = client.wait_for_job(job, timeout=timeout, on_status=show)
+        bar.set_description(f"Snapshot job {job.job_id}: reading")
+        wanted = None if guids is None else set(guids)
+        seen: set[str] = set()
+
+        def keep(guid: str) -> bool:
+            if wanted is not None and guid not in wanted:
+                return False
+            seen.add(guid)
+            return True
+
+        def bad_line(number: int, exc: LineError) -> None:
+            errors.append(
+                {
+                    "guid": exc.guid,
+                    "gallery": None,
+                    "error_code": "invalid-snapshot-line",
+                    "message": f"line {number} of snapshot job {job.job_id}: {exc}",
+                    "instance": f"line {number}",
+                    "http_status": None,
+                    "request_id": None,
+                }
+            )
+
+        lines = client.snapshot_lines(job)
+        products = products_of_lines(
+            lines, galleries, keep=keep, on_error=bad_line, on_line=lambda: bar.update()
+        )
+        # A resumed job was read in its own language (Shoptet's detail says which).
+        read_in = language if language is not None else job.language
+        if language is not None and job.language is not None and job.language != language:
+            raise ArgumentError(
+                f"snapshot job {job.job_id} was read in {job.language!r}, not {language!r}: "
+                "leave out language, or start a new read in that language"
+            )
+        frame = images_to_frame(
+            products, url_builder(client), language=language_key(client, read_in)
+        )
+    except KeyboardInterrupt:
+        # The job runs on at Shoptet: its file can still be read while it is valid.
+        raise Interrupted(
+            f"interrupted while reading snapshot job {job.job_id}: nothing kept (exc.result is "
+            f"empty); the job goes on, read_images(client, job_id={job.job_id!r}) reads it",
+            empty_frame(IMAGE_COLUMNS),
+        ) from None
+    finally:
+        bar.close()
+    if guids is not None and changed_since is None:
+        errors.extend(_not_found(guid) for guid in guids if guid not in seen)
+    # The file's lines come in Shoptet's order; the gallery path's order is by guid.
+    if frame["guid"].is_monotonic_increasing:
+        return frame
+    order = frame["guid"].sort_values(kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _read_by_galleries(
+    client: ShoptetClient,
+    guids: list[str] | None,
+    galleries: list[str],
+    changed_since: datetime | str | None,
+    language: str | None,
+    progress: bool,
+    errors: list[dict[str, Any]],
+) -> pd.DataFrame:
+    try:
+        targets = _products(client, guids, changed_since, language, errors)
     except KeyboardInterrupt:
         raise Interrupted(
             "interrupted while listing the products: no gallery read yet (exc.result is empty)",
@@ -124,21 +353,12 @@ def read_images(
         url_for,
         language=language_key(client, language),
     )
-    frame.attrs[READ_ERRORS_ATTR] = errors
-    frame.attrs[GALLERY_SIZES_ATTR] = GallerySizes(
-        {f"{guid}/{g}": len(images) for (guid, g), images in results.items()}
-    )
     if interrupted:
         raise Interrupted(
             f"interrupted: read {len(results)} of {len(jobs)} galleries; exc.result is the frame "
             "read so far (read_images the products missing from it to finish)",
             frame,
         ) from None
-    if errors:
-        warnings.warn(
-            f"{len(errors)} gallery read(s) failed; see shoptet_nb.read_errors(images)",
-            stacklevel=2,
-        )
     return frame
 
 
@@ -148,11 +368,14 @@ def read_errors(images: pd.DataFrame) -> pd.DataFrame:
 
 
 def _galleries(gallery: str | Sequence[str]) -> list[str]:
+    if gallery == "all":
+        return list(GALLERIES)
     chosen = [gallery] if isinstance(gallery, str) else list(gallery)
     unknown = [g for g in chosen if g not in GALLERIES]
     if unknown or not chosen:
         raise ArgumentError(
-            f"unknown gallery {unknown or chosen!r}: use 'shop', 'shop360' or ['shop', 'shop360']"
+            f"unknown gallery {unknown or chosen!r}: use 'shop', 'shop360', 'all' or "
+            "['shop', 'shop360']"
         )
     return list(dict.fromkeys(chosen))
 
@@ -178,12 +401,11 @@ def _guid_list(products: ProductsArg) -> list[str] | None:
 
 def _products(
     client: ShoptetClient,
-    products: ProductsArg,
+    guids: list[str] | None,
     changed_since: datetime | str | None,
     language: str | None,
     errors: list[dict[str, Any]],
 ) -> list[tuple[str, str | None]]:
-    guids = _guid_list(products)
     if guids == []:
         return []
     listed = client.list_products(
@@ -194,18 +416,20 @@ def _products(
         return sorted(names.items())
     for guid in guids:
         if guid not in names and changed_since is None:
-            errors.append(
-                {
-                    "guid": guid,
-                    "gallery": None,
-                    "error_code": "product-not-found",
-                    "message": f"product {guid} is not in the shop",
-                    "instance": guid,
-                    "http_status": 404,
-                    "request_id": None,
-                }
-            )
+            errors.append(_not_found(guid))
     return sorted((g, names[g]) for g in guids if g in names)
+
+
+def _not_found(guid: str) -> dict[str, Any]:
+    return {
+        "guid": guid,
+        "gallery": None,
+        "error_code": "product-not-found",
+        "message": f"product {guid} is not in the shop",
+        "instance": guid,
+        "http_status": 404,
+        "request_id": None,
+    }
 
 
 def language_key(client: ShoptetClient, language: str | None) -> str | None:
@@ -268,4 +492,4 @@ def _item_record(
     }
 
 
-__all__ = ["read_errors", "read_images"]
+__all__ = ["SnapshotRefusedWarning", "read_errors", "read_images"]

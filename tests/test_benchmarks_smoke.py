@@ -24,6 +24,7 @@ SCRIPTS = [
     "bench_overhead.py",
     "bench_reorder_writes.py",
     "bench_scale.py",
+    "bench_snapshot.py",
     "bench_spreadsheet.py",
     "bench_throughput.py",
     "bench_worklist.py",  # --smoke: the save part only (its browser figures need Chromium)
@@ -64,6 +65,10 @@ def test_benchmark_smoke(script: str) -> None:
         assert all(n is not None and n <= 3 for n in summary["patches_after"]), shown
     if script == "bench_overhead.py":
         assert summary["same_requests"] is True, shown
+    if script == "bench_snapshot.py":
+        assert summary["same_frame"] is True, shown
+        assert summary["with_token"] == 0, shown
+        assert 0 < summary["snapshot_requests"] <= 15, shown
     if script == "bench_reorder_writes.py":
         assert summary["galleries"] > 0, shown
     if script == "bench_spreadsheet.py":
