@@ -564,6 +564,10 @@ def _base_for(
         parts.append(read.assign(language=language))
         for item in read.attrs.get(READ_ERRORS_ATTR, []):
             failures[(item["guid"], item.get("gallery") or "*")] = item
+        if read.attrs.get("read", {}).get("method") == "snapshot":
+            # A snapshot shows the shop as it was when its job ran, maybe minutes ago: not
+            # fresh, so apply reads each such gallery again just before writing it.
+            continue
         for guid, gallery in needed.itertuples(index=False):
             if (guid, gallery, language) not in in_base:
                 fresh.add((guid, gallery, language))

@@ -23,7 +23,7 @@ from shoptet_nb import errors
 from shoptet_nb.client import ShoptetClient
 from shoptet_nb.config import Secret, Settings
 from shoptet_nb.jobs import DETAIL_REQUEST_LIMIT, Job, gunzip_lines
-from shoptet_nb.read import SnapshotRefusedWarning, whole_galleries
+from shoptet_nb.read import SNAPSHOT_FROM_GALLERIES, SnapshotRefusedWarning, whole_galleries
 from shoptet_nb.sandbox import SANDBOX_BASE_URL
 
 TOKEN = "123456-p-100-0123456789abcdef0123456789abcdef"
@@ -744,3 +744,29 @@ def test_job_id_of_a_failed_job_costs_one_detail_request() -> None:
         sn.read_images(client, job_id=JOB, progress=False)
     assert shop.count(f"/api/system/jobs/{JOB}") == 1
     assert shop.count("/api/system/jobs") == 0
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_plan_read_by_snapshot_is_checked_again_before_writing() -> None:
+    client = shop_client(products=SNAPSHOT_FROM_GALLERIES + 10)
+    guids = [p["guid"] for p in client.sandbox.products()][: SNAPSHOT_FROM_GALLERIES + 1]
+    images = sn.read_images(client, guids, method="galleries", progress=False)
+    target = images.iloc[0]
+    edits = pd.DataFrame(
+        [{"guid": target["guid"], "name": target["name"], "description": "new caption"}]
+        + [{"guid": g, "name": "no-such-photo.jpg", "description": "x"} for g in guids[1:]]
+    )
+    plan = sn.plan_updates(client, edits, progress=False)
+    assert requests_of(client, "GET /api/products/snapshot") == 1  # many products: a snapshot
+    assert plan.fresh_keys == frozenset()
+    # A colleague changes the caption after the snapshot: apply's own read catches it.
+    client.sandbox.set_image(target["guid"], "shop", target["name"], description="theirs")
+    result = sn.apply(plan, journal=False, progress=False)
+    row = result.rows[result.rows["name"] == target["name"]].iloc[0]
+    assert row["status"] == "conflict"
+    assert (
+        sn.read_images(client, [target["guid"]], progress=False)
+        .set_index("name")
+        .loc[target["name"], "description"]
+        == "theirs"
+    )
