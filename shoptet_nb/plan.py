@@ -554,20 +554,20 @@ def _base_for(
         with warnings.catch_warnings():
             # Unreadable products become row statuses here, not a warning.
             warnings.simplefilter("ignore", UserWarning)
+            # Gallery by gallery, never a snapshot: a snapshot shows the shop as it was when its
+            # job ran (maybe minutes ago), so apply would have to read every gallery again
+            # before writing it; these reads are fresh and spare apply that second read.
             read = read_images(
                 client,
                 sorted(needed["guid"].unique()),
                 gallery=galleries,
                 language=language or None,
                 progress=progress,
+                method="galleries",
             )
         parts.append(read.assign(language=language))
         for item in read.attrs.get(READ_ERRORS_ATTR, []):
             failures[(item["guid"], item.get("gallery") or "*")] = item
-        if read.attrs.get("read", {}).get("method") == "snapshot":
-            # A snapshot shows the shop as it was when its job ran, maybe minutes ago: not
-            # fresh, so apply reads each such gallery again just before writing it.
-            continue
         for guid, gallery in needed.itertuples(index=False):
             if (guid, gallery, language) not in in_base:
                 fresh.add((guid, gallery, language))
