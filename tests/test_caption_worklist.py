@@ -390,13 +390,18 @@ def wide(client: Any) -> pd.DataFrame:
     return read(client, products_with_images(client, 5, min_images=2))
 
 
-def edit_first_photos(worklist: CaptionWorklist, frame: pd.DataFrame, n: int) -> list[Key]:
-    """New captions for the first n photos of every product; their keys, in worklist order."""
+def saved_in_parts_of_two(
+    client: Any, frame: pd.DataFrame, n: int = 1, **kwargs: Any
+) -> tuple[CaptionWorklist, list[Key]]:
+    """A worklist that saves two galleries a part, with new captions for the first n photos of
+    every product; their keys, in worklist order."""
+    worklist = CaptionWorklist(client, frame, **kwargs)
+    worklist.save_batch = 2
     chosen = frame.groupby("guid", sort=False).head(n)
     keys = first_rows(chosen, len(chosen))
     for i, key in enumerate(keys):
         worklist.set_caption(key[0], key[2], f"Caption in parts {i}")
-    return keys
+    return worklist, keys
 
 
 def watch_apply(monkeypatch: pytest.MonkeyPatch, before_each: Any) -> list[Any]:
@@ -417,9 +422,7 @@ def watch_apply(monkeypatch: pytest.MonkeyPatch, before_each: Any) -> list[Any]:
 def test_each_part_of_a_save_shows_its_outcomes_before_the_next_is_sent(
     client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worklist = CaptionWorklist(client, wide, journal=False)
-    worklist.save_batch = 2
-    keys = edit_first_photos(worklist, wide, 1)
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
     seen: list[tuple[dict[Key, str], dict[str, Any]]] = []
 
     def look(plan: Any, kwargs: dict[str, Any]) -> None:
@@ -470,9 +473,7 @@ def test_a_save_in_parts_writes_one_journal_that_reverts_all_of_it(
     undo_from: str,
 ) -> None:
     monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(tmp_path))
-    worklist = CaptionWorklist(client, wide)  # journal=None: a new file in that folder
-    worklist.save_batch = 2
-    keys = edit_first_photos(worklist, wide, 2)
+    worklist, keys = saved_in_parts_of_two(client, wide, 2)  # journal=None: a new file there
     before = {k: server_image(client, k[0], k[2]) for k in first_rows(wide, len(wide))}
     sent = watch_apply(monkeypatch, lambda plan, kwargs: None)
     result = worklist.save()
@@ -506,9 +507,7 @@ def test_a_save_in_parts_writes_one_journal_that_reverts_all_of_it(
 def test_an_interrupt_in_part_two_keeps_part_one_and_leaves_the_rest_pending(
     client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worklist = CaptionWorklist(client, wide, journal=False)
-    worklist.save_batch = 2
-    keys = edit_first_photos(worklist, wide, 1)
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
     before = {k: server_image(client, k[0], k[2])["description"] for k in keys}
 
     def interrupt_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
@@ -557,9 +556,7 @@ def test_an_interrupt_in_part_two_keeps_part_one_and_leaves_the_rest_pending(
 def test_an_error_in_part_two_keeps_part_one_and_says_where_it_stopped(
     client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worklist = CaptionWorklist(client, wide, journal=False)
-    worklist.save_batch = 2
-    keys = edit_first_photos(worklist, wide, 1)
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
 
     def fail_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
         if len(sent) == 2:
