@@ -579,3 +579,25 @@ def test_an_error_in_part_two_keeps_part_one_and_says_where_it_stopped(
     rows = worklist.rows.set_index(["guid", "gallery", "name"])
     assert {rows.loc[k, "state"] for k in keys if k[0] in first} == {"saved"}
     assert worklist.pending == len([k for k in keys if k[0] not in first])
+
+
+def test_a_refused_token_stops_the_save_before_the_next_part(
+    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    worklist.save_batch = 1
+
+    def expire_before_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
+        if len(sent) == 2:
+            client.sandbox.expire_token("sandbox-token")
+
+    sent = watch_apply(monkeypatch, expire_before_part_two)
+    result = worklist.save()
+    assert result is not None
+    assert len(sent) == 2  # parts 3 to 5 were not sent: they would be refused too
+    statuses = list(result.rows["status"])
+    assert statuses[0] == "updated"
+    assert statuses[1] in ("failed", "not_attempted")
+    assert statuses[2:] == ["not_attempted"] * (len(keys) - 2)
+    assert all("earlier part of the save stopped" in m for m in result.rows["message"][2:])
+    assert worklist.pending == len(keys) - 1

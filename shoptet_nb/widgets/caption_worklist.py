@@ -464,6 +464,9 @@ class CaptionWorklist(EditingWidget):
             except ShoptetError as exc:
                 self._say(f"The save failed: {exc}. Your edits are kept; try again.", "error")
                 raise
+            except KeyboardInterrupt:
+                self._say_interrupted(None, "caption")  # planning sends nothing
+                raise
             result = self._save_in_parts(plan, len(changes))
         finally:
             self.busy = False
@@ -514,9 +517,8 @@ class CaptionWorklist(EditingWidget):
                 sending = False
                 record_the_rest()
                 written += _galleries_to_write(part)
-                if (done[-1].rows["status"] == "not_attempted").any():
-                    # apply stopped itself (the token was refused): the next parts would fail
-                    # the same way, one request each.
+                if _stopped_itself(done[-1]):
+                    # The token was refused: the next parts would fail the same way.
                     stop = "not attempted: an earlier part of the save stopped (see its rows)"
                     break
         except KeyboardInterrupt as exc:
@@ -918,6 +920,15 @@ def _galleries_to_write(plan: Plan) -> int:
     if targets.empty:
         return 0
     return len(targets[["guid", "gallery", "language"]].drop_duplicates())
+
+
+def _stopped_itself(result: Result) -> bool:
+    """Whether apply stopped sending (it leaves rows ``not_attempted``), or the token was refused
+    (401/403: a call in flight then fails too, and every later call would)."""
+    rows = result.rows
+    return bool(
+        (rows["status"] == "not_attempted").any() or rows["http_status"].isin([401, 403]).any()
+    )
 
 
 def _interrupted_message(whole: Result, running: int, parts: int) -> str:
