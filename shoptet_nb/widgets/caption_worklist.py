@@ -127,8 +127,9 @@ class CaptionWorklist(EditingWidget):
     :attr:`conflicts`, :meth:`keep_mine`, :meth:`take_theirs`, :meth:`undo`, :meth:`reset`,
     :meth:`fill_from_template`, :meth:`trim_whitespace`, :meth:`take_suggestions`,
     :meth:`preview`, :meth:`save`, :attr:`result` and :attr:`rows` (the grid as a frame).
-    Saving goes through ``plan_updates`` and ``apply`` (conflict check, journal, rate limits);
-    ``journal`` goes to ``apply``. ``max_length`` is what the counter and ``too_long`` use.
+    Saving goes through ``plan_updates`` and ``apply`` (conflict check, journal, rate limits),
+    in parts of :attr:`save_batch` galleries that share one journal (``journal`` as for
+    ``apply``). ``max_length`` is what the counter and ``too_long`` use.
     """
 
     template_file = (__file__, "caption_worklist.vue")
