@@ -640,17 +640,24 @@ class EditModel:
 
     # --- saving ---------------------------------------------------------------------------
 
-    def record(self, result: Any) -> None:
+    def record(self, result: Any, *, keep_outcomes: bool = False) -> None:
         """Take in a save's ``Result`` (also the partial one of an interrupted save).
 
         Each photo's outcome is kept (:meth:`outcome`); the edits the shop now holds leave the
         pending ones and the base takes the server's values (``result.images``, else the row's
         new values); edits not saved stay pending. The undo stack is cleared: a save is undone
         with ``shoptet_nb.revert``, not here.
+
+        The outcomes of the previous save are forgotten first, unless ``keep_outcomes=True``:
+        a save sent in parts records each part as it ends, keeping the earlier parts' outcomes.
+
+        >>> model.record(part_1)                                  # doctest: +SKIP
+        >>> model.record(part_2, keep_outcomes=True)              # doctest: +SKIP
         """
         rows: pd.DataFrame = result.rows
-        for each in self._galleries.values():
-            each.outcomes.clear()
+        if not keep_outcomes:
+            for each in self._galleries.values():
+                each.outcomes.clear()
         reordered: set[Key] = set()
         for row in rows.to_dict("records"):
             key = (str(row["guid"]), str(row["gallery"]))

@@ -26,7 +26,7 @@ import functools
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,7 +36,7 @@ import pandas as pd
 from ._html import plan_html
 from .client import GALLERIES, ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, IMAGE_KEY, PLAN_COLUMNS, typed
-from .errors import FrameError
+from .errors import ArgumentError, FrameError
 from .frames import rename_api_columns
 from .read import READ_ERRORS_ATTR, language_key, read_images
 
@@ -134,6 +134,59 @@ def count_statuses(rows: pd.DataFrame, statuses: tuple[str, ...]) -> dict[str, i
     """Rows per status, in the given order, zero for a status no row has."""
     found = rows["status"].value_counts()
     return {status: int(found.get(status, 0)) for status in statuses}
+
+
+def split_plan(plan: Plan, galleries: int) -> list[Plan]:
+    """The plan cut into parts of at most ``galleries`` galleries to write, in the plan's order.
+
+    Applying the parts one after another sends exactly what applying ``plan`` would, but a
+    caller sees each part's outcome before the next is sent (a widget shows rows as saved while
+    the save goes on). Every language of a gallery stays in one part; a row that sends nothing
+    (invalid, unchanged) goes with its gallery's part, or the first. Rows keep their index.
+
+    >>> parts = split_plan(plan, 30)                                # doctest: +SKIP
+    >>> results = [shoptet_nb.apply(part) for part in parts]        # doctest: +SKIP
+    """
+    if isinstance(galleries, bool) or not isinstance(galleries, int) or galleries < 1:
+        raise ArgumentError(f"galleries must be a whole number of 1 or more: {galleries!r}")
+    order = list(dict.fromkeys(_gallery_keys(plan.targets)))
+    if len(order) <= galleries:
+        return [plan]
+    part_of = {key: position // galleries for position, key in enumerate(order)}
+
+    def parts(frame: pd.DataFrame) -> np.ndarray:
+        return np.array([part_of.get(key, 0) for key in _gallery_keys(frame)], dtype=int)
+
+    row_parts, target_parts = parts(plan.rows), parts(plan.targets)
+    base_parts = parts(plan.base) if plan.base is not None else None
+    cut = []
+    for part in range(len(order) // galleries + bool(len(order) % galleries)):
+        rows = row_parts == part
+        mine = {key for key, at in part_of.items() if at == part}
+        cut.append(
+            replace(
+                plan,
+                rows=plan.rows[rows],
+                targets=plan.targets[target_parts == part].reset_index(drop=True),
+                fresh_keys=frozenset(k for k in plan.fresh_keys if (k[0], k[1]) in mine),
+                base=(
+                    plan.base[base_parts == part].reset_index(drop=True)
+                    if plan.base is not None and base_parts is not None
+                    else None
+                ),
+                wanted=(
+                    plan.wanted[rows].reset_index(drop=True) if plan.wanted is not None else None
+                ),
+            )
+        )
+    return cut
+
+
+def _gallery_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(guid, gallery) of each row, as text (a null reads "<NA>", which no gallery is)."""
+    return list(
+        zip(frame["guid"].astype(str).tolist(), frame["gallery"].astype(str).tolist(), strict=True)
+    )
 
 
 def plan_updates(

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
-from shoptet_nb.apply import _run
+from shoptet_nb.apply import _run, combine_results, unsent_result
 from shoptet_nb.columns import ERROR_COLUMNS, IMAGE_COLUMNS, RESULT_COLUMNS
+from shoptet_nb.plan import split_plan
 
 from helpers import IMAGES, calls, products_with_images, read, server_image
 
@@ -258,3 +259,79 @@ def test_progress_callback_counts_galleries(client: sn.ShoptetClient, images: pd
     sn.update_images(client, edits, progress=lambda done, total: seen.append((done, total)))
     galleries = edits["guid"].nunique()
     assert seen == [(i, galleries) for i in range(galleries + 1)]
+
+
+# -- a plan sent in parts (the caption worklist's save) --------------------------------------------
+
+
+def test_apply_appends_to_an_existing_journal_and_revert_undoes_both_runs(
+    client: sn.ShoptetClient, images: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "one-save.jsonl"
+    before = {(r.guid, r.name): r.description for r in images.itertuples()}
+    edits = caption_edits(images, 2)
+    first, second = edits.iloc[:2], edits.iloc[2:]
+    for part in (first, second):
+        plan = sn.plan_updates(client, part, base=images, progress=False)
+        assert sn.apply(plan, journal=path, progress=False).counts["updated"] == len(part)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    intents = {(e["guid"], i["name"]) for e in lines if e["event"] == "intent" for i in e["images"]}
+    assert intents == set(zip(edits["guid"], edits["name"], strict=True))
+    sn.revert(path, client=client, progress=False)
+    for guid, name in intents:
+        assert server_image(client, guid, name)["description"] == (before[(guid, name)] or "")
+
+
+def test_split_plan_cuts_by_gallery_and_keeps_every_row(
+    client: sn.ShoptetClient, images: pd.DataFrame
+) -> None:
+    edits = caption_edits(images, 2)
+    bad = pd.DataFrame([{"guid": "not-a-guid", "gallery": "shop", "name": "x.jpg"}])
+    edits = pd.concat([edits, bad.assign(description="x")], ignore_index=True)
+    plan = sn.plan_updates(client, edits, base=images, progress=False)
+    parts = split_plan(plan, 2)
+    assert [len({*zip(p.targets["guid"], p.targets["gallery"], strict=True)}) for p in parts] == [
+        2,
+        1,
+    ]
+    # Every row once, each with its gallery's part; the invalid row (no gallery) in the first.
+    combined = pd.concat([p.rows for p in parts])
+    assert sorted(combined.index) == sorted(plan.rows.index)
+    assert "not-a-guid" in set(parts[0].rows["guid"])
+    for part in parts:
+        sent = set(part.targets["guid"])
+        assert set(part.rows.loc[part.rows["status"] == "would_update", "guid"]) == sent
+        assert set(part.base["guid"]) <= sent
+        assert part.wanted is not None
+        assert len(part.wanted) == len(part.rows)
+    (whole,) = split_plan(plan, 3)
+    assert whole is plan
+    with pytest.raises(sn.ArgumentError):
+        split_plan(plan, 0)
+
+
+def test_combine_results_of_the_parts_is_one_result_revert_undoes(
+    client: sn.ShoptetClient, images: pd.DataFrame
+) -> None:
+    before = {(r.guid, r.name): r.description for r in images.itertuples()}
+    edits = caption_edits(images, 2)
+    plan = sn.plan_updates(client, edits, base=images, progress=False)
+    parts = split_plan(plan, 1)
+    assert len(parts) == 3
+    done = [sn.apply(part, journal=False, progress=False) for part in parts[:2]]
+    rest = unsent_result(parts[2], "not attempted: stopped before this part")
+    whole = combine_results([*done, rest], plan=plan)
+    assert whole.plan is plan
+    assert whole.rows.index.equals(plan.rows.index)
+    assert list(whole.rows.columns) == list(RESULT_COLUMNS)
+    last = set(parts[2].targets["guid"])
+    expected = ["not_attempted" if g in last else "updated" for g in whole.rows["guid"]]
+    assert list(whole.rows["status"]) == expected
+    assert len(whole.journal_entries) == sum(len(r.journal_entries) for r in done)
+    assert set(whole.images["guid"]) == set(images["guid"]) - last
+    assert whole.images.index.equals(pd.RangeIndex(len(whole.images)))
+    sn.revert(whole, progress=False)
+    for guid, name in zip(edits["guid"], edits["name"], strict=True):
+        assert server_image(client, guid, name)["description"] == (before[(guid, name)] or "")
+    with pytest.raises(sn.ArgumentError):
+        combine_results([])

@@ -7,6 +7,7 @@ The view's handlers (``vue_*``) are called the way the browser calls them; the s
 from __future__ import annotations
 
 import importlib
+import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
-from shoptet_nb.errors import ArgumentError, FrameError
-from shoptet_nb.widgets.caption_worklist import CaptionWorklist, clean_caption, row_id
+from shoptet_nb.errors import ArgumentError, FrameError, NetworkError
+from shoptet_nb.widgets.caption_worklist import CaptionWorklist, Key, clean_caption, row_id
 
 from helpers import IMAGES, calls, products_with_images, read, server_image
 
@@ -378,3 +379,225 @@ def test_an_interrupted_save_keeps_what_was_sent_and_the_rest_pending(
     assert worklist.notice.startswith(said)
     assert worklist.pending == (0 if landed else 1)
     assert worklist.rows["state"].iloc[0] == ("saved" if landed else "edited")
+
+
+# -- saving in parts -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wide(client: Any) -> pd.DataFrame:
+    """Five products' galleries: a save in parts of two galleries takes three parts."""
+    return read(client, products_with_images(client, 5, min_images=2))
+
+
+def saved_in_parts_of_two(
+    client: Any, frame: pd.DataFrame, n: int = 1, **kwargs: Any
+) -> tuple[CaptionWorklist, list[Key]]:
+    """A worklist that saves two galleries a part, with new captions for the first n photos of
+    every product; their keys, in worklist order."""
+    worklist = CaptionWorklist(client, frame, **kwargs)
+    worklist.save_batch = 2
+    chosen = frame.groupby("guid", sort=False).head(n)
+    keys = first_rows(chosen, len(chosen))
+    for i, key in enumerate(keys):
+        worklist.set_caption(key[0], key[2], f"Caption in parts {i}")
+    return worklist, keys
+
+
+def watch_apply(monkeypatch: pytest.MonkeyPatch, before_each: Any) -> list[Any]:
+    """Replace apply by one that calls ``before_each(plan, kwargs)`` first; the plans sent."""
+    apply_module = importlib.import_module("shoptet_nb.apply")
+    real_apply = apply_module.apply
+    sent: list[Any] = []
+
+    def watched(plan: Any, **kwargs: Any) -> Any:
+        sent.append(plan)
+        before_each(plan, kwargs)
+        return real_apply(plan, **kwargs)
+
+    monkeypatch.setattr(apply_module, "apply", watched)
+    return sent
+
+
+def test_each_part_of_a_save_shows_its_outcomes_before_the_next_is_sent(
+    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    seen: list[tuple[dict[Key, str], dict[str, Any]]] = []
+
+    def look(plan: Any, kwargs: dict[str, Any]) -> None:
+        rows = worklist.rows.set_index(["guid", "gallery", "name"])
+        seen.append(({k: str(rows.loc[k, "state"]) for k in keys}, dict(worklist.row_updates)))
+
+    sent = watch_apply(monkeypatch, look)
+    progress: list[float] = []
+    worklist.observe(lambda change: progress.append(change["new"]), names="progress")
+    result = worklist.save()
+    assert result is not None
+    assert worklist.result is result
+    parts = [list(dict.fromkeys(plan.targets["guid"])) for plan in sent]
+    assert [len(p) for p in parts] == [2, 2, 1]
+    written: list[str] = []
+    previous: list[str] = []
+    for part, (states, pushed) in zip(parts, seen, strict=True):
+        # Before a part is sent, the earlier parts' rows are Saved in the model, the previous
+        # part's rows were just pushed to the grid, and the rest are still only edited.
+        assert states == {k: "saved" if k[0] in written else "edited" for k in keys}
+        for key in keys:
+            if key[0] in previous:
+                row = pushed[str(worklist._index[key])]
+                assert (row["s"], row["m"]) == ("saved", "Saved")
+        written += part
+        previous = part
+    # One bar over the whole save: galleries written of all five, never back to zero.
+    assert progress == sorted(progress)
+    assert {40.0, 80.0, 100.0} <= set(progress)
+    assert list(result.rows["status"]) == ["updated"] * len(keys)
+    assert [tuple(r) for r in result.rows[["guid", "gallery", "name"]].to_numpy()] == keys
+    assert worklist.pending == 0
+    for key in keys:
+        assert server_image(client, key[0], key[2])["description"].startswith("Caption in parts")
+
+
+def test_the_default_part_is_ten_galleries_per_connection(client: Any) -> None:
+    worklist = CaptionWorklist(client, read(client, products_with_images(client, 1)))
+    assert worklist.save_batch == 10 * client.settings.max_in_flight
+
+
+@pytest.mark.parametrize("undo_from", ["result", "journal file"])
+def test_a_save_in_parts_writes_one_journal_that_reverts_all_of_it(
+    client: Any,
+    wide: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    undo_from: str,
+) -> None:
+    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(tmp_path))
+    worklist, keys = saved_in_parts_of_two(client, wide, 2)  # journal=None: a new file there
+    before = {k: server_image(client, k[0], k[2]) for k in first_rows(wide, len(wide))}
+    sent = watch_apply(monkeypatch, lambda plan, kwargs: None)
+    result = worklist.save()
+    assert result is not None
+    assert len(sent) == 3
+    (journal,) = tmp_path.glob("*.jsonl")
+    assert result.journal_path == journal
+    lines = [json.loads(line) for line in journal.read_text().splitlines()]
+    intents = {
+        (e["guid"], e["gallery"], i["name"])
+        for e in lines
+        if e["event"] == "intent"
+        for i in e["images"]
+    }
+    assert intents == set(keys)
+    assert len(result.journal_entries) == len(lines)
+    undone = (
+        sn.revert(result, progress=False)
+        if undo_from == "result"
+        else sn.revert(journal, client=client, progress=False)
+    )
+    assert undone.counts["updated"] == len(keys)
+    for key, old in before.items():
+        now = server_image(client, key[0], key[2])
+        # Shoptet cannot set a caption back to null: a restored null caption reads "".
+        restored = (old["description"] or "") if key in keys else old["description"]
+        assert now["description"] == restored
+        assert now["priority"] == old["priority"]
+
+
+def test_an_interrupt_in_part_two_keeps_part_one_and_leaves_the_rest_pending(
+    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    before = {k: server_image(client, k[0], k[2])["description"] for k in keys}
+
+    def interrupt_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
+        if len(sent) == 2:
+            # Ctrl+C as apply starts the part: its real interrupt handling runs (nothing of
+            # the part goes out, Interrupted carries the partial Result).
+            def stop(done: int, total: int) -> None:
+                raise KeyboardInterrupt
+
+            kwargs["progress"] = stop
+
+    sent = watch_apply(monkeypatch, interrupt_part_two)
+    with pytest.raises(sn.Interrupted) as caught:
+        worklist.save()
+    assert len(sent) == 2  # the third part was never sent
+    assert not worklist.busy
+    first = set(sent[0].targets["guid"])
+    saved = [k for k in keys if k[0] in first]
+    rest = [k for k in keys if k[0] not in first]
+    for key in keys:
+        now = server_image(client, key[0], key[2])["description"]
+        if key in saved:
+            assert now.startswith("Caption in parts")
+        else:
+            assert now == before[key]
+    rows = worklist.rows.set_index(["guid", "gallery", "name"])
+    assert [rows.loc[k, "state"] for k in saved] == ["saved"] * len(saved)
+    assert all("not attempted" in str(rows.loc[k, "message"]) for k in rest)
+    pending = worklist.changes
+    assert set(zip(pending["guid"], pending["gallery"], pending["name"], strict=True)) == set(rest)
+    assert worklist.notice.startswith(f"Save interrupted: {len(saved)} captions saved")
+    whole = caught.value.result
+    assert whole is worklist.result
+    statuses = dict(zip(whole.rows["guid"], whole.rows["status"], strict=True))
+    assert statuses == {k[0]: "updated" if k in saved else "not_attempted" for k in keys}
+    assert "part 2 of 3" in str(caught.value)
+    # Saving again sends only the rest.
+    patches = calls(client, "PATCH", IMAGES)
+    again = worklist.save()
+    assert again is not None
+    assert again.counts["updated"] == len(rest)
+    assert calls(client, "PATCH", IMAGES) - patches == len(rest)
+    assert worklist.pending == 0
+
+
+def test_an_error_in_part_two_keeps_part_one_and_says_where_it_stopped(
+    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+
+    def fail_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
+        if len(sent) == 2:
+            raise NetworkError("the connection dropped")
+
+    sent = watch_apply(monkeypatch, fail_part_two)
+    worklist.vue_save({"captions": {}})  # the Save button: the error shows in the widget
+    assert len(sent) == 2
+    assert worklist.notice.startswith("The save stopped at an error in part 2 of 3")
+    assert worklist.notice_type == "error"
+    first = set(sent[0].targets["guid"])
+    result = worklist.result
+    assert result is not None
+    statuses = dict(zip(result.rows["guid"], result.rows["status"], strict=True))
+    second = set(sent[1].targets["guid"])
+    assert statuses == {
+        k[0]: "updated" if k[0] in first else "failed" if k[0] in second else "not_attempted"
+        for k in keys
+    }
+    rows = worklist.rows.set_index(["guid", "gallery", "name"])
+    assert {rows.loc[k, "state"] for k in keys if k[0] in first} == {"saved"}
+    assert worklist.pending == len([k for k in keys if k[0] not in first])
+
+
+def test_a_refused_token_stops_the_save_before_the_next_part(
+    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    worklist.save_batch = 1
+
+    def expire_before_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
+        if len(sent) == 2:
+            client.sandbox.expire_token("sandbox-token")
+
+    sent = watch_apply(monkeypatch, expire_before_part_two)
+    result = worklist.save()
+    assert result is not None
+    assert len(sent) == 2  # parts 3 to 5 were not sent: they would be refused too
+    statuses = list(result.rows["status"])
+    assert statuses[0] == "updated"
+    assert statuses[1] in ("failed", "not_attempted")
+    assert statuses[2:] == ["not_attempted"] * (len(keys) - 2)
+    assert all("earlier part of the save stopped" in m for m in result.rows["message"][2:])
+    assert worklist.pending == len(keys) - 1

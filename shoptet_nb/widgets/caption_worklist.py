@@ -34,11 +34,21 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import traitlets as t
 
+from ..apply import combine_results, unsent_result
 from ..columns import IMAGE_COLUMNS, IMAGE_KEY, typed
 from ..edit_model import EditModel
-from ..errors import ArgumentError, FrameError, ShoptetError
+from ..errors import ArgumentError, FrameError, Interrupted, ShoptetError
+from ..journal import new_journal_path
 from ..lint import LINT_RULES, RULE_PATTERNS
-from ._shared import EditingWidget, ThumbnailSource, outcome_view, plural, saved_notice
+from ..plan import split_plan
+from ._shared import (
+    EditingWidget,
+    ThumbnailSource,
+    outcome_view,
+    plural,
+    saved_count,
+    saved_notice,
+)
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -65,6 +75,9 @@ STATE_LABELS: dict[str, str] = {
 }
 
 _PREVIEW_LIMIT = 300  # rows of a preview shown in the widget (the Plan holds them all)
+#: Galleries per part of a save, per connection the client may hold open (see ``save_batch``).
+_ROUNDS_PER_PART = 10
+_NOT_SENT = "not attempted: the save stopped before this part; Save again to finish"
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 
@@ -114,8 +127,9 @@ class CaptionWorklist(EditingWidget):
     :attr:`conflicts`, :meth:`keep_mine`, :meth:`take_theirs`, :meth:`undo`, :meth:`reset`,
     :meth:`fill_from_template`, :meth:`trim_whitespace`, :meth:`take_suggestions`,
     :meth:`preview`, :meth:`save`, :attr:`result` and :attr:`rows` (the grid as a frame).
-    Saving goes through ``plan_updates`` and ``apply`` (conflict check, journal, rate limits);
-    ``journal`` goes to ``apply``. ``max_length`` is what the counter and ``too_long`` use.
+    Saving goes through ``plan_updates`` and ``apply`` (conflict check, journal, rate limits),
+    in parts of :attr:`save_batch` galleries that share one journal (``journal`` as for
+    ``apply``). ``max_length`` is what the counter and ``too_long`` use.
     """
 
     template_file = (__file__, "caption_worklist.vue")
@@ -156,6 +170,12 @@ class CaptionWorklist(EditingWidget):
         self.result: Result | None = None
         #: The Plan of the last preview or save.
         self.last_plan: Plan | None = None
+        #: Galleries per part of a save: ten for each connection the client keeps open (30
+        #: with Shoptet's 3). apply writes a gallery with a re-read and a PATCH on one
+        #: connection, so a part is about ten rounds of calls (8 s at 400 ms a call): the
+        #: moment at a part's end when some connections have nothing left to send costs under
+        #: a tenth of that, while the grid shows outcomes after every part.
+        self.save_batch: int = _ROUNDS_PER_PART * client.settings.max_in_flight
 
         self.is_sandbox = bool(getattr(client, "is_sandbox", False))
         self._thumbs = ThumbnailSource(client, inline_all=self.is_sandbox)
@@ -411,16 +431,21 @@ class CaptionWorklist(EditingWidget):
         return plan
 
     def save(self) -> Result | None:
-        """Save every pending edit that is not in conflict: plan, then apply.
+        """Save every pending edit that is not in conflict: plan, then apply, part by part.
 
         ``apply`` re-reads each gallery just before writing it (a colleague's change meanwhile
         becomes a ``conflict`` row, not an overwrite), sends at most 100 photos per call within
-        the rate limits, and journals every call. Each row's outcome is shown in the grid;
-        edits that were not saved stay pending. Returns the Result (also :attr:`result`), or
-        None when there was nothing to save.
-        """
-        from ..apply import apply
+        the rate limits, and journals every call. The plan is sent in parts of
+        :attr:`save_batch` galleries, all into one journal file; after each part its rows show
+        Saved or Not saved in the grid and the progress bar counts the galleries written over
+        the whole save. Edits that were not saved stay pending. Returns the Result of the whole
+        save (also :attr:`result`), or None when there was nothing to save.
 
+        An interrupt keeps what was sent (those rows show their outcome), leaves the rest
+        pending and raises :class:`~shoptet_nb.Interrupted`, whose ``result`` covers the whole
+        save; an error in one part does the same and is raised again.
+        ``shoptet_nb.revert(worklist.result)`` undoes a save, however many parts it took.
+        """
         changes = self.changes
         held = len(self.conflicts)
         if changes.empty:
@@ -435,28 +460,18 @@ class CaptionWorklist(EditingWidget):
         self.progress = -1.0
         self.busy_text = f"Saving {plural(len(changes), 'caption')}…"
         try:
-            plan = self.plan()
-            result = apply(plan, journal=self._journal, progress=self._show_progress)
-        except ShoptetError as exc:
-            self._say(f"The save failed: {exc}. Your edits are kept; try again.", "error")
-            raise
-        except KeyboardInterrupt as exc:
-            # shoptet_nb.Interrupted carries what was sent before the interrupt: record it, so
-            # the saved rows say so and only the rest stays pending.
-            partial = getattr(exc, "result", None)
-            if partial is not None:
-                self.result = partial
-                self._model.record(partial)
-                self._sync_base()
-                self._bump(self._keys)
-            self._render_all()
-            self._say_interrupted(partial, "caption")
-            raise
+            try:
+                plan = self.plan()
+            except ShoptetError as exc:
+                self._say(f"The save failed: {exc}. Your edits are kept; try again.", "error")
+                raise
+            except KeyboardInterrupt:
+                self._say_interrupted(None, "caption")  # planning sends nothing
+                raise
+            result = self._save_in_parts(plan, len(changes))
         finally:
             self.busy = False
             self.busy_text = ""
-        self.result = result
-        self._model.record(result)  # outcomes, and the saved photos as the server returned them
         problems = self._reread_conflicts(result)
         self._sync_base()
         self._bump(self._keys)
@@ -464,6 +479,119 @@ class CaptionWorklist(EditingWidget):
         self._render_all()
         self._say_saved(result, held, problems)
         return result
+
+    def _save_in_parts(self, plan: Plan, captions: int) -> Result:
+        """Apply ``plan`` in parts, recording each part's outcomes as it ends (see :meth:`save`).
+
+        Returns the combined Result; after an interrupt or an error it records what was sent,
+        sets :attr:`result` and the notice, and raises.
+        """
+        from ..apply import apply  # looked up at each save (tests replace it)
+
+        parts = split_plan(plan, self.save_batch)
+        journal = _journal_for_save(self._journal)
+        total = _galleries_to_write(plan)
+        done: list[Result] = []
+        recorded = 0
+        sending = False  # True while apply runs: an error then may have left calls sent
+        stop: str | None = None
+
+        def record_the_rest() -> None:
+            nonlocal recorded
+            for each in done[recorded:]:
+                self._record_part(each, keep_outcomes=recorded > 0)
+                recorded += 1
+
+        try:
+            written = 0  # galleries of the parts done, for the progress bar
+            for number, part in enumerate(parts, start=1):
+                if len(parts) > 1:
+                    self.busy_text = (
+                        f"Saving {plural(captions, 'caption')}: part {number} of {len(parts)}…"
+                    )
+
+                def progress(done_here: int, _: int, before: int = written) -> None:
+                    self._show_progress(before + done_here, total)
+
+                sending = True
+                done.append(apply(part, journal=journal, progress=progress))
+                sending = False
+                record_the_rest()
+                written += _galleries_to_write(part)
+                if _stopped_itself(done[-1]):
+                    # The token was refused: the next parts would fail the same way.
+                    stop = "not attempted: an earlier part of the save stopped (see its rows)"
+                    break
+        except KeyboardInterrupt as exc:
+            # shoptet_nb.Interrupted carries what the part in progress sent before the
+            # interrupt (None: nothing of it was sent).
+            partial = getattr(exc, "result", None)
+            if partial is not None:
+                done.append(partial)
+            record_the_rest()
+            if not done:
+                self._render_all()
+                self._say_interrupted(None, "caption")
+                raise
+            running = len(done) + (partial is None)
+            whole = self._whole(plan, parts, done, _NOT_SENT)
+            self._end_stopped(whole)
+            self._say_interrupted(whole, "caption")
+            raise Interrupted(_interrupted_message(whole, running, len(parts)), whole) from exc
+        except Exception as exc:
+            record_the_rest()
+            if not done:
+                self._render_all()
+                self._say(f"The save failed: {exc}. Your edits are kept; try again.", "error")
+                raise
+            if sending:
+                # apply itself failed half-way: some of this part may have been sent, and its
+                # journal lines say which.
+                done.append(
+                    unsent_result(
+                        parts[len(done)],
+                        f"not known whether sent: the save stopped at an error in this part "
+                        f"({exc}); the journal has every call that was sent",
+                        status="failed",
+                    )
+                )
+                record_the_rest()
+            whole = self._whole(plan, parts, done, _NOT_SENT)
+            self._end_stopped(whole)
+            self._say(
+                f"The save stopped at an error in part {len(done)} of {len(parts)}: {exc}. "
+                f"{plural(saved_count(whole), 'caption')} saved before it; the other edits "
+                "are kept (Save again to finish).",
+                "error",
+            )
+            raise
+        whole = self._whole(plan, parts, done, stop or _NOT_SENT)
+        self.result = whole
+        return whole
+
+    def _whole(
+        self, plan: Plan, parts: Sequence[Plan], done: Sequence[Result], message: str
+    ) -> Result:
+        """The Result of the whole save: the parts done, then the parts never sent, whose rows
+        then say so in the grid too (their edits stay pending)."""
+        rest = [unsent_result(part, message) for part in parts[len(done) :]]
+        for each in rest:
+            self._record_part(each, keep_outcomes=True)
+        return combine_results([*done, *rest], plan=plan)
+
+    def _record_part(self, result: Result, *, keep_outcomes: bool) -> None:
+        """Take in one part's outcomes and show its rows (Saved / Not saved) at once."""
+        self._model.record(result, keep_outcomes=keep_outcomes)
+        touched = [k for k in _keys_of(result.rows) if k in self._index and k not in self._missing]
+        self._bump(touched)
+        self._after(touched)
+
+    def _end_stopped(self, whole: Result) -> None:
+        """After an interrupted or failed save: keep its Result and show the grid as it is."""
+        self.result = whole
+        self._sync_base()
+        self._bump(self._keys)
+        self._render_all()
 
     def refresh(self) -> None:
         """Read the worklist's galleries again; unsaved edits are kept, conflicts marked."""
@@ -771,6 +899,54 @@ class CaptionWorklist(EditingWidget):
         tail = f"<p>… and {more} more</p>" if more > 0 else ""
         parts.append(f"</tbody></table>{tail}</div>")
         return "".join(parts)
+
+
+# -- saving in parts -----------------------------------------------------------------------------
+
+
+def _journal_for_save(journal: str | Path | bool | None) -> str | Path | bool:
+    """What every part of one save passes as ``apply(journal=...)``: one file for all of them
+    (apply appends to an existing file), or ``False`` for memory only."""
+    if journal is False:
+        return False
+    if journal is None or journal is True:
+        return new_journal_path()
+    return journal
+
+
+def _galleries_to_write(plan: Plan) -> int:
+    """The galleries apply writes for ``plan`` (one per product, gallery and language): what
+    its progress callback counts."""
+    targets = plan.targets
+    if targets.empty:
+        return 0
+    return len(targets[["guid", "gallery", "language"]].drop_duplicates())
+
+
+def _stopped_itself(result: Result) -> bool:
+    """Whether apply stopped sending (it leaves rows ``not_attempted``), or the token was refused
+    (401/403: a call in flight then fails too, and every later call would)."""
+    rows = result.rows
+    return bool(
+        (rows["status"] == "not_attempted").any() or rows["http_status"].isin([401, 403]).any()
+    )
+
+
+def _interrupted_message(whole: Result, running: int, parts: int) -> str:
+    """The message of the Interrupted a save raises: how far it got, and how to undo it."""
+    counts = whole.counts
+    undo = (
+        f"journal {whole.journal_path}: revert(worklist.result) or "
+        "revert(journal_path, client=client) undoes what was written"
+        if whole.journal_path is not None
+        else "no journal file (journal=False): revert(worklist.result) undoes what was written"
+    )
+    doubt = f", {counts['failed']} failed or unanswered" if counts["failed"] else ""
+    return (
+        f"interrupted in part {running} of {parts} of the save: {saved_count(whole)} of "
+        f"{plural(len(whole.rows), 'caption')} saved{doubt}, {counts['not_attempted']} not "
+        f"attempted (still pending: Save again to finish); {undo}"
+    )
 
 
 # -- frame handling -----------------------------------------------------------------------------
