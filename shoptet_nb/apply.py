@@ -529,7 +529,8 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        moved = _changed_since(record, target, run.plan.shared_photos.get((guid, gallery, name)))
+        ours = run.plan.shared_photos.get((guid, gallery, name))
+        moved = _changed_since(record, target, ours)
         if moved and not run.force:
             run.mark(
                 key,
@@ -540,7 +541,7 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        before[name] = _after(record)  # what the shop had just before this write
+        before[name] = _before_write(record, target, ours)
         keep.append(target)
     return keep
 
@@ -760,6 +761,22 @@ def _confirm(
             "images": confirmed,
         }
     )
+
+
+def _before_write(
+    record: dict[str, Any], target: dict[str, Any], ours: dict[str, list[Any]] | None
+) -> dict[str, Any]:
+    """What the journal keeps as an image's 'before': what the shop had just before this write.
+
+    For a photo this run also writes in another language, a field that already shows a value
+    the run sends may be the run's own write (the shared priority, or a caption the other
+    language falls back to): then the plan's old value is the one revert must restore.
+    """
+    before = _after(record)
+    for column in EDITABLE_FIELDS:
+        if ours is not None and any(_same(before[column], v) for v in ours.get(column, [])):
+            before[column] = target[f"old_{column}"]
+    return before
 
 
 def _after(record: dict[str, Any]) -> dict[str, Any]:

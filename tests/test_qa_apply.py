@@ -1,0 +1,54 @@
+"""Adversarial checks of apply and revert found by QA, through the public API on the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import shoptet_nb as sn
+
+from helpers import products_with_images
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "journal"
+    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
+    return folder
+
+
+def _gallery(client: Any, guid: str, language: str | None = None) -> list[tuple[Any, ...]]:
+    return [
+        (image["name"], image["priority"], image["description"])
+        for image in client.sandbox.images(guid, "shop", language=language)
+    ]
+
+
+def test_revert_restores_a_photo_written_in_two_languages() -> None:
+    # One worker: the Slovak gallery is re-read after the default language's write landed,
+    # as it often is in a threaded run.
+    client = sn.sandbox(seed=5, products=30, settings={"max_in_flight": 1})
+    (guid,) = products_with_images(client, 1, min_images=3)
+    default_before, slovak_before = _gallery(client, guid), _gallery(client, guid, "sk")
+    name = default_before[-1][0]
+    edits = pd.DataFrame(
+        {
+            "guid": [guid, guid],
+            "name": [name, name],
+            "language": [None, "sk"],
+            "priority": [1, 1],  # agree, as they must: one priority serves both languages
+            "description": ["Czech caption", "Slovak caption"],
+        }
+    )
+    plan = sn.plan_updates(client, edits, progress=False)
+    result = sn.apply(plan, progress=False)
+    assert set(result.rows["status"]) == {"updated"}
+
+    undone = sn.revert(result, progress=False)
+
+    assert set(undone.rows["status"]) == {"updated"}, undone.rows[["status", "message"]]
+    assert _gallery(client, guid) == default_before
+    assert _gallery(client, guid, "sk") == slovak_before
