@@ -52,3 +52,29 @@ def test_revert_restores_a_photo_written_in_two_languages() -> None:
     assert set(undone.rows["status"]) == {"updated"}, undone.rows[["status", "message"]]
     assert _gallery(client, guid) == default_before
     assert _gallery(client, guid, "sk") == slovak_before
+
+
+@pytest.mark.parametrize("language", ["xx", "SK", " sk", "s\ud800"])
+def test_a_row_in_an_unknown_language_is_invalid_and_the_others_go_through(language: str) -> None:
+    client = sn.sandbox(seed=5, products=30)
+    (guid,) = products_with_images(client, 1, min_images=2)
+    first, second = (image["name"] for image in client.sandbox.images(guid, "shop")[:2])
+    edits = pd.DataFrame(
+        {
+            "guid": [guid, guid],
+            "name": [first, second],
+            "language": [language, None],
+            "description": ["Caption in a language the shop lacks", "A good caption"],
+        }
+    )
+    client.sandbox.reset_stats()
+
+    result = sn.update_images(client, edits, progress=False)
+
+    assert result.rows["status"].tolist() == ["invalid", "updated"]
+    message = result.rows["message"].iloc[0]
+    assert message.startswith(f"language {language!r}")
+    if language.isalpha():  # a well-formed code: the message lists the shop's codes
+        assert "cs, sk, en" in message
+    assert client.sandbox.images(guid, "shop")[1]["description"] == "A good caption"
+    assert "PATCH /api/products/{guid}/images/{gallery}" in client.sandbox.stats()["requests"]
