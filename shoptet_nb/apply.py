@@ -518,7 +518,11 @@ def _screen(
         now_p, now_d = record.get("priority"), record.get("description")
         wanted_p = target["new_priority"] if target["send_priority"] else now_p
         wanted_d = target["new_description"] if target["send_description"] else now_d
-        if _same(now_p, wanted_p) and _same(now_d, wanted_d):
+        # A caption to clear ("", how revert restores a caption that was none) on a photo
+        # that has none is done already: nothing to send, and no one else's change.
+        if _same(now_p, wanted_p) and (
+            _same(now_d, wanted_d) or (now_d is None and wanted_d == "")
+        ):
             run.mark(
                 key,
                 "unchanged",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,42 @@ def test_a_row_in_an_unknown_language_is_invalid_and_the_others_go_through(langu
         assert "cs, sk, en" in message
     assert client.sandbox.images(guid, "shop")[1]["description"] == "A good caption"
     assert "PATCH /api/products/{guid}/images/{gallery}" in client.sandbox.stats()["requests"]
+
+
+def test_revert_of_a_call_that_never_landed_is_no_false_conflict(tmp_path: Path) -> None:
+    # An interrupted run journals a call's intent, then the call never leaves (or its answer
+    # is lost and it did not land). Revert finds the photo as it was before: nothing to undo,
+    # and nobody "edited its caption", even where the caption was null before.
+    client = sn.sandbox(seed=1, products=30)
+    (guid,) = products_with_images(client, 1, min_images=2)
+    first = client.sandbox.images(guid, "shop")[0]
+    client.sandbox.set_image(guid, "shop", first["name"], description=None)
+    photos = client.sandbox.images(guid, "shop")[:2]
+    assert photos[0]["description"] is None
+    intent = {
+        "event": "intent",
+        "guid": guid,
+        "gallery": "shop",
+        "language": None,
+        "images": [
+            {
+                "name": photo["name"],
+                "before": {
+                    "priority": photo["priority"],
+                    "description": photo["description"],
+                    "changeTime": photo["changeTime"],
+                },
+                "set": {"description": "never sent"},
+            }
+            for photo in photos
+        ],
+    }
+    journal = tmp_path / "interrupted.jsonl"
+    journal.write_text(json.dumps(intent) + "\n", encoding="utf-8")
+    client.sandbox.reset_stats()
+
+    undone = sn.revert(journal, client=client, progress=False)
+
+    assert undone.rows["status"].tolist() == ["unchanged", "unchanged"], undone.rows["message"]
+    assert "PATCH /api/products/{guid}/images/{gallery}" not in client.sandbox.stats()["requests"]
+    assert client.sandbox.images(guid, "shop")[:2] == photos
