@@ -651,8 +651,12 @@ class EditModel:
             if not _missing(row.get("new_priority")):
                 record["priority"] = row["new_priority"]
                 reordered.add(key)
+        # The order the shop would show with only this save's writes on the base: what the
+        # rest of a wanted order is now relative to (a colleague's move since is a conflict).
+        expected: dict[Key, list[str]] = {}
         for key in reordered:
             self._galleries[key].rebuilt()
+            expected[key] = list(self._galleries[key].shop_order)
         images = getattr(result, "images", None)
         if isinstance(images, pd.DataFrame) and len(images):
             mine = self._in_language(images)  # load() takes this model's language only
@@ -668,8 +672,9 @@ class EditModel:
             g = self._galleries[key]
             if g.edits.order is not None:
                 # The shop's order moved because of this save: what is left of the wanted
-                # order is now relative to it, not a colleague's change.
-                g.edits.order_from = list(g.shop_order)
+                # order is now relative to the order this save gave, so that a colleague's
+                # change in the server's answer is a conflict, not a new base to undo.
+                g.edits.order_from = expected[key]
             self._normalize(g)
         self._undo.clear()
 
