@@ -643,6 +643,7 @@ class EditModel:
             )
             if status not in SAVED_STATUSES:
                 continue
+            was = g.priority(name)
             record = g.rows[name] = dict(g.rows[name])
             if not _missing(row.get("new_description")):
                 record["description"] = row["new_description"]
@@ -650,7 +651,10 @@ class EditModel:
                 g.edits.caption_from.pop(name, None)
             if not _missing(row.get("new_priority")):
                 record["priority"] = row["new_priority"]
-                reordered.add(key)
+                # A row names its priority even when only its caption was saved: only a
+                # priority this save changed moves the order the wanted one is relative to.
+                if _priority(row["new_priority"]) != was:
+                    reordered.add(key)
         # The order the shop would show with only this save's writes on the base: what the
         # rest of a wanted order is now relative to (a colleague's move since is a conflict).
         expected: dict[Key, list[str]] = {}

@@ -49,3 +49,28 @@ def test_a_colleagues_move_during_a_save_is_a_conflict_not_undone_by_the_next_sa
     assert set(editor.conflicts["field"]) == {"order"}
     editor.save()
     assert _priorities(client, guid)[theirs] == 100
+
+
+def test_a_caption_save_keeps_an_order_conflict_in_conflict() -> None:
+    client = sn.sandbox(seed=4, products=40)
+    guid = next(
+        p["guid"] for p in client.sandbox.products() if len(client.sandbox.images(p["guid"])) == 5
+    )
+    a, b, c, d, e = sorted(_priorities(client, guid))
+    for priority, name in enumerate((a, b, c, d, e), start=1):
+        client.sandbox.set_image(guid, "shop", name, priority=priority * 10)
+    editor = GalleryEditor(client, product=guid, journal=False)
+    editor.make_main(e)  # the user's move, one write
+    client.sandbox.set_image(guid, "shop", b, priority=100)  # a colleague's reorder
+    editor.refresh()
+    assert set(editor.conflicts["field"]) == {"order"}
+    assert editor.changes.empty
+
+    editor.set_caption(c, "A caption on another photo")
+    editor.save()  # saves the caption only
+    editor.refresh()
+
+    assert set(editor.conflicts["field"]) == {"order"}  # still to be resolved ...
+    assert editor.changes.empty  # ... so the next Save does not move the colleague's photo
+    editor.save()
+    assert _priorities(client, guid)[b] == 100
