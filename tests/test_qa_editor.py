@@ -22,14 +22,20 @@ def _priorities(client: Any, guid: str) -> dict[str, int | None]:
     return {image["name"]: image["priority"] for image in client.sandbox.images(guid, "shop")}
 
 
-def test_a_colleagues_move_during_a_save_is_a_conflict_not_undone_by_the_next_save() -> None:
+def _tidy_gallery(step: int) -> tuple[Any, str, list[str]]:
+    """A sandbox product of five photos with priorities step, 2*step, ... in name order."""
     client = sn.sandbox(seed=4, products=40)
     guid = next(
         p["guid"] for p in client.sandbox.products() if len(client.sandbox.images(p["guid"])) == 5
     )
-    a, b, c, d, e = sorted(_priorities(client, guid))
-    for priority, name in enumerate((a, b, c, d, e), start=1):
-        client.sandbox.set_image(guid, "shop", name, priority=priority)
+    names = sorted(_priorities(client, guid))
+    for n, name in enumerate(names, start=1):
+        client.sandbox.set_image(guid, "shop", name, priority=n * step)
+    return client, guid, names
+
+
+def test_a_colleagues_move_during_a_save_is_a_conflict_not_undone_by_the_next_save() -> None:
+    client, guid, (a, b, c, d, e) = _tidy_gallery(step=1)
     editor = GalleryEditor(client, product=guid, journal=False)
     editor.model.set_order(guid, "shop", [b, a, d, c, e])  # two swaps: two writes
     writes = dict(zip(editor.changes["name"], editor.changes["priority"], strict=True))
@@ -52,13 +58,7 @@ def test_a_colleagues_move_during_a_save_is_a_conflict_not_undone_by_the_next_sa
 
 
 def test_a_caption_save_keeps_an_order_conflict_in_conflict() -> None:
-    client = sn.sandbox(seed=4, products=40)
-    guid = next(
-        p["guid"] for p in client.sandbox.products() if len(client.sandbox.images(p["guid"])) == 5
-    )
-    a, b, c, d, e = sorted(_priorities(client, guid))
-    for priority, name in enumerate((a, b, c, d, e), start=1):
-        client.sandbox.set_image(guid, "shop", name, priority=priority * 10)
+    client, guid, (_, b, c, _, e) = _tidy_gallery(step=10)
     editor = GalleryEditor(client, product=guid, journal=False)
     editor.make_main(e)  # the user's move, one write
     client.sandbox.set_image(guid, "shop", b, priority=100)  # a colleague's reorder
