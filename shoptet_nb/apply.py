@@ -219,7 +219,15 @@ def revert(
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
     edits, inexact = _planned(lambda: restore_order(client, edits, priorities_sent(entries)))
     plan = _planned(lambda: plan_updates(client, edits, base=base, progress=progress is True))
-    result = apply(plan, force=force, journal=journal, progress=progress)
+    result = _run(
+        plan,
+        on_error="continue",
+        force=force,
+        journal=journal,
+        progress=progress,
+        recheck=lambda key: True,
+        restoring=True,
+    )
     result.rows = mark_inexact(result.rows, inexact)
     return result
 
@@ -249,6 +257,8 @@ class _Run:
         self.journal = journal
         self.on_error = on_error
         self.force = force
+        #: A revert: a caption it restores as "" (it was none) is done if the photo has none.
+        self.restoring = False
         self.lock = threading.Lock()
         self.outcomes: dict[Key, dict[str, Any]] = {}
         self.errors: list[dict[str, Any]] = []
@@ -339,6 +349,7 @@ def _run(
     journal: str | Path | bool | None,
     progress: Progress,
     recheck: Callable[[GalleryKey], bool],
+    restoring: bool = False,
 ) -> Result:
     if on_error not in ("continue", "stop"):
         raise ArgumentError(f"on_error must be 'continue' or 'stop', got {on_error!r}")
@@ -354,6 +365,7 @@ def _run(
         else Path(journal)
     )
     run = _Run(plan, Journal(path if plan.targets.shape[0] else None), on_error, force)
+    run.restoring = restoring
     journal_path = path if run.journal.path else None
     jobs: dict[GalleryKey, list[dict[str, Any]]] = {}
     bar = None
@@ -518,10 +530,10 @@ def _screen(
         now_p, now_d = record.get("priority"), record.get("description")
         wanted_p = target["new_priority"] if target["send_priority"] else now_p
         wanted_d = target["new_description"] if target["send_description"] else now_d
-        # A caption to clear ("", how revert restores a caption that was none) on a photo
-        # that has none is done already: nothing to send, and no one else's change.
+        # Revert restores a caption that was none as "": a photo that has none again (the
+        # write never landed) is restored already, not someone else's change.
         if _same(now_p, wanted_p) and (
-            _same(now_d, wanted_d) or (now_d is None and wanted_d == "")
+            _same(now_d, wanted_d) or (run.restoring and now_d is None and wanted_d == "")
         ):
             run.mark(
                 key,
