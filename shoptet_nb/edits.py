@@ -73,12 +73,24 @@ def _priorities(df: pd.DataFrame, func: str) -> pd.Series:
         ) from exc
 
 
+def _languages(df: pd.DataFrame) -> np.ndarray:
+    """Each row's language ("" for the shop's default, or a frame without the column)."""
+    if "language" not in df.columns:
+        return np.full(len(df), "", dtype=object)
+    return df["language"].astype("object").fillna("").astype(str).to_numpy(dtype=object)
+
+
 def _sorted_positions(df: pd.DataFrame, func: str) -> np.ndarray:
-    """Row positions of ``df`` sorted by guid, gallery, then gallery order."""
+    """Row positions of ``df`` sorted by guid, gallery, language, then gallery order.
+
+    A frame read in several languages holds each gallery once per language: each is its own
+    run of rows, so positions and counts are per language, as the shop shows them.
+    """
     keys = pd.DataFrame(
         {
             "guid": df["guid"].astype("string").to_numpy(),
             "gallery": df["gallery"].astype("string").to_numpy(),
+            "language": _languages(df),
             "priority": _priorities(df, func).to_numpy(),
             "name": df["name"].astype("string").to_numpy(),
         }
@@ -87,7 +99,7 @@ def _sorted_positions(df: pd.DataFrame, func: str) -> np.ndarray:
     # the same tie-breaking the server uses to pick the main image. Stable, so duplicate
     # names keep their row order.
     ordered = keys.sort_values(
-        ["guid", "gallery", "priority", "name"], kind="stable", na_position="last"
+        ["guid", "gallery", "language", "priority", "name"], kind="stable", na_position="last"
     )
     return ordered.index.to_numpy()
 
@@ -96,16 +108,17 @@ def gallery_order(df: pd.DataFrame) -> pd.Series:
     """The 1-based position of each image in its gallery, as Shoptet shows it.
 
     Gallery order is priority ascending, images without a priority last, ties by file name;
-    the first image of gallery ``shop`` is the product's main image. Returns an ``int64``
-    Series with the index of ``df``.
+    the first image of gallery ``shop`` is the product's main image. A frame read in several
+    languages is ordered per language (each language's rows hold the whole gallery). Returns
+    an ``int64`` Series with the index of ``df``.
 
     >>> images["n"] = gallery_order(images)
     >>> images[images["n"] == 1]                 # the first image of every gallery
     """
     _check_columns(df, _ORDER_COLUMNS, "gallery_order")
     positions = _sorted_positions(df, "gallery_order")
-    group = df[_GROUP].iloc[positions].astype("string")
-    within = group.groupby(_GROUP, sort=False, dropna=False).cumcount().to_numpy() + 1
+    group = df[_GROUP].iloc[positions].astype("string").assign(language=_languages(df)[positions])
+    within = group.groupby([*_GROUP, "language"], sort=False).cumcount().to_numpy() + 1
     result = np.empty(len(df), dtype="int64")
     result[positions] = within
     return pd.Series(result, index=df.index, name="n")
@@ -392,7 +405,9 @@ def fill_captions(df: pd.DataFrame, template: str, *, only_empty: bool = True) -
     columns: dict[str, list[object]] = {}
     if {"n", "count"} & set(used):
         n = pd.Series(gallery_order(df).to_numpy())
-        count = n.groupby([df["guid"].to_numpy(), df["gallery"].to_numpy()]).transform("size")
+        count = n.groupby(
+            [df["guid"].to_numpy(), df["gallery"].to_numpy(), _languages(df)]
+        ).transform("size")
         columns["n"] = n.iloc[rows].tolist()
         columns["count"] = count.iloc[rows].tolist()
     if "stem" in used:

@@ -44,3 +44,24 @@ def test_a_photo_repeated_within_one_language_is_still_refused() -> None:
     doubled = pd.concat([images, images.iloc[[0]]])
     with pytest.raises(FrameError, match="appears 2 times"):
         sn.move_to_front(doubled, guid, images["name"].iloc[1])
+
+
+def test_renumber_and_fill_captions_count_a_two_language_frame_per_language() -> None:
+    client = sn.sandbox(seed=2, products=20)
+    (guid,) = products_with_images(client, 1, min_images=3)
+    default = sn.read_images(client, [guid], progress=False)
+    both = pd.concat(
+        [default, sn.read_images(client, [guid], language="sk", progress=False)],
+        ignore_index=True,
+    )
+
+    renumbered = sn.renumber(both)
+    alone = sn.renumber(default)
+    per_language = renumbered.groupby(["gallery", "name"])["priority"].nunique()
+    assert (per_language == 1).all()  # one priority per photo, as Shoptet has it
+    pd.testing.assert_frame_equal(renumbered.iloc[: len(default)], alone)
+    assert sn.plan_updates(client, renumbered, progress=False).counts["invalid"] == 0
+
+    filled = sn.fill_captions(both, "{n} of {count}", only_empty=False)
+    expected = sn.fill_captions(default, "{n} of {count}", only_empty=False)
+    assert filled["description"].iloc[: len(default)].tolist() == expected["description"].tolist()
