@@ -285,7 +285,15 @@ def revert(
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
     edits, inexact = _planned(lambda: restore_order(client, edits, priorities_sent(entries)))
     plan = _planned(lambda: plan_updates(client, edits, base=base, progress=progress is True))
-    result = apply(plan, force=force, journal=journal, progress=progress)
+    result = _run(
+        plan,
+        on_error="continue",
+        force=force,
+        journal=journal,
+        progress=progress,
+        recheck=lambda key: True,
+        restoring=True,
+    )
     result.rows = mark_inexact(result.rows, inexact)
     return result
 
@@ -315,6 +323,8 @@ class _Run:
         self.journal = journal
         self.on_error = on_error
         self.force = force
+        #: A revert: a caption it restores as "" (it was none) is done if the photo has none.
+        self.restoring = False
         self.lock = threading.Lock()
         self.outcomes: dict[Key, dict[str, Any]] = {}
         self.errors: list[dict[str, Any]] = []
@@ -405,6 +415,7 @@ def _run(
     journal: str | Path | bool | None,
     progress: Progress,
     recheck: Callable[[GalleryKey], bool],
+    restoring: bool = False,
 ) -> Result:
     if on_error not in ("continue", "stop"):
         raise ArgumentError(f"on_error must be 'continue' or 'stop', got {on_error!r}")
@@ -420,6 +431,7 @@ def _run(
         else Path(journal)
     )
     run = _Run(plan, Journal(path if plan.targets.shape[0] else None), on_error, force)
+    run.restoring = restoring
     journal_path = path if run.journal.path else None
     jobs: dict[GalleryKey, list[dict[str, Any]]] = {}
     bar = None
@@ -584,7 +596,11 @@ def _screen(
         now_p, now_d = record.get("priority"), record.get("description")
         wanted_p = target["new_priority"] if target["send_priority"] else now_p
         wanted_d = target["new_description"] if target["send_description"] else now_d
-        if _same(now_p, wanted_p) and _same(now_d, wanted_d):
+        # Revert restores a caption that was none as "": a photo that has none again (the
+        # write never landed) is restored already, not someone else's change.
+        if _same(now_p, wanted_p) and (
+            _same(now_d, wanted_d) or (run.restoring and now_d is None and wanted_d == "")
+        ):
             run.mark(
                 key,
                 "unchanged",
@@ -595,7 +611,8 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        moved = _changed_since(record, target, run.plan.shared_photos.get((guid, gallery, name)))
+        ours = run.plan.shared_photos.get((guid, gallery, name))
+        moved = _changed_since(record, target, ours)
         if moved and not run.force:
             run.mark(
                 key,
@@ -606,7 +623,7 @@ def _screen(
                 old_description=now_d,
             )
             continue
-        before[name] = _after(record)  # what the shop had just before this write
+        before[name] = _before_write(record, target, ours)
         keep.append(target)
     return keep
 
@@ -826,6 +843,22 @@ def _confirm(
             "images": confirmed,
         }
     )
+
+
+def _before_write(
+    record: dict[str, Any], target: dict[str, Any], ours: dict[str, list[Any]] | None
+) -> dict[str, Any]:
+    """What the journal keeps as an image's 'before': what the shop had just before this write.
+
+    For a photo this run also writes in another language, a field that already shows a value
+    the run sends may be the run's own write (the shared priority, or a caption the other
+    language falls back to): then the plan's old value is the one revert must restore.
+    """
+    before = _after(record)
+    for column in EDITABLE_FIELDS:
+        if ours is not None and any(_same(before[column], v) for v in ours.get(column, [])):
+            before[column] = target[f"old_{column}"]
+    return before
 
 
 def _after(record: dict[str, Any]) -> dict[str, Any]:

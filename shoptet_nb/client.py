@@ -570,6 +570,20 @@ class ShoptetClient:
         code = (info.get("settings") or {}).get("eshopLanguage")
         return code if isinstance(code, str) and code else None
 
+    def languages(self) -> list[str]:
+        """The language codes the shop has (``?language=`` accepts them), [] when it does not say.
+
+        Read with :meth:`default_language` (one ``GET /api/eshop`` per client).
+
+        >>> client.languages()   # doctest: +SKIP
+        ['cs', 'sk', 'en']
+        """
+        listed = self._eshop_info().get("languages") or []
+        codes = [item.get("code") for item in listed if isinstance(item, dict)]
+        known = [code for code in codes if isinstance(code, str) and code]
+        default = self.default_language()
+        return known or ([default] if default else [])
+
     def image_url(self, name: str, cut: str = "detail") -> str | None:
         """The full URL of an image file in one cut (``urlPath + name``)."""
         for item in self.image_cuts():

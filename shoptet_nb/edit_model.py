@@ -675,6 +675,7 @@ class EditModel:
             )
             if status not in SAVED_STATUSES:
                 continue
+            was = g.priority(name)
             record = g.rows[name] = dict(g.rows[name])
             if not _missing(row.get("new_description")):
                 record["description"] = row["new_description"]
@@ -682,9 +683,16 @@ class EditModel:
                 g.edits.caption_from.pop(name, None)
             if not _missing(row.get("new_priority")):
                 record["priority"] = row["new_priority"]
-                reordered.add(key)
+                # A row names its priority even when only its caption was saved: only a
+                # priority this save changed moves the order the wanted one is relative to.
+                if _priority(row["new_priority"]) != was:
+                    reordered.add(key)
+        # The order the shop would show with only this save's writes on the base: what the
+        # rest of a wanted order is now relative to (a colleague's move since is a conflict).
+        expected: dict[Key, list[str]] = {}
         for key in reordered:
             self._galleries[key].rebuilt()
+            expected[key] = list(self._galleries[key].shop_order)
         images = getattr(result, "images", None)
         if isinstance(images, pd.DataFrame) and len(images):
             mine = self._in_language(images)  # load() takes this model's language only
@@ -700,8 +708,9 @@ class EditModel:
             g = self._galleries[key]
             if g.edits.order is not None:
                 # The shop's order moved because of this save: what is left of the wanted
-                # order is now relative to it, not a colleague's change.
-                g.edits.order_from = list(g.shop_order)
+                # order is now relative to the order this save gave, so that a colleague's
+                # change in the server's answer is a conflict, not a new base to undo.
+                g.edits.order_from = expected[key]
             self._normalize(g)
         self._undo.clear()
 

@@ -73,12 +73,24 @@ def _priorities(df: pd.DataFrame, func: str) -> pd.Series:
         ) from exc
 
 
+def _languages(df: pd.DataFrame) -> np.ndarray:
+    """Each row's language ("" for the shop's default, or a frame without the column)."""
+    if "language" not in df.columns:
+        return np.full(len(df), "", dtype=object)
+    return df["language"].astype("object").fillna("").astype(str).to_numpy(dtype=object)
+
+
 def _sorted_positions(df: pd.DataFrame, func: str) -> np.ndarray:
-    """Row positions of ``df`` sorted by guid, gallery, then gallery order."""
+    """Row positions of ``df`` sorted by guid, gallery, language, then gallery order.
+
+    A frame read in several languages holds each gallery once per language: each is its own
+    run of rows, so positions and counts are per language, as the shop shows them.
+    """
     keys = pd.DataFrame(
         {
             "guid": df["guid"].astype("string").to_numpy(),
             "gallery": df["gallery"].astype("string").to_numpy(),
+            "language": _languages(df),
             "priority": _priorities(df, func).to_numpy(),
             "name": df["name"].astype("string").to_numpy(),
         }
@@ -87,7 +99,7 @@ def _sorted_positions(df: pd.DataFrame, func: str) -> np.ndarray:
     # the same tie-breaking the server uses to pick the main image. Stable, so duplicate
     # names keep their row order.
     ordered = keys.sort_values(
-        ["guid", "gallery", "priority", "name"], kind="stable", na_position="last"
+        ["guid", "gallery", "language", "priority", "name"], kind="stable", na_position="last"
     )
     return ordered.index.to_numpy()
 
@@ -96,16 +108,17 @@ def gallery_order(df: pd.DataFrame) -> pd.Series:
     """The 1-based position of each image in its gallery, as Shoptet shows it.
 
     Gallery order is priority ascending, images without a priority last, ties by file name;
-    the first image of gallery ``shop`` is the product's main image. Returns an ``int64``
-    Series with the index of ``df``.
+    the first image of gallery ``shop`` is the product's main image. A frame read in several
+    languages is ordered per language (each language's rows hold the whole gallery). Returns
+    an ``int64`` Series with the index of ``df``.
 
     >>> images["n"] = gallery_order(images)
     >>> images[images["n"] == 1]                 # the first image of every gallery
     """
     _check_columns(df, _ORDER_COLUMNS, "gallery_order")
     positions = _sorted_positions(df, "gallery_order")
-    group = df[_GROUP].iloc[positions].astype("string")
-    within = group.groupby(_GROUP, sort=False, dropna=False).cumcount().to_numpy() + 1
+    group = df[_GROUP].iloc[positions].astype("string").assign(language=_languages(df)[positions])
+    within = group.groupby([*_GROUP, "language"], sort=False).cumcount().to_numpy() + 1
     result = np.empty(len(df), dtype="int64")
     result[positions] = within
     return pd.Series(result, index=df.index, name="n")
@@ -174,8 +187,15 @@ def _with_priorities(column: pd.Series, positions: np.ndarray, values: list[int]
     return updated
 
 
-def _gallery_rows(df: pd.DataFrame, guid: str, gallery: str, func: str) -> np.ndarray:
-    """Row positions of one gallery in gallery order; FrameError if none or a name repeats."""
+def _gallery_rows(
+    df: pd.DataFrame, guid: str, gallery: str, func: str
+) -> tuple[np.ndarray, dict[str, list[int]]]:
+    """Row positions of one gallery in gallery order, one per photo, and every row of each photo.
+
+    A frame read in several languages holds a photo once per language; its priority is one
+    for all of them, so those rows must agree. FrameError if none, or a name repeats within
+    one language.
+    """
     in_gallery = ((df["guid"] == guid) & (df["gallery"] == gallery)).fillna(False).to_numpy(bool)
     if not in_gallery.any():
         raise FrameError(
@@ -183,15 +203,32 @@ def _gallery_rows(df: pd.DataFrame, guid: str, gallery: str, func: str) -> np.nd
         )
     rows = np.flatnonzero(in_gallery)
     names = df["name"].iloc[rows]
-    repeated = names[names.duplicated()].unique().tolist()
+    language = (
+        df["language"].iloc[rows].astype("object").fillna("").astype(str).to_numpy()
+        if "language" in df.columns
+        else np.full(len(rows), "")
+    )
+    twice = pd.DataFrame({"name": names.to_numpy(), "language": language}).duplicated()
+    repeated = names[twice.to_numpy()].unique().tolist()
     if repeated:
-        hits = int((names == repeated[0]).sum())
+        hits = int(((names == repeated[0]).to_numpy() & (language == language[twice][0])).sum())
         raise FrameError(
             f"{func}(): image {repeated[0]!r} appears {hits} times in gallery {gallery} of "
             f"product {guid}; drop the duplicate rows first"
         )
-    n = gallery_order(df.iloc[rows]).to_numpy()
-    return rows[np.argsort(n, kind="stable")]
+    every: dict[str, list[int]] = {}
+    for position, name in zip(rows, names, strict=True):
+        every.setdefault(str(name), []).append(int(position))
+    priority = _priorities(df, func)
+    for name, positions in every.items():
+        if len(positions) > 1 and priority.iloc[positions].nunique(dropna=False) > 1:
+            raise FrameError(
+                f"{func}(): image {name!r} of product {guid} has different priorities in its "
+                "languages' rows; one priority serves every language of a photo: make them agree"
+            )
+    first = rows[~names.duplicated().to_numpy()]
+    n = gallery_order(df.iloc[first]).to_numpy()
+    return first[np.argsort(n, kind="stable")], every
 
 
 def _reorder(
@@ -201,7 +238,7 @@ def _reorder(
     _check_columns(df, _ORDER_COLUMNS, func)
     if isinstance(names, str) or not isinstance(names, Sequence):
         raise ArgumentError(f"{func}(): names must be a list of file names, got {names!r}")
-    rows = _gallery_rows(df, guid, gallery, func)
+    rows, every = _gallery_rows(df, guid, gallery, func)
     current = [str(name) for name in df["name"].iloc[rows]]
     repeated = sorted(str(name) for name, count in Counter(names).items() if count > 1)
     if repeated:
@@ -227,15 +264,15 @@ def _reorder(
         raise FrameError(f"{func}(): gallery {gallery} of product {guid}: {exc}") from None
 
     out = df.copy()
-    position = dict(zip(current, rows, strict=True))
-    out["priority"] = _with_priorities(
-        df["priority"], np.array([position[n] for n in changes], dtype=int), list(changes.values())
-    )
+    # Every language's row of a photo gets its priority: one priority serves them all.
+    positions = [p for name in changes for p in every[name]]
+    values = [changes[name] for name in changes for _ in every[name]]
+    out["priority"] = _with_priorities(df["priority"], np.array(positions, dtype=int), values)
     if "is_main_image" in out.columns:
         main = out["is_main_image"].copy()
-        main.iloc[rows] = False
+        main.iloc[[p for name_rows in every.values() for p in name_rows]] = False
         if gallery == "shop":
-            main.iloc[position[wanted[0]]] = True
+            main.iloc[every[wanted[0]]] = True
         out["is_main_image"] = main
     return out
 
@@ -258,8 +295,12 @@ def reorder(
     ``shop360``). That is a prediction: the server decides, and reading the gallery after the
     update confirms it.
 
+    A frame holding several languages (a row per photo and language) works too: a priority is
+    one for all languages of a photo, so every row of a moved photo gets it (its rows must
+    agree to begin with).
+
     Raises FrameError for a name that is not in the gallery, a name given twice, or a
-    gallery that holds the same file name twice.
+    gallery that holds the same file name twice in one language.
 
     >>> edited = reorder(images, guid, ["side.jpg", "front.jpg"])   # these two first
     """
@@ -364,7 +405,9 @@ def fill_captions(df: pd.DataFrame, template: str, *, only_empty: bool = True) -
     columns: dict[str, list[object]] = {}
     if {"n", "count"} & set(used):
         n = pd.Series(gallery_order(df).to_numpy())
-        count = n.groupby([df["guid"].to_numpy(), df["gallery"].to_numpy()]).transform("size")
+        count = n.groupby(
+            [df["guid"].to_numpy(), df["gallery"].to_numpy(), _languages(df)]
+        ).transform("size")
         columns["n"] = n.iloc[rows].tolist()
         columns["count"] = count.iloc[rows].tolist()
     if "stem" in used:

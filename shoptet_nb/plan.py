@@ -36,7 +36,7 @@ import pandas as pd
 from ._html import plan_html
 from .client import GALLERIES, ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, IMAGE_KEY, PLAN_COLUMNS, typed
-from .errors import ArgumentError, FrameError
+from .errors import ArgumentError, FrameError, ShoptetError
 from .frames import rename_api_columns
 from .read import READ_ERRORS_ATTR, language_key, read_images
 
@@ -215,6 +215,7 @@ def plan_updates(
             status[new] = "invalid"
             reason[new] = message(new).to_numpy() if callable(message) else message
     work["language"] = _language_keys(client, work["language"])
+    _mark_unknown_languages(client, work, status, reason)
     nothing = status.isna() & work["priority"].isna() & work["description"].isna()
     status[nothing] = "unchanged"
     reason[nothing] = "priority and description are both null: nothing to change"
@@ -362,7 +363,14 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
     name_text = _is_text(name)
     name_blank = name.where(name_text, "").astype(str).str.strip().eq("").to_numpy()
     gallery_ok = gallery.isin(GALLERIES).to_numpy()
-    language_ok = language.isna().to_numpy() | _is_text(language)
+    # Printable ASCII: a code with a space or a lone surrogate cannot go into ?language=.
+    language_ok = language.isna().to_numpy() | (
+        _is_text(language)
+        & language.where(_is_text(language), "")
+        .astype(str)
+        .str.fullmatch(r"[\x21-\x7e]+")
+        .to_numpy(bool)
+    )
 
     p_null = priority.isna().to_numpy()
     p_number = _is_number(priority)
@@ -502,6 +510,29 @@ def _language_keys(client: ShoptetClient, languages: pd.Series) -> pd.Series:
         out[text & (out == code).to_numpy()] = language_key(client, code) or _NO_LANGUAGE
     out[out.isna()] = _NO_LANGUAGE  # anything else is an invalid row and keeps its value
     return out
+
+
+def _mark_unknown_languages(
+    client: ShoptetClient, work: pd.DataFrame, status: pd.Series, reason: pd.Series
+) -> None:
+    """Rows in a language the shop does not have are invalid (the server would refuse the read
+    with a 400 that stops the whole plan). Unchecked when the shop does not list its languages."""
+    todo = status.isna().to_numpy()
+    codes = [c for c in pd.unique(work["language"][todo]) if c != _NO_LANGUAGE]
+    if not codes:
+        return
+    try:
+        known = client.languages()
+    except ShoptetError:
+        return  # the read will tell
+    unknown = [code for code in codes if known and code not in known]
+    for code in unknown:
+        rows = todo & (work["language"] == code).to_numpy(bool)
+        status[rows] = "invalid"
+        reason[rows] = (
+            f"language {code!r} is not one of the shop's languages ({', '.join(known)}): use "
+            "one of them, or null for the shop's default"
+        )
 
 
 def _mark_contradictions(work: pd.DataFrame, status: pd.Series, reason: pd.Series) -> None:
