@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import pandas as pd
 import traitlets as t
 from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
@@ -296,3 +297,12 @@ class EditingWidget(VuetifyTemplate):
 
     def _repr_html_(self) -> str:
         raise NotImplementedError
+
+
+def cell_text(value: object) -> str | None:
+    """A frame cell as ``str`` or ``None`` (pandas' NA and NaN become None)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return str(value)

@@ -44,6 +44,7 @@ from ..plan import split_plan
 from ._shared import (
     EditingWidget,
     ThumbnailSource,
+    cell_text,
     outcome_view,
     plural,
     saved_count,
@@ -101,14 +102,6 @@ def clean_caption(text: str) -> str:
     """
     plain = html.unescape(_TAG.sub(" ", text))
     return _SPACES.sub(" ", plain).strip()
-
-
-def _text(value: object) -> str | None:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return str(value)
 
 
 class CaptionWorklist(EditingWidget):
@@ -312,10 +305,10 @@ class CaptionWorklist(EditingWidget):
     def set_caption(self, guid: str, name: str, text: str | None, gallery: str = "shop") -> None:
         """Set the caption of one photo (kept in the worklist until :meth:`save`)."""
         key = self._check((str(guid), str(gallery), str(name)))
-        if text is not None and not isinstance(text, str) and _text(text) is not None:
+        if text is not None and not isinstance(text, str) and cell_text(text) is not None:
             raise ArgumentError(f"a caption must be text or None, got {text!r}")
         # A null from a frame (<NA>, NaN) means no caption, never the text "<NA>".
-        self._model.set_caption(*key, _text(text))
+        self._model.set_caption(*key, cell_text(text))
         self._bump([key])
         self._after([key])
 
@@ -367,7 +360,7 @@ class CaptionWorklist(EditingWidget):
         frame = self._current_frame({(k[0], k[1]) for k in chosen})
         filled = fill_captions(frame, template, only_empty=False)
         new = {
-            (str(g), str(gal), str(n)): _text(d) or ""
+            (str(g), str(gal), str(n)): cell_text(d) or ""
             for g, gal, n, d in filled[["guid", "gallery", "name", "description"]].itertuples(
                 index=False
             )
@@ -412,10 +405,10 @@ class CaptionWorklist(EditingWidget):
                 "id": str(i),
                 "product": names.get(str(row["guid"]), str(row["guid"])),
                 "name": str(row["name"]),
-                "status": _text(row.get("status")) or "",
-                "reason": _text(row.get("reason")) or "",
-                "old": _text(row.get("old_description")),
-                "new": _text(row.get("new_description")),
+                "status": cell_text(row.get("status")) or "",
+                "reason": cell_text(row.get("reason")) or "",
+                "old": cell_text(row.get("old_description")),
+                "new": cell_text(row.get("new_description")),
             }
             for i, (_, row) in enumerate(shown.iterrows())
         ]
@@ -705,7 +698,7 @@ class CaptionWorklist(EditingWidget):
         position = self._positions().get(key)
         if position is None:
             return None
-        return _text(self._base["description"].iloc[position])
+        return cell_text(self._base["description"].iloc[position])
 
     def _positions(self) -> dict[Key, int]:
         if self._position_cache is None:
@@ -866,7 +859,7 @@ class CaptionWorklist(EditingWidget):
         positions = self._positions()
         urls = self._base["url"]
         return self._thumbs.sources(
-            {row_id(k): (k[2], _text(urls.iloc[positions[k]])) for k in keys if k in positions}
+            {row_id(k): (k[2], cell_text(urls.iloc[positions[k]])) for k in keys if k in positions}
         )
 
     def _say_saved(self, result: Result, held: int, problems: Sequence[str]) -> None:
@@ -1014,7 +1007,7 @@ def _worklist_keys(frame: pd.DataFrame) -> tuple[list[Key], dict[Key, str]]:
     suggestions: dict[Key, str] = {}
     if "suggestion" in frame.columns:
         for key, text in zip(keys_all, frame["suggestion"], strict=True):
-            value = _text(text)
+            value = cell_text(text)
             if value is not None:
                 suggestions.setdefault(key, value)
     return keys, suggestions

@@ -35,6 +35,7 @@ from ..errors import ArgumentError, FrameError, ShoptetError
 from ._shared import (
     EditingWidget,
     ThumbnailSource,
+    cell_text,
     outcome_view,
     saved_notice,
 )
@@ -74,15 +75,6 @@ def fold(text: str) -> str:
     """Text for matching: case and accents ignored (``Čaj`` matches ``caj``)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _text(value: object) -> str | None:
-    """A frame cell as ``str`` or ``None`` (pandas' NA and NaN become None)."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return str(value)
 
 
 def _int(value: object) -> int | None:
@@ -481,12 +473,12 @@ class GalleryEditor(EditingWidget):
                 "id": str(i),
                 "product": self._product_names.get(str(row["guid"]), str(row["guid"])),
                 "name": str(row["name"]),
-                "status": _text(row.get("status")) or "",
-                "reason": _text(row.get("reason")) or "",
+                "status": cell_text(row.get("status")) or "",
+                "reason": cell_text(row.get("reason")) or "",
                 "old_priority": _int(row.get("old_priority")),
                 "new_priority": _int(row.get("new_priority")),
-                "old_description": _text(row.get("old_description")),
-                "new_description": _text(row.get("new_description")),
+                "old_description": cell_text(row.get("old_description")),
+                "new_description": cell_text(row.get("new_description")),
             }
             for i, (_, row) in enumerate(rows.iterrows())
         ]
@@ -745,7 +737,7 @@ class GalleryEditor(EditingWidget):
         base = self.model.base_frame([key])
         return self._thumbs.sources(
             {
-                card_key(key, str(name)): (str(name), _text(url))
+                card_key(key, str(name)): (str(name), cell_text(url))
                 for name, url in zip(base["name"], base["url"], strict=True)
             }
         )
@@ -847,7 +839,7 @@ class GalleryEditor(EditingWidget):
         guid, gallery = key
         base = model.base_frame([key])
         shop_position = {n: i for i, n in enumerate(model.names(*key), start=1)}
-        urls = dict(zip(base["name"], (_text(u) for u in base["url"]), strict=True))
+        urls = dict(zip(base["name"], (cell_text(u) for u in base["url"]), strict=True))
         conflicts: dict[str, list[dict[str, str]]] = {}
         frame = model.conflicts
         mine = frame[(frame["guid"] == guid) & (frame["gallery"] == gallery)]
