@@ -357,10 +357,6 @@ class EditModel:
                 del g.outcomes[name]
         self._normalize(g)
 
-    def forget(self, guid: str, gallery: str) -> None:
-        """Drop a gallery from the model, with its edits (a view that closes a product)."""
-        self._galleries.pop((guid, gallery), None)
-
     # --- reading the state ----------------------------------------------------------------
 
     @property

@@ -299,3 +299,32 @@ def page(chromium: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+# -- helpers shared by the browser test modules ---------------------------------------------------
+
+#: Figures the browser tests measure (never assert): benchmarks/bench_widget.py and
+#: bench_worklist.py print them.
+FIGURES = Path(os.environ.get("SHOPTET_NB_ARTIFACTS", ROOT / "artifacts")) / "browser-figures.json"
+
+
+def record_figure(name: str, value: Any) -> None:
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    figures[name] = value
+    FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True))
+    print(f"{name}: {value}")
+
+
+def no_widget_errors(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("Click to show javascript error")).to_have_count(0)
+    assert not page.dialogs, page.dialogs
+    assert not page.page_errors, page.page_errors  # uncaught exceptions in the page
+
+
+def shot(page: Any, artifacts: Path, name: str) -> Path:
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

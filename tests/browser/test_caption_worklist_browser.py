@@ -8,7 +8,6 @@ test can read the shop's own state after a save) or on an in-process sandbox big
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +16,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import NOTEBOOK_DONE, NOTEBOOK_SETUP, ROOT, lab_server, voila_server, write_notebook
+from .conftest import (
+    NOTEBOOK_DONE,
+    NOTEBOOK_SETUP,
+    lab_server,
+    no_widget_errors,
+    record_figure,
+    shot,
+    voila_server,
+    write_notebook,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-FIGURES = Path(os.environ.get("SHOPTET_NB_ARTIFACTS", ROOT / "artifacts")) / "browser-figures.json"
 LOAD_MS = 120_000
 ACTION_MS = 60_000
 #: An in-process sandbox with a little over 5,000 photos (seed 5: 520 products).
@@ -63,24 +70,6 @@ SCROLL_PAGE_PAST_GRID_JS = """() => {
   scroller.scrollTop += grid.getBoundingClientRect().top - top + 400;
 }"""
 FIELDS_JS = "() => document.querySelectorAll('.snb-wl input.snb-wl-caption').length"
-
-
-def record_figure(name: str, value: Any) -> None:
-    FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-    figures[name] = value
-    FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True))
-    print(f"{name}: {value}")
-
-
-def no_widget_errors(page: Any) -> None:
-    expect(page.get_by_text("Click to show javascript error")).to_have_count(0)
-    assert not page.dialogs, page.dialogs
-    assert not page.page_errors, page.page_errors
-
-
-def shot(page: Any, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=False)
 
 
 def worklist_of(page: Any) -> Any:

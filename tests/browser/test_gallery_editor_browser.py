@@ -19,13 +19,12 @@ from playwright.sync_api import expect
 
 from shoptet_nb.edits import fewest_priority_changes
 
-from .conftest import ROOT, biggest_gallery
+from .conftest import ROOT, biggest_gallery, no_widget_errors, record_figure, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MARKUP = "<img src=x onerror=alert(1)>"
 PATCH = "PATCH /api/products/{guid}/images/{gallery}"
-FIGURES = Path(os.environ.get("SHOPTET_NB_ARTIFACTS", ROOT / "artifacts")) / "browser-figures.json"
 # Waits the page must reach before a test gives up: a kernel start and a first render.
 LOAD_MS = 90_000
 ACTION_MS = 30_000
@@ -43,14 +42,6 @@ THUMBS_JS = """(n) => {
   const imgs = [...document.querySelectorAll('.snb-editor .snb-card .snb-thumb img')].slice(0, n);
   return imgs.length === n && imgs.every((img) => img.complete && img.naturalWidth > 0);
 }"""
-
-
-def record_figure(name: str, value: Any) -> None:
-    FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-    figures[name] = value
-    FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True))
-    print(f"{name}: {value}")
 
 
 def gallery_of(shop: Any, low: int, high: int, skip: int = 0) -> tuple[str, list[dict[str, Any]]]:
@@ -77,12 +68,6 @@ def open_in_voila(
     ).json_value()
     no_widget_errors(page)
     return int(ready_at)
-
-
-def no_widget_errors(page: Any) -> None:
-    expect(page.get_by_text("Click to show javascript error")).to_have_count(0)
-    assert not page.dialogs, page.dialogs
-    assert not page.page_errors, page.page_errors  # uncaught exceptions in the page
 
 
 def editor_of(page: Any) -> Any:
@@ -149,12 +134,6 @@ def save_in_reach_at_the_last_card(page: Any, artifacts: Path, where: str) -> No
     assert in_viewport(page, editor.locator(".snb-pending"))
     assert in_viewport(page, editor.get_by_role("button", name="Undo", exact=True))
     shot(page, artifacts, f"{where}-scrolled-to-last-card")
-
-
-def shot(page: Any, artifacts: Path, name: str) -> Path:
-    path = artifacts / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    return path
 
 
 # -- Voila ---------------------------------------------------------------------------------------
