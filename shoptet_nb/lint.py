@@ -66,10 +66,10 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     then do not apply), ``file_name`` (the caption is the file name or its stem, looks like a
     camera file name such as ``IMG_1234``, or ends in an image extension; any case),
     ``duplicate`` (the same caption, ignoring case and surrounding spaces, as another image of
-    the same gallery in the same language; every image involved gets a finding), ``too_long`` (over ``max_length``
-    characters), ``whitespace`` (leading, trailing or doubled whitespace), ``markup`` (HTML
-    tags or entities). Sorted by guid, gallery, language, gallery order, then rule in table
-    order; the index is a fresh RangeIndex.
+    the same gallery in the same language; every image involved gets a finding), ``too_long``
+    (over ``max_length`` characters), ``whitespace`` (leading, trailing or doubled
+    whitespace), ``markup`` (HTML tags or entities). Sorted by guid, gallery, language,
+    gallery order, then rule in table order; the index is a fresh RangeIndex.
 
     A finding keeps the photo's ``language`` and the ``change_time`` and ``cdn_name`` it was
     read with (null where ``df`` lacks them): a sheet or worklist made from findings writes in
