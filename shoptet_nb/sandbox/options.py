@@ -77,6 +77,10 @@ class SandboxOptions:
     """Largest ``itemsPerPage`` the product list accepts (more → 400 ``invalid-parameter``)."""
     image_cuts: tuple[tuple[str, int | None, int | None], ...] = DEFAULT_IMAGE_CUTS
     """Cuts reported by ``/api/eshop?include=imageCuts``: (name, width, height)."""
+    tie_order: str = "name"
+    """How the shop orders photos of equal priority (Shoptet documents no order): ``"name"``,
+    by file name, or ``"upload"``, in the order they were added. Clients must not rely on
+    either."""
     picture_size: tuple[int, int] = (96, 72)
     """Size in pixels of the generated PNG served for every cut."""
 
@@ -138,6 +142,8 @@ class SandboxOptions:
         for name in ("fault_rate", "job_failure_rate", "truncated_result_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if self.tie_order not in ("name", "upload"):
+            raise ValueError("tie_order must be 'name' or 'upload'")
         if self.result_redirects < 0:
             raise ValueError("result_redirects must be >= 0")
         if self.snapshot_job_s < 0 or self.job_result_valid_s <= 0:
