@@ -50,7 +50,8 @@ def test_the_order_shown_after_a_save_is_the_shops_whatever_its_ties(
         editor.move(order[2], 0)
     wanted = editor.model.order(guid, "shop")
     result = editor.save()
-    assert result is not None and not len(result.failed)
+    assert result is not None
+    assert not len(result.failed)
     assert shop_order(client, guid) == wanted
     assert editor.model.order(guid, "shop") == wanted
     numbers = [i["priority"] for i in client.sandbox.images(guid, "shop")]
