@@ -37,19 +37,12 @@ import traitlets as t
 from ..apply import combine_results, unsent_result
 from ..columns import IMAGE_COLUMNS, IMAGE_KEY, typed
 from ..edit_model import EditModel
+from ..editing.wording import outcome_view, plural, saved_count, saved_notice
 from ..errors import ArgumentError, FrameError, Interrupted, ShoptetError
 from ..journal import new_journal_path
 from ..lint import LINT_RULES, RULE_PATTERNS
 from ..plan import split_plan
-from ._shared import (
-    EditingWidget,
-    ThumbnailSource,
-    cell_text,
-    outcome_view,
-    plural,
-    saved_count,
-    saved_notice,
-)
+from ._shared import EditingWidget, ThumbnailSource, cell_text
 
 if TYPE_CHECKING:
     from ..apply import Result
