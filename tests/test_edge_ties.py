@@ -69,3 +69,24 @@ def test_a_move_in_a_packed_gallery_never_creates_a_tie() -> None:
     moved = sn.move_to_front(images, guid, sorted(images["name"])[2])
     numbers = moved["priority"].tolist()
     assert len(set(numbers)) == len(numbers), numbers
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_cards_marked_edited_are_exactly_the_photos_save_writes(seed: int) -> None:
+    import random
+
+    client = sn.sandbox(seed=0, products=12, limits=False)
+    guid = next(
+        p["guid"] for p in client.sandbox.products() if len(client.sandbox.images(p["guid"])) >= 6
+    )
+    editor = GalleryEditor(client, product=guid, journal=False)
+    pick = random.Random(seed)
+    for _ in range(pick.randint(1, 4)):
+        order = editor.model.order(guid, "shop")
+        editor.move(pick.choice(order), pick.randint(1, len(order)))
+    marked = {card["name"] for card in editor.cards if card["changed"]}
+    assert all(card["fields"] in ([], ["position"]) for card in editor.cards)
+    assert marked == set(editor.changes["name"])
+    client.sandbox.reset_stats()
+    editor.save()
+    assert sum(client.sandbox.stats()["writes"].values()) == len(marked)

@@ -856,10 +856,10 @@ class GalleryEditor(EditingWidget):
         for position, name in enumerate(model.order(*key), start=1):
             edited = model.edited_fields(guid, gallery, name)
             fields = ["caption"] if "description" in edited else []
-            if position != shop_position[name]:
+            # Marked are exactly the photos Save writes: a photo that only shifted because
+            # another moved keeps its priority and is not written, so it is not "edited".
+            if "priority" in edited:
                 fields.append("position")
-            elif "priority" in edited:
-                fields.append("priority")
             outcome = model.outcome(guid, gallery, name)
             ident = card_key(key, name)
             cards.append(
