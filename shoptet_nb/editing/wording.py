@@ -37,7 +37,7 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
 #: How a count of rows in each status that did not reach the shop reads in a notice, in the
 #: order a notice lists them.
 STATUS_WORDS: dict[str, str] = {
-    "conflict": "in conflict (changed in the shop meanwhile, so not sent)",
+    "conflict": "in conflict: changed in the shop meanwhile, not sent",
     "failed": "failed",
     "not_attempted": "not attempted",
     "invalid": "invalid",
