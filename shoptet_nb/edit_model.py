@@ -504,7 +504,8 @@ class EditModel:
         """The shop as last read (IMAGE_COLUMNS), of ``keys`` or every gallery: a plan's base."""
         wanted = [k for k in (self._galleries if keys is None else keys) if k in self._galleries]
         if len(wanted) == 1:
-            return self._galleries[wanted[0]].frame()  # cached per gallery (the editor)
+            # Cached per gallery (the editor asks often); a copy, as callers may change it.
+            return self._galleries[wanted[0]].frame().copy()
         # Many galleries (a worklist): one frame from all their records at once.
         records = [r for k in wanted for r in self._galleries[k].records()]
         return _records_frame(records)
