@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from .apply import Result, apply, revert, update_images
+from .audit import ImageAudit, audit_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
 from .edits import fill_captions, move_to_front, renumber, reorder, sort_gallery
@@ -60,6 +61,7 @@ __all__ = [
     "ConflictError",
     "Envelope",
     "FrameError",
+    "ImageAudit",
     "Interrupted",
     "Job",
     "JobError",
@@ -81,6 +83,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "apply",
+    "audit_images",
     "connect",
     "export_captions",
     "fill_captions",
