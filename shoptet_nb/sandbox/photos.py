@@ -117,7 +117,8 @@ def default_photo(seed: int, name: str) -> Photo:
     exif = 0
     if fmt == "JPEG" and rng.random() < 0.08:
         exif = rng.choice((30_000, 60_000, 120_000))  # camera EXIF with a thumbnail (or two)
-    return Photo(name, width, height, fmt, _file_size(rng, fmt, width, height), exif=exif)
+    size = max(_file_size(rng, fmt, width, height), exif + 4096)  # the EXIF is in the file
+    return Photo(name, width, height, fmt, size, exif=exif)
 
 
 def copy_of(source: Photo, variant: str, rng: random.Random, name: str) -> Photo:
