@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -90,19 +88,6 @@ def test_originals_honour_range_and_head() -> None:
     assert past.headers["Content-Range"] == f"bytes */{photo.bytes}"
     # Counted: GETs that served bytes (the HEAD and the 416 served none).
     assert shop.stats()["pictures"] == {"requests": 3, "bytes": 100 + 10 + 100, "with_token": 0}
-
-
-def test_sandbox_imports_no_pillow() -> None:
-    code = (
-        "import sys; import shoptet_nb; c = shoptet_nb.sandbox(products=3);"
-        "shoptet_nb.read_images(c, progress=False);"
-        "import httpx; h = httpx.Client(transport=c.sandbox.transport());"
-        "n = c.sandbox.images(c.sandbox.products()[0]['guid'])[0]['name'];"
-        "h.get('http://s.test/user/shop/related/' + n); h.get('http://s.test/user/shop/orig/' + n);"
-        "print('PIL' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_photo_copies_do_not_change_the_rest_of_the_catalogue() -> None:

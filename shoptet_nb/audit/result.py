@@ -115,6 +115,13 @@ class ImageAudit:
         found = self.duplicates()
         return found.loc[~found["keep"], IMAGE_KEY].reset_index(drop=True)
 
+    def __repr__(self) -> str:
+        counts = self.stats
+        return (
+            f"<ImageAudit {len(self.photos)} photos, {counts.get('fail_2027', 0)} fail the 2027 "
+            f"rules, {counts.get('duplicates', 0)} in duplicate groups>"
+        )
+
     def _repr_html_(self) -> str:
         counts = self.stats
         return (
