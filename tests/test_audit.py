@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import sys
 from pathlib import Path
 
 import httpx
@@ -272,3 +273,23 @@ def test_interrupt_gives_the_partial_audit_and_caches_it(tmp_path: Path) -> None
     again = sn.audit_images(client, images, cache=tmp_path, progress=False)
     assert (again.photos["status"] == "cached").sum() == done
     assert set(again.photos["status"]) == {"cached", "ok"}
+
+
+def test_cache_folder_default_and_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shop_client: sn.ShoptetClient
+) -> None:
+    from shoptet_nb.audit.cache import CACHE_FILE, resolve_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):
+        assert resolve_cache(True) == tmp_path / "xdg" / "shoptet_nb"
+    assert resolve_cache(False) is None
+    assert resolve_cache(str(tmp_path / "mine")) == tmp_path / "mine"
+    images = sn.read_images(shop_client, method="galleries", progress=False).head(2)
+    audit = sn.audit_images(shop_client, images, cache=False, progress=False)
+    assert set(audit.photos["status"]) == {"ok"}
+    assert not list(tmp_path.rglob(CACHE_FILE))  # nothing written anywhere under tmp_path
+    sn.audit_images(shop_client, images, progress=False)  # cache=True: the XDG folder
+    assert (tmp_path / "xdg" / "shoptet_nb" / CACHE_FILE).is_file() or not sys.platform.startswith(
+        "linux"
+    )
