@@ -12,7 +12,8 @@ DataFrame in, DataFrame out::
     plan = sn.plan_updates(client, sn.read_captions("captions.xlsx"))  # ... and back it comes
 
 The widgets (``GalleryEditor``, ``CaptionWorklist``) are imported on first use so that
-``import shoptet_nb`` stays light.
+``import shoptet_nb`` stays light; they are in ``__all__`` and ``dir()`` for tab completion,
+so ``from shoptet_nb import *`` loads them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .apply import Result, apply, revert, update_images
 from .audit import ImageAudit, audit_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
-from .edits import fill_captions, move_to_front, renumber, reorder, sort_gallery
+from .edits import fill_captions, move_to_front, renumber, reorder, select_photos, sort_gallery
 from .errors import (
     APIError,
     ArgumentError,
@@ -57,10 +58,12 @@ __all__ = [
     "APIError",
     "ArgumentError",
     "AuthenticationError",
+    "CaptionWorklist",
     "ConfigError",
     "ConflictError",
     "Envelope",
     "FrameError",
+    "GalleryEditor",
     "ImageAudit",
     "Interrupted",
     "Job",
@@ -97,9 +100,15 @@ __all__ = [
     "reorder",
     "revert",
     "sandbox",
+    "select_photos",
     "sort_gallery",
     "update_images",
 ]
+
+
+def __dir__() -> list[str]:
+    # The lazily loaded widgets are listed too, so tab completion offers them.
+    return sorted({*globals(), *__all__})
 
 
 def __getattr__(name: str) -> Any:

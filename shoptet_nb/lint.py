@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import LINT_COLUMNS, typed
-from .edits import _ORDER_COLUMNS, _check_columns, _sorted_positions, _stem, _text
+from .edits import _ORDER_COLUMNS, _check_columns, _languages, _sorted_positions, _stem, _text
 from .errors import ArgumentError
 
 __all__ = ["LINT_RULES", "lint_captions"]
@@ -66,10 +66,14 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     then do not apply), ``file_name`` (the caption is the file name or its stem, looks like a
     camera file name such as ``IMG_1234``, or ends in an image extension; any case),
     ``duplicate`` (the same caption, ignoring case and surrounding spaces, as another image of
-    the same gallery; every image involved gets a finding), ``too_long`` (over ``max_length``
-    characters), ``whitespace`` (leading, trailing or doubled whitespace), ``markup`` (HTML
-    tags or entities). Sorted by guid, gallery, gallery order, then rule in table order; the
-    index is a fresh RangeIndex.
+    the same gallery in the same language; every image involved gets a finding), ``too_long``
+    (over ``max_length`` characters), ``whitespace`` (leading, trailing or doubled
+    whitespace), ``markup`` (HTML tags or entities). Sorted by guid, gallery, language,
+    gallery order, then rule in table order; the index is a fresh RangeIndex.
+
+    A finding keeps the photo's ``language`` and the ``change_time`` and ``cdn_name`` it was
+    read with (null where ``df`` lacks them): a sheet or worklist made from findings writes in
+    that language and is conflict-checked against that read.
 
     >>> findings = lint_captions(images)
     >>> findings["rule"].value_counts()
@@ -112,6 +116,7 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
             {
                 "guid": df["guid"].to_numpy()[has],
                 "gallery": df["gallery"].to_numpy()[has],
+                "language": _languages(df)[has],
                 "caption": caption_codes,
             }
         )
@@ -150,4 +155,15 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
             "description": df["description"].to_numpy(dtype=object)[rows],
         }
     )
+    # What the photo was read as: the language to write in and the read to check against.
+    for column in _CARRIED:
+        if column in df.columns:
+            findings[column] = df[column].iloc[rows].to_numpy()
+    if "change_time" in df.columns:  # a hand-made frame may hold naive times or ISO text
+        findings["change_time"] = pd.to_datetime(
+            findings["change_time"], utc=True, errors="coerce", format="ISO8601"
+        )
     return typed(findings, LINT_COLUMNS)
+
+
+_CARRIED = ("language", "change_time", "cdn_name")

@@ -290,9 +290,13 @@ def _normalise(edits: object) -> pd.DataFrame:
             "priority": column("priority", None),
             "description": column("description", None),
             "change_time": column("change_time", None),
+            "cdn_name": column("cdn_name", None),
+            "original_description": column("original_description", None),
             INVALID_REASON: column(INVALID_REASON, None),
         }
     )
+    # A sheet from export_captions says which caption each row was exported with.
+    work["exported"] = "original_description" in frame.columns
     no_time = pd.Series(pd.NaT, index=work.index, dtype=IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
     given = frame["change_time"] if "change_time" in frame.columns else None
     work["edit_time"] = (
@@ -688,6 +692,7 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
     out["old_priority"] = take("priority", "Int64")
     out["old_description"] = take("description", "string")
     out["change_time"] = take("change_time", IMAGE_COLUMNS["change_time"])
+    out["shop_cdn_name"] = take("cdn_name", "string")
     out["new_priority"] = out["priority"].fillna(out["old_priority"])
     out["new_description"] = out["description"].fillna(out["old_description"])
     old_d = out["old_description"]
@@ -726,13 +731,20 @@ def _classify(
     changed = (merged["send_priority"] | merged["send_description"]).to_numpy()
     t = todo.to_numpy()
     stale = np.zeros(len(merged), dtype=bool)
+    exported = merged["exported"].to_numpy(dtype=bool)
+    timed = merged["edit_time"].notna().to_numpy()
     if own_times:
-        now, then = merged["change_time"], merged["edit_time"]
-        same = (now == then).fillna(False).to_numpy() | (now.isna() & then.isna()).to_numpy()
-        stale = t & found & changed & ~same
+        # A row of a sheet without a readable time is checked against its exported caption
+        # below; any other row without a time cannot prove the photo is as it was read.
+        stale = t & found & changed & ~_unchanged_since_read(merged) & (timed | ~exported)
+    moved = t & found & exported & merged["send_description"].to_numpy() & _caption_moved(merged)
     for position in merged.index[stale]:
         status[position] = "conflict"
         reason[position] = _stale_reason(merged.loc[position])
+    for position in merged.index[moved & ~stale]:
+        status[position] = "conflict"
+        reason[position] = _moved_reason(merged.loc[position])
+    stale = stale | moved
     changed = changed & ~stale
     status[t & found & changed] = "would_update"
     status[t & found & ~changed & ~stale] = "unchanged"
@@ -757,6 +769,42 @@ def _classify(
             )
 
 
+def _unchanged_since_read(merged: pd.DataFrame) -> np.ndarray:
+    """Whether each photo is still as the frame read it.
+
+    ``changeTime`` has whole seconds, so a second change within the same second keeps it: the
+    CDN name, which every change renews, tells those apart where the frame holds it.
+    """
+    now, then = merged["change_time"], merged["edit_time"]
+    same_time = (now == then).fillna(False).to_numpy() | (now.isna() & then.isna()).to_numpy()
+    read_cdn, shop_cdn = merged["cdn_name"], merged["shop_cdn_name"]
+    same_cdn = read_cdn.isna().to_numpy() | (read_cdn.astype("string") == shop_cdn).fillna(
+        False
+    ).to_numpy(dtype=bool)
+    return same_time & same_cdn
+
+
+def _caption_moved(merged: pd.DataFrame) -> np.ndarray:
+    """Whether the shop's caption differs from the one a sheet exported (none and "" alike)."""
+    shop = merged["old_description"].astype("string").fillna("")
+    exported = merged["original_description"].astype("string").fillna("")
+    return (shop != exported).to_numpy(dtype=bool)
+
+
+def _moved_reason(row: pd.Series) -> str:
+    how = (
+        "its change_time cell is empty or was changed in the file, so it was checked against "
+        "the caption exported"
+        if pd.isna(row["edit_time"])
+        else "it was checked against the caption exported"
+    )
+    return (
+        f"the caption in the shop is no longer the one exported ({how}): someone changed it "
+        "since the export, so the sheet's caption is not sent over theirs. Export the photo "
+        "again and redo the edit"
+    )
+
+
 def _stale_reason(row: pd.Series) -> str:
     def when(value: Any) -> str:
         return "none" if pd.isna(value) else f"{value:%Y-%m-%d %H:%M:%S}"
@@ -767,9 +815,12 @@ def _stale_reason(row: pd.Series) -> str:
         differs.append(f"priority {frame} in the frame, {shop} in the shop")
     if row["send_description"]:
         differs.append("the caption differs from the shop's")
+    then, now = when(row["edit_time"]), when(row["change_time"])
+    # Whole seconds: a change in the second of the read shows only in the renewed CDN name.
+    how = f"changeTime {then} → {now} UTC" if then != now else f"in the same second, {now} UTC"
     return (
-        f"the photo changed in the shop after the frame was read (changeTime "
-        f"{when(row['edit_time'])} → {when(row['change_time'])} UTC) and {'; '.join(differs)}: "
+        f"the photo changed in the shop after the frame was read ({how}) and "
+        f"{'; '.join(differs)}: "
         "the frame may hold the old value, so it is not sent. Read the gallery again and redo "
         "the edit"
     )

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -40,6 +40,10 @@ from .columns import CAPTION_EDITS_COLUMNS, typed
 from .edits import _check_columns
 from .errors import ArgumentError, ConfigError, FrameError
 from .lint import check_max_length, lint_captions
+from .read import read_images
+
+if TYPE_CHECKING:
+    from .client import ShoptetClient
 
 __all__ = ["CLEAR_MARKER", "export_captions", "read_captions"]
 
@@ -95,7 +99,13 @@ _REPLACEMENT = "\ufffd"
 _SEPARATORS = (",", ";", "\t")
 
 
-def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 125) -> Path:
+def export_captions(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    max_length: int = 125,
+    client: ShoptetClient | None = None,
+) -> Path:
     """Write a worklist of captions to ``path`` (``.xlsx`` or ``.csv``) for a copywriter.
 
     ``frame`` is any frame with ``guid``, ``gallery`` and ``name``: a ``read_images`` frame, a
@@ -109,6 +119,11 @@ def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 
     altered keys, and have the plan hold back (``conflict``) an edit of a photo changed in the
     shop since the export.
 
+    The conflict check needs each photo's ``change_time`` as read with its caption: frames
+    from ``read_images`` and ``lint_captions`` carry it. For a frame without it, pass
+    ``client=``: those photos are read from the shop and exported with the shop's caption and
+    time. A sheet without times is still checked when read back, against the caption exported.
+
     The ``.xlsx`` has a frozen header, an auto filter, a ``length`` formula that counts as the
     copywriter types (red over ``max_length``), and sheet protection without a password: only
     the ``description`` cells are editable; columns may be resized and rows filtered. A second
@@ -119,9 +134,12 @@ def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 
     are written as U+FFFD. Returns the path written.
 
     >>> findings = shoptet_nb.lint_captions(images)
-    >>> shoptet_nb.export_captions(images[images["name"].isin(findings["name"])], "todo.xlsx")
+    >>> shoptet_nb.export_captions(findings, "todo.xlsx")
     """
     check_max_length(max_length, "export_captions")
+    _check_columns(frame, KEY, "export_captions")
+    if client is not None:
+        frame = _with_shop_reads(client, frame)
     target = Path(path)
     kind = _kind(target, "export_captions")
     if kind == "xlsx":
@@ -169,6 +187,49 @@ def read_captions(path: str | Path) -> pd.DataFrame:
 # -- shared -----------------------------------------------------------------------------------
 
 
+def _with_shop_reads(client: ShoptetClient, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the caption, time and CDN name of the shop for rows without a time:
+    a time is only worth its caption read with it."""
+    times = frame["change_time"] if "change_time" in frame.columns else None
+    lacking = (
+        pd.Series(True, index=frame.index)
+        if times is None
+        else pd.to_datetime(times, utc=True, errors="coerce", format="ISO8601").isna()
+    )
+    if not lacking.any():
+        return frame
+    out = frame.copy()
+    languages = (
+        out["language"].astype("string")
+        if "language" in out.columns
+        else pd.Series(pd.NA, index=out.index, dtype="string")
+    )
+    for code in languages[lacking].unique():
+        rows = lacking & (languages.isna() if pd.isna(code) else languages == code).to_numpy()
+        subset = out[rows]
+        read = read_images(
+            client,
+            sorted(subset["guid"].astype(str).unique()),
+            gallery=sorted(subset["gallery"].astype(str).unique()),
+            language=None if pd.isna(code) else str(code),
+            progress=False,
+        )
+        shop = read.set_index(KEY)
+        keys = pd.MultiIndex.from_frame(subset[KEY].astype(str))
+        found = keys.isin(shop.index)
+        for column in ("description", "change_time", "cdn_name", "product_name", "url"):
+            values = shop[column].reindex(keys)
+            if column not in out.columns:
+                out[column] = pd.Series(index=out.index, dtype=values.dtype)
+            elif column == "change_time":
+                out[column] = pd.to_datetime(
+                    out[column], utc=True, errors="coerce", format="ISO8601"
+                )
+            target = subset.index[found]
+            out.loc[target, column] = values[found].to_numpy()
+    return out
+
+
 def _kind(path: Path, func: str) -> str:
     kind = path.suffix.lower().lstrip(".")
     if kind not in ("xlsx", "csv"):
@@ -211,7 +272,6 @@ def _strings(values: pd.Series) -> list[str | None]:
 
 def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
     """One value per photo for each of the SHEET_COLUMNS: plain Python (None for empty)."""
-    _check_columns(frame, KEY, "export_captions")
     findings_given = {"rule", "message"} <= set(map(str, frame.columns))
     # A photo's caption is per language: the same photo in two languages is two rows.
     language = (
@@ -341,6 +401,9 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
         row = offset + 2
         guid, gallery, name, language, product, url, caption, _, findings = values[:9]
         original, time, check = values[9:]
+        caption, original, product, findings = map(
+            _xlsx_escape, (caption, original, product, findings)
+        )
         if url is not None and offset < _XLSX_MAX_LINKS:
             url_cell = link_cell(url)
             url_cell.hyperlink = Hyperlink(ref="", target=url)
@@ -370,6 +433,23 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
         cell = _styled(WriteOnlyCell(help_sheet, line or None), alignment=wrap)
         help_sheet.append([_styled(cell, font=bold) if index == 0 else cell])
     book.save(path)
+
+
+# XML turns a carriage return into a line feed when the file is read, so .xlsx stores it as
+# the escape _x000D_ (as Excel does), and a literal "_xHHHH_" in a text gets its underscore
+# escaped (_x005F_) so that it is not read as an escape. openpyxl does neither.
+_XLSX_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|\r")
+_XLSX_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _xlsx_escape(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _XLSX_ESCAPE.sub(lambda m: "_x005F_" if m.group() == "_" else "_x000D_", value)
+
+
+def _xlsx_unescape(value: str) -> str:
+    return _XLSX_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
 def _styled(cell: Any, **styles: Any) -> Any:
@@ -430,8 +510,10 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]
 
 def _cell_text(value: object) -> str | None:
     """A cell's value as the text it shows (a spreadsheet may store typed digits as numbers)."""
-    if value is None or isinstance(value, str):
+    if value is None:
         return value
+    if isinstance(value, str):
+        return _xlsx_unescape(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -454,13 +536,15 @@ def _write_csv(rows: dict[str, list[Any]], path: Path) -> None:
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # newline="": a line end typed inside a quoted caption (\r\n, \r) stays as typed.
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
     except UnicodeDecodeError as exc:
         raise ArgumentError(
             f"read_captions(): {path.name!r} is not UTF-8 text; in Excel save it as "
             "'CSV UTF-8', or send the .xlsx"
         ) from exc
-    first_line = text.split("\n", 1)[0]
+    first_line = re.split("[\r\n]", text, maxsplit=1)[0]
     # Excel saves CSV with the list separator of its locale: ';' in Czech, ',' in English.
     separator = max(_SEPARATORS, key=first_line.count)
     # newline="": only CR and LF end a line, as the csv module expects (str.splitlines would
@@ -501,13 +585,13 @@ def _edits_from_sheet(
 
     descriptions: list[str | None] = []
     reasons: list[str | None] = []
-    emptied = 0
-    for guid, gallery, name, cell, original, check, language in zip(
-        *(picked[c] for c in [*_REQUIRED, "language"]), strict=True
+    emptied: list[int] = []
+    for number, guid, gallery, name, cell, original, check, language in zip(
+        numbers, *(picked[c] for c in [*_REQUIRED, "language"]), strict=True
     ):
         descriptions.append(_typed_caption(cell, original))
         if descriptions[-1] is None and not _blank(original) and _blank(cell):
-            emptied += 1
+            emptied.append(number)
         if check is None:
             reasons.append(
                 "this row was not in the exported sheet (no key_check): the sheet edits only "
@@ -522,8 +606,18 @@ def _edits_from_sheet(
             reasons.append(None)
     if emptied:
         warnings.warn(
-            f"read_captions(): {emptied} caption cell(s) were emptied; an empty cell means "
-            f"unchanged, so those captions stay; type {CLEAR_MARKER} to clear a caption",
+            f"read_captions(): the caption cells of {_rows(emptied)} were emptied; an empty "
+            f"cell means unchanged, so those captions stay; type {CLEAR_MARKER} to clear a "
+            "caption",
+            UserWarning,
+            stacklevel=3,
+        )
+    times, mangled = _export_times(picked["change_time"], numbers)
+    if mangled:
+        warnings.warn(
+            f"read_captions(): the change_time cells of {_rows(mangled)} were changed in the "
+            "file (a spreadsheet program may have reformatted them); edits of those photos are "
+            "checked against the caption exported instead",
             UserWarning,
             stacklevel=3,
         )
@@ -537,16 +631,33 @@ def _edits_from_sheet(
             "product_name": picked["product_name"],
             "url": picked["url"],
             "original_description": picked["original_description"],
-            # A time a spreadsheet program mangled becomes NaT: the plan then holds an edit of
-            # that photo back as a conflict, the safe side.
-            "change_time": pd.to_datetime(
-                pd.Series(picked["change_time"], dtype=object), utc=True, errors="coerce"
-            ),
+            # A time a spreadsheet program mangled becomes NaT: the plan then checks the
+            # edit against original_description instead.
+            "change_time": times,
             "invalid_reason": reasons,
         }
     )
     frame.index = pd.Index(numbers, name="sheet_row", dtype="int64")
     return typed(frame, CAPTION_EDITS_COLUMNS)
+
+
+def _export_times(cells: list[str | None], numbers: list[int]) -> tuple[pd.Series, list[int]]:
+    """The exported times (NaT where a cell is empty or not as written) and the rows whose
+    cell was changed. Only the ISO form export_captions writes is read: "18.11.2021 04:29" may
+    be day-first or month-first, and pandas would guess (and warn)."""
+    raw = pd.Series(cells, dtype=object)
+    times = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
+    unreadable = times.isna() & raw.map(lambda v: not _blank(v)).astype(bool)
+    return times, [n for n, bad in zip(numbers, unreadable, strict=True) if bad]
+
+
+def _rows(numbers: list[int], most: int = 10) -> str:
+    """ "row 4" / "rows 2, 3, 7" / "rows 2, 3, … (12 rows)" for a message."""
+    shown = ", ".join(map(str, numbers[:most]))
+    if len(numbers) == 1:
+        return f"row {shown}"
+    more = f", … ({len(numbers)} rows)" if len(numbers) > most else ""
+    return f"rows {shown}{more}"
 
 
 def _blank(value: str | None) -> bool:

@@ -253,7 +253,7 @@ def test_clear_marker_clears_and_an_emptied_cell_changes_nothing(
     path = sn.export_captions(captioned, tmp_path / "captions.xlsx")
     edit_cells(path, {2: CLEAR_MARKER, 3: None, 4: "   "})
 
-    with pytest.warns(UserWarning, match=r"2 caption cell\(s\) were emptied.*\[clear\]"):
+    with pytest.warns(UserWarning, match=r"caption cells of rows 3, 4 were emptied.*\[clear\]"):
         edits = sn.read_captions(path)
     plan = plan_for(client, edits)
 
