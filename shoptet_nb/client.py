@@ -770,7 +770,10 @@ class ShoptetClient:
     def fetch_file(self, url: str) -> bytes:
         """Download an image file (thumbnails for the widget). The token is not sent to it."""
         try:
-            response = self._http.get(url, headers={"Accept": "*/*"}, follow_redirects=True)
+            # auth=None: no token, even where the files live on the API's own host.
+            response = self._http.get(
+                url, auth=None, headers={"Accept": "*/*"}, follow_redirects=True
+            )
         except (httpx.TransportError, httpx.TooManyRedirects) as exc:
             raise NetworkError(f"GET {url} failed: {exc}", method="GET", path=url) from exc
         if response.status_code >= 400:

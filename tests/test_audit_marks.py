@@ -1,4 +1,5 @@
-"""The gallery editor shows an image audit's size and marks on each card (issue 18)."""
+"""The gallery editor and image files: the audit's size and marks on each card (issue 18);
+thumbnails fetched without the token."""
 
 from __future__ import annotations
 
@@ -27,3 +28,12 @@ def test_cards_show_the_audits_size_and_marks(tmp_path: Path) -> None:
     assert any(card["audit"]["marks"] for card in editor.cards)
     # Without an audit the cards carry none.
     assert all(c["audit"] is None for c in GalleryEditor(client, product=guid, journal=False).cards)
+
+
+def test_thumbnails_never_carry_the_token() -> None:
+    client = sn.sandbox(seed=5, products=12, limits=False)
+    guid = client.sandbox.products()[0]["guid"]
+    GalleryEditor(client, product=guid, journal=False)  # fetches the cards' thumbnails
+    pictures = client.sandbox.stats()["pictures"]
+    assert pictures["requests"] > 0
+    assert pictures["with_token"] == 0
