@@ -73,14 +73,17 @@ ERROR_COLUMNS: dict[str, object] = {
     "request_id": "string",
 }
 
-#: Columns of ``lint_captions``: one row per finding.
+#: Columns of ``lint_captions``: one row per finding. ``language`` and ``change_time`` are the
+#: photo's, so findings say which caption they are about and can go to a copywriter as they are.
 LINT_COLUMNS: dict[str, object] = {
     "guid": "string",
     "gallery": "string",
     "name": "string",
+    "language": "string",
     "rule": "string",
     "message": "string",
     "description": "string",
+    "change_time": pd.DatetimeTZDtype("ns", "UTC"),
 }
 
 #: Columns of ``read_captions``: an edits frame read from a spreadsheet (index: the sheet's row).

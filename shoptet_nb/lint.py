@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import LINT_COLUMNS, typed
-from .edits import _ORDER_COLUMNS, _check_columns, _sorted_positions, _stem, _text
+from .edits import _ORDER_COLUMNS, _check_columns, _languages, _sorted_positions, _stem, _text
 from .errors import ArgumentError
 
 __all__ = ["LINT_RULES", "lint_captions"]
@@ -66,10 +66,12 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     then do not apply), ``file_name`` (the caption is the file name or its stem, looks like a
     camera file name such as ``IMG_1234``, or ends in an image extension; any case),
     ``duplicate`` (the same caption, ignoring case and surrounding spaces, as another image of
-    the same gallery; every image involved gets a finding), ``too_long`` (over ``max_length``
+    the same gallery and language; every image involved gets a finding), ``too_long`` (over ``max_length``
     characters), ``whitespace`` (leading, trailing or doubled whitespace), ``markup`` (HTML
-    tags or entities). Sorted by guid, gallery, gallery order, then rule in table order; the
-    index is a fresh RangeIndex.
+    tags or entities). Sorted by guid, gallery, language, gallery order, then rule in table
+    order; the index is a fresh RangeIndex. A finding carries its photo's ``language`` and
+    ``change_time`` (null where the frame has none), so a frame read in several languages
+    gives each language's findings, and findings can be exported or written as they are.
 
     >>> findings = lint_captions(images)
     >>> findings["rule"].value_counts()
@@ -112,6 +114,7 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
             {
                 "guid": df["guid"].to_numpy()[has],
                 "gallery": df["gallery"].to_numpy()[has],
+                "language": _languages(df)[has],
                 "caption": caption_codes,
             }
         )
@@ -145,9 +148,17 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
             "guid": df["guid"].to_numpy()[rows],
             "gallery": df["gallery"].to_numpy()[rows],
             "name": df["name"].to_numpy()[rows],
+            "language": _column(df, "language").array.take(rows),
             "rule": rules[codes],
             "message": messages,
             "description": df["description"].to_numpy(dtype=object)[rows],
+            "change_time": _column(df, "change_time").array.take(rows),
         }
     )
     return typed(findings, LINT_COLUMNS)
+
+
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    """``df[name]`` typed as findings hold it, all null when the frame lacks the column."""
+    values = df[name] if name in df.columns else pd.Series(pd.NA, index=df.index)
+    return values.astype(LINT_COLUMNS[name])  # type: ignore[call-overload,no-any-return]
