@@ -48,6 +48,7 @@ from .lint import LINT_RULES, lint_captions
 from .plan import Plan, plan_updates
 from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
+from .selection import select_photos
 from .spreadsheet import export_captions, read_captions
 
 __version__ = "0.1.0"
@@ -94,6 +95,7 @@ __all__ = [
     "reorder",
     "revert",
     "sandbox",
+    "select_photos",
     "sort_gallery",
     "update_images",
 ]
