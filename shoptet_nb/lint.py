@@ -66,12 +66,13 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     then do not apply), ``file_name`` (the caption is the file name or its stem, looks like a
     camera file name such as ``IMG_1234``, or ends in an image extension; any case),
     ``duplicate`` (the same caption, ignoring case and surrounding spaces, as another image of
-    the same gallery and language; every image involved gets a finding), ``too_long`` (over ``max_length``
-    characters), ``whitespace`` (leading, trailing or doubled whitespace), ``markup`` (HTML
-    tags or entities). Sorted by guid, gallery, language, gallery order, then rule in table
-    order; the index is a fresh RangeIndex. A finding carries its photo's ``language`` and
-    ``change_time`` (null where the frame has none), so a frame read in several languages
-    gives each language's findings, and findings can be exported or written as they are.
+    the same gallery and language; every image involved gets a finding), ``too_long`` (over
+    ``max_length`` characters), ``whitespace`` (leading, trailing or doubled whitespace),
+    ``markup`` (HTML tags or entities). Sorted by guid, gallery, language, gallery order, then
+    rule in table order; the index is a fresh RangeIndex. A finding carries its photo's
+    ``language`` and ``change_time`` (null where the frame has none), so a frame read in
+    several languages gives each language's findings, and findings can be exported or written
+    as they are.
 
     >>> findings = lint_captions(images)
     >>> findings["rule"].value_counts()

@@ -93,6 +93,11 @@ _XLSX_MAX_LINKS = 65_530
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _REPLACEMENT = "\ufffd"
 _SEPARATORS = (",", ";", "\t")
+# Text in an .xlsx is OOXML's ST_Xstring: an XML parser reads a CR as LF, so a CR is stored as
+# ``_x000D_``, and the ``_`` that starts a literal ``_xHHHH_`` as ``_x005F_``; Excel and
+# LibreOffice write and read it so. openpyxl leaves it to us, both ways.
+_XSTRING_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 125) -> Path:
@@ -337,13 +342,15 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
     )
     findings_cell = _cell_maker(sheet, alignment=wrap)
     description_letter = letters["description"]
-    for offset, values in enumerate(zip(*(rows[c] for c in SHEET_COLUMNS), strict=True)):
+    texts = {c: [_to_xstring(v) for v in rows[c]] for c in _XLSX_TEXT}
+    columns = [texts.get(c, rows[c]) for c in SHEET_COLUMNS]
+    for offset, values in enumerate(zip(*columns, rows["url"], strict=True)):
         row = offset + 2
         guid, gallery, name, language, product, url, caption, _, findings = values[:9]
-        original, time, check = values[9:]
+        original, time, check, target = values[9:]
         if url is not None and offset < _XLSX_MAX_LINKS:
             url_cell = link_cell(url)
-            url_cell.hyperlink = Hyperlink(ref="", target=url)
+            url_cell.hyperlink = Hyperlink(ref="", target=target)
         else:
             url_cell = _text(sheet, url)
         sheet.append(
@@ -370,6 +377,24 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
         cell = _styled(WriteOnlyCell(help_sheet, line or None), alignment=wrap)
         help_sheet.append([_styled(cell, font=bold) if index == 0 else cell])
     book.save(path)
+
+
+#: The columns written as text: escaped for the file (see ``_to_xstring``).
+_XLSX_TEXT = [*SHEET_COLUMNS[:7], "findings", "original_description"]
+
+
+def _to_xstring(value: str | None) -> str | None:
+    """Text as an .xlsx stores it, so that a CR (and a literal ``_x000D_``) comes back."""
+    if value is None or ("\r" not in value and "_x" not in value):
+        return value
+    return _XSTRING_LITERAL.sub("_x005F_", value).replace("\r", "_x000D_")
+
+
+def _from_xstring(value: str) -> str:
+    """Text read from an .xlsx cell as it was typed (the inverse of ``_to_xstring``)."""
+    if "_x" not in value:
+        return value
+    return _XSTRING_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
 
 
 def _styled(cell: Any, **styles: Any) -> Any:
@@ -430,8 +455,10 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]
 
 def _cell_text(value: object) -> str | None:
     """A cell's value as the text it shows (a spreadsheet may store typed digits as numbers)."""
-    if value is None or isinstance(value, str):
+    if value is None:
         return value
+    if isinstance(value, str):
+        return _from_xstring(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -454,13 +481,16 @@ def _write_csv(rows: dict[str, list[Any]], path: Path) -> None:
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # newline="": the text as it is, so a CR or CRLF typed inside a caption stays (the
+        # default, universal newlines, would turn both into LF before the csv module sees them).
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
     except UnicodeDecodeError as exc:
         raise ArgumentError(
             f"read_captions(): {path.name!r} is not UTF-8 text; in Excel save it as "
             "'CSV UTF-8', or send the .xlsx"
         ) from exc
-    first_line = text.split("\n", 1)[0]
+    first_line = re.split("[\r\n]", text, maxsplit=1)[0]
     # Excel saves CSV with the list separator of its locale: ';' in Czech, ',' in English.
     separator = max(_SEPARATORS, key=first_line.count)
     # newline="": only CR and LF end a line, as the csv module expects (str.splitlines would

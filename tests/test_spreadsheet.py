@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import re
 import shutil
 import subprocess
 import sys
@@ -68,10 +70,28 @@ def edit_cells(path: Path, edits: dict[int, Any], column: str = "description") -
     letter = openpyxl.utils.get_column_letter(SHEET_COLUMNS.index(column) + 1)
     for row, value in edits.items():
         cell = sheet[f"{letter}{row}"]
-        cell.value = value
+        cell.value = as_excel_stores(value) if isinstance(value, str) else value
         if isinstance(value, str):
             cell.data_type = "s"  # a text cell, as Excel stores typing in a "@" cell
     book.save(path)
+
+
+def as_excel_stores(text: str) -> str:
+    """Text as Excel writes it into the file (ECMA-376 ST_Xstring): XML turns a carriage return
+    into a line feed, so a CR is written ``_x000D_``, and the ``_`` that starts a literal
+    ``_xHHHH_`` is written ``_x005F_``."""
+    return re.sub(r"_(?=x[0-9A-Fa-f]{4}_)", "_x005F_", text).replace("\r", "_x000D_")
+
+
+def edit_csv(path: Path, edits: dict[int, str], column: str = "description") -> None:
+    """Type captions into a .csv as a program that keeps line ends inside cells would."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    at = rows[0].index(column)
+    for row, value in edits.items():
+        rows[row - 1][at] = value
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
 
 
 def plan_for(client: Any, edits: pd.DataFrame) -> sn.Plan:
@@ -397,6 +417,36 @@ def test_findings_are_joined_per_photo(client: Any, images: pd.DataFrame, tmp_pa
     assert "more than 10" in linted.iloc[0]["findings"]
 
 
+# -- line ends -------------------------------------------------------------------------------
+
+LINE_ENDS = ["a\r\nb", "c\rd", "e\nf\r", "_x000D_ and _x005F_ typed as text"]
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_line_ends_inside_captions_come_back_byte_identical(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    shop = set_captions(client, images, LINE_ENDS)
+    path = sn.export_captions(shop, tmp_path / f"captions.{kind}")
+    typed = {6: "x\r\ny\rz\n", 7: "_x000D_\r"}
+    if kind == "xlsx":
+        edit_cells(path, typed)
+    else:
+        edit_csv(path, typed)
+
+    edits = sn.read_captions(path)
+
+    originals = edits["original_description"].iloc[: len(LINE_ENDS)].tolist()
+    assert [text.encode() for text in originals] == [text.encode() for text in LINE_ENDS]
+    assert edits["description"].iloc[: len(LINE_ENDS)].isna().all()  # untouched
+    assert [edits.loc[row, "description"].encode() for row in typed] == [
+        text.encode() for text in typed.values()
+    ]
+    plan = plan_for(client, edits)
+    sent = {item["name"]: item["description"] for call in plan.requests["images"] for item in call}
+    assert sent == {shop.iloc[row - 2]["name"]: text for row, text in typed.items()}
+
+
 # -- bad input ------------------------------------------------------------------------------
 
 
@@ -477,7 +527,10 @@ captions = st.one_of(
 # What a copywriter can type into a cell: no control characters but tab and line break.
 typed_captions = st.one_of(
     st.sampled_from(ODD_CAPTIONS),
-    st.text(st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n"), max_size=30),
+    st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n\r_x0D"),
+        max_size=30,
+    ),
 )
 
 
@@ -500,7 +553,7 @@ def test_any_captions_survive_an_untouched_round_trip(
     assert sn.plan_updates(client, edits, progress=False).counts["would_update"] == 0
     assert edits["description"].isna().all()
     for caption, back in zip(odd, edits["original_description"].fillna(""), strict=False):
-        if "\r" not in caption and not any(ord(c) < 32 and c not in "\t\n" for c in caption):
+        if not any(ord(c) < 32 and c not in "\t\n\r" for c in caption):
             assert back.encode("utf-8") == caption.encode("utf-8")
 
 
