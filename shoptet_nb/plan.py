@@ -7,8 +7,9 @@ would_update    the image exists and at least one field differs: it will be sent
 unchanged       the image already has these values, or the row changes nothing
 invalid         the row breaks a rule (the reason says how to fix it); not sent
 not_found       the product or the image is not in the shop
-conflict        the edits frame has ``change_time`` and the photo changed in the shop since
-                it was read: a value that differs from the shop's may be stale; not sent
+conflict        the photo changed in the shop since the edit was made (its ``change_time``
+                moved on, or its caption is no longer the row's ``original_description``):
+                a value that differs from the shop's may be stale; not sent
 failed          the product's gallery could not be read to diff against
 ==============  ================================================================
 
@@ -17,7 +18,11 @@ caption. An edits frame with ``change_time`` (a frame ``read_images`` returned) 
 the shop as of that time; a frame without it is compared with the shop as it is now.
 An optional ``invalid_reason`` column marks rows the caller already knows must not be sent
 (``read_captions`` sets it for a spreadsheet row whose key cells were altered): such a row is
-``invalid`` with that reason, whatever else it holds.
+``invalid`` with that reason, whatever else it holds. An optional ``original_description``
+column (``read_captions`` sets it: the caption as exported) is the caption each edit was made
+against: a row without a ``change_time`` that changes a photo whose caption in the shop is no
+longer that one is a ``conflict``, so a sheet whose times were lost still never overwrites a
+caption someone changed since the export.
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ from ._html import plan_html
 from .client import GALLERIES, ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, IMAGE_KEY, PLAN_COLUMNS, typed
 from .errors import ArgumentError, FrameError, ShoptetError
-from .frames import rename_api_columns
+from .frames import rename_api_columns, to_utc_times
 from .read import READ_ERRORS_ATTR, language_key, read_images
+from .spreadsheet import sheet_text
 
 PRIORITY_MIN, PRIORITY_MAX = 1, 65535  # Shoptet's documented range for a PATCH priority
 #: Our own ceiling on a caption's length: alt text this long is never meant; refused unsent.
@@ -48,6 +54,8 @@ PLAN_STATUSES = ("would_update", "unchanged", "invalid", "not_found", "conflict"
 KEY = ["guid", "gallery", "name", "language"]
 #: Optional edits column: a non-null text makes the row ``invalid`` with that text as reason.
 INVALID_REASON = "invalid_reason"
+#: Optional edits column: the caption an edit was made against (null: the photo had none).
+ORIGINAL = "original_description"
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # tab, newline and CR are allowed in a caption
@@ -291,6 +299,8 @@ def _normalise(edits: object) -> pd.DataFrame:
             "description": column("description", None),
             "change_time": column("change_time", None),
             INVALID_REASON: column(INVALID_REASON, None),
+            ORIGINAL: column(ORIGINAL, None),
+            "check_original": ORIGINAL in frame.columns,
         }
     )
     no_time = pd.Series(pd.NaT, index=work.index, dtype=IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
@@ -298,7 +308,7 @@ def _normalise(edits: object) -> pd.DataFrame:
     work["edit_time"] = (
         no_time
         if given is None or not given.notna().any()
-        else pd.Series(_times(given).to_numpy(), index=work.index)
+        else pd.Series(to_utc_times(given).to_numpy(), index=work.index)
     )
     return work
 
@@ -490,16 +500,6 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
             ),
         ),
     ]
-
-
-def _times(values: pd.Series) -> pd.Series:
-    """change_time values (datetimes, or text from a CSV round trip) as UTC; unreadable → NaT."""
-    kind = IMAGE_COLUMNS["change_time"]
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype(kind)  # type: ignore[no-any-return]
-    plain = values.astype("object").where(values.notna(), None)
-    parsed = pd.to_datetime(plain, utc=True, errors="coerce", format="mixed")
-    return parsed.astype(kind)  # type: ignore[call-overload,no-any-return]
 
 
 def _language_keys(client: ShoptetClient, languages: pd.Series) -> pd.Series:
@@ -725,14 +725,28 @@ def _classify(
     found = merged["found"].to_numpy()
     changed = (merged["send_priority"] | merged["send_description"]).to_numpy()
     t = todo.to_numpy()
+    # A row without a time of its own is checked against the caption it was made against.
+    by_caption = merged["check_original"].to_numpy(bool) & merged["edit_time"].isna().to_numpy()
     stale = np.zeros(len(merged), dtype=bool)
     if own_times:
         now, then = merged["change_time"], merged["edit_time"]
         same = (now == then).fillna(False).to_numpy() | (now.isna() & then.isna()).to_numpy()
-        stale = t & found & changed & ~same
+        stale = t & found & changed & ~same & ~by_caption
     for position in merged.index[stale]:
         status[position] = "conflict"
         reason[position] = _stale_reason(merged.loc[position])
+    moved_on = t & found & changed & by_caption
+    moved_on[moved_on] = (
+        sheet_text(merged[ORIGINAL][moved_on]).to_numpy()
+        != sheet_text(merged["old_description"][moved_on]).to_numpy()
+    )
+    status[moved_on] = "conflict"
+    reason[moved_on] = (
+        "the caption in the shop is no longer the one this edit was made against "
+        "(original_description, the caption exported to the sheet): someone changed it since, "
+        "so it is not sent. Export the photo again and redo the edit"
+    )
+    stale |= moved_on
     changed = changed & ~stale
     status[t & found & changed] = "would_update"
     status[t & found & ~changed & ~stale] = "unchanged"

@@ -2,7 +2,8 @@
 
 :func:`export_captions` writes one row per photo to an ``.xlsx`` (needs openpyxl: the
 ``shoptet-nb[excel]`` extra) or a ``.csv`` file; :func:`read_captions` turns the filled-in file
-into an edits frame for :func:`~shoptet_nb.plan_updates`. Nothing here talks to the shop.
+into an edits frame for :func:`~shoptet_nb.plan_updates`. Nothing here writes to the shop; the
+export reads from it only the photos whose ``change_time`` its frame lacks, given a client.
 
 Why a round trip cannot write what nobody typed:
 
@@ -14,9 +15,12 @@ Why a round trip cannot write what nobody typed:
 * A row whose ``guid``, ``gallery``, ``name`` or ``language`` no longer matches its checksum
   (or that was never exported) gets an ``invalid_reason``: the plan marks it ``invalid`` and
   never sends it, to that photo or any other.
-* An edit is checked against the photo as exported: ``read_captions`` passes the exported
-  ``change_time`` on, so ``plan_updates`` reports a photo changed in the shop since the export
-  as ``conflict`` instead of overwriting it.
+* An edit is checked against the photo as exported: every sheet carries each photo's
+  ``change_time`` (the export reads it when its frame lacks it), and ``read_captions`` passes
+  it on, so ``plan_updates`` reports a photo changed in the shop since the export as
+  ``conflict`` instead of overwriting it. A row whose time cell came back empty or altered is
+  checked against the exported caption instead (``original_description``): a caption changed
+  in the shop since is a ``conflict`` too.
 * An empty caption cell means "unchanged", like a null in any edits frame. To clear a caption,
   type ``[clear]`` in its cell.
 """
@@ -34,12 +38,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .columns import CAPTION_EDITS_COLUMNS, typed
+from .client import ShoptetClient
+from .columns import CAPTION_EDITS_COLUMNS, IMAGE_COLUMNS, typed
 from .edits import _check_columns
 from .errors import ArgumentError, ConfigError, FrameError
+from .frames import to_utc_times
 from .lint import check_max_length, lint_captions
+from .read import read_images
 
 __all__ = ["CLEAR_MARKER", "export_captions", "read_captions"]
 
@@ -100,7 +108,14 @@ _XSTRING_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
-def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 125) -> Path:
+def export_captions(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    client: ShoptetClient | None = None,
+    max_length: int = 125,
+    progress: bool = True,
+) -> Path:
     """Write a worklist of captions to ``path`` (``.xlsx`` or ``.csv``) for a copywriter.
 
     ``frame`` is any frame with ``guid``, ``gallery`` and ``name``: a ``read_images`` frame, a
@@ -114,6 +129,14 @@ def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 
     altered keys, and have the plan hold back (``conflict``) an edit of a photo changed in the
     shop since the export.
 
+    The photos' ``change_time`` comes from the frame (a ``read_images`` frame, a slice of it,
+    or findings of one carry it). A frame without it (no ``change_time`` column, or one that is
+    all null, as in findings of a frame built by hand) needs ``client``: the captions, times,
+    product names and URLs of its photos are then read from the shop (``read_images``, with a
+    progress bar unless ``progress=False``), so each caption goes out with its own time; a
+    photo the shop does not have is left out, with a warning. Without ``client`` such a frame
+    is a FrameError before anything is read or written.
+
     The ``.xlsx`` has a frozen header, an auto filter, a ``length`` formula that counts as the
     copywriter types (red over ``max_length``), and sheet protection without a password: only
     the ``description`` cells are editable; columns may be resized and rows filtered. A second
@@ -124,14 +147,14 @@ def export_captions(frame: pd.DataFrame, path: str | Path, *, max_length: int = 
     are written as U+FFFD. Returns the path written.
 
     >>> findings = shoptet_nb.lint_captions(images)
-    >>> shoptet_nb.export_captions(images[images["name"].isin(findings["name"])], "todo.xlsx")
+    >>> shoptet_nb.export_captions(shoptet_nb.select_photos(images, findings), "todo.xlsx")
     """
     check_max_length(max_length, "export_captions")
     target = Path(path)
     kind = _kind(target, "export_captions")
     if kind == "xlsx":
         _openpyxl()  # a missing extra is said before any work is done
-    rows = _worklist(frame, max_length)
+    rows = _worklist(frame, max_length, client, progress)
     count = len(rows["key_check"])
     if kind == "xlsx":
         if count > _XLSX_MAX_ROWS:
@@ -153,11 +176,14 @@ def read_captions(path: str | Path) -> pd.DataFrame:
     ``name``, ``description``, ``product_name``, ``url``, ``original_description`` and
     ``invalid_reason``, and ``change_time`` (the photo's ``change_time`` at the export: the
     plan reports an edit of a photo changed since then as ``conflict``): pass it to
-    ``plan_updates`` as it is. ``description`` is ``<NA>`` where the
+    ``plan_updates`` as it is. A time cell that is not the time the export wrote (a
+    spreadsheet program reformatted it, say) reads ``NaT`` with a warning naming the rows; the
+    plan then checks those rows against ``original_description`` (a caption changed in the
+    shop since the export is a ``conflict``). ``description`` is ``<NA>`` where the
     cell is untouched or empty (unchanged), the typed text where it was edited (exactly as
     typed), and ``""`` where the cell says ``[clear]``. A row whose key cells were altered, or
     that was not exported, has an ``invalid_reason``, so the plan marks it ``invalid`` and
-    never sends it. Emptied captions (they stay unchanged) are counted in a warning. Raises
+    never sends it. Emptied captions (they stay unchanged) are named in a warning. Raises
     FrameError naming the missing columns for a sheet from another tool.
 
     >>> edits = shoptet_nb.read_captions("todo.xlsx")
@@ -214,7 +240,9 @@ def _strings(values: pd.Series) -> list[str | None]:
     return plain.tolist()
 
 
-def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
+def _worklist(
+    frame: pd.DataFrame, max_length: int, client: ShoptetClient | None, progress: bool
+) -> dict[str, list[Any]]:
     """One value per photo for each of the SHEET_COLUMNS: plain Python (None for empty)."""
     _check_columns(frame, KEY, "export_captions")
     findings_given = {"rule", "message"} <= set(map(str, frame.columns))
@@ -224,7 +252,7 @@ def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
         if "language" in frame.columns
         else pd.Series(pd.NA, index=frame.index, dtype="string")
     )
-    keys = list(zip(*(frame[c].astype(str).tolist() for c in KEY), language.tolist(), strict=True))
+    keys = _keys(frame.assign(language=language))
     repeated = pd.Series(keys, dtype=object).duplicated().to_numpy()
     if repeated.any() and not findings_given:
         warnings.warn(
@@ -233,25 +261,21 @@ def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
             UserWarning,
             stacklevel=3,
         )
-    photos = frame[~repeated].assign(language=language[~repeated])
+    photos = _with_change_times(
+        frame[~repeated].assign(language=language[~repeated]), client, progress
+    )
 
     def column(name: str) -> pd.Series:
         if name in photos.columns:
             return photos[name]
         return pd.Series(pd.NA, index=photos.index, dtype="string")
 
-    messages: list[tuple[tuple[Any, ...], Any]] = []
     if findings_given:
         messages = list(zip(keys, frame["message"].tolist(), strict=True))
     else:
         lintable = photos.assign(priority=column("priority"), description=column("description"))
-        for code, group in lintable.groupby(lintable["language"], dropna=False, sort=False):
-            linted = lint_captions(group, max_length=max_length)
-            linted_keys = zip(*(linted[c].astype(str).tolist() for c in KEY), strict=True)
-            messages += [
-                ((*k, code), m)
-                for k, m in zip(linted_keys, linted["message"].tolist(), strict=True)
-            ]
+        linted = lint_captions(lintable, max_length=max_length)
+        messages = list(zip(_keys(linted), linted["message"].tolist(), strict=True))
     joined: dict[tuple[Any, ...], list[str]] = {}
     for key, message in messages:
         if isinstance(message, str) and message not in joined.setdefault(key, []):
@@ -259,16 +283,105 @@ def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
 
     rows: dict[str, list[Any]] = {name: _strings(column(name)) for name in SHEET_COLUMNS[:7]}
     rows["length"] = [len(v) if v is not None else 0 for v in rows["description"]]
-    photo_keys = [k for k, dup in zip(keys, repeated, strict=True) if not dup]
-    rows["findings"] = ["\n".join(joined.get(k, [])) or None for k in photo_keys]
+    rows["findings"] = ["\n".join(joined.get(k, [])) or None for k in _keys(photos)]
     rows["original_description"] = rows["description"]
-    times = pd.to_datetime(column("change_time"), utc=True, errors="coerce")
-    rows["change_time"] = [None if pd.isna(t) else t.isoformat() for t in times]
+    rows["change_time"] = [None if pd.isna(t) else t.isoformat() for t in photos["change_time"]]
     rows["key_check"] = [
         _key_check(*k)
         for k in zip(rows["guid"], rows["gallery"], rows["name"], rows["language"], strict=True)
     ]
     return rows
+
+
+def _keys(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """(guid, gallery, name, language) of each row; the language stays a null where it is."""
+    texts = (frame[c].astype(str).tolist() for c in KEY)
+    return list(zip(*texts, frame["language"].astype("string").tolist(), strict=True))
+
+
+def _with_change_times(
+    photos: pd.DataFrame, client: ShoptetClient | None, progress: bool
+) -> pd.DataFrame:
+    """``photos`` with a UTC ``change_time``, read from the shop when the frame has none."""
+    times = (
+        to_utc_times(photos["change_time"])
+        if "change_time" in photos.columns
+        else pd.Series(pd.NaT, index=photos.index, dtype=IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
+    )
+    out = photos.assign(change_time=times)
+    # A null here and there is the shop's own (a photo without a changeTime); a column of
+    # nothing but nulls says nothing, as in findings of a frame built without times.
+    if out.empty or times.notna().any():
+        return out
+    if client is None:
+        raise FrameError(
+            f"export_captions(): the frame has no change_time for its {len(out)} photo(s) (as "
+            "lint_captions findings of a frame without it, or a frame built by hand); the sheet "
+            "needs each photo's time so that a caption someone changes in the shop after the "
+            "export is held back, not overwritten. Pass client= to read the photos from the "
+            "shop: export_captions(frame, path, client=client); or export the read_images rows: "
+            "export_captions(shoptet_nb.select_photos(images, findings), path)"
+        )
+    return _read_photos(out, client, progress)
+
+
+def _read_photos(photos: pd.DataFrame, client: ShoptetClient, progress: bool) -> pd.DataFrame:
+    """``photos`` with caption, time, product name and URL as the shop has them now; the photos
+    the shop does not have are left out, with a warning."""
+    out = photos.copy()
+    fresh = {c: pd.Series(pd.NA, index=out.index, dtype=IMAGE_COLUMNS[c]) for c in _FROM_SHOP}  # type: ignore[call-overload]
+    found = np.zeros(len(out), dtype=bool)
+    codes = out["language"].astype("object").fillna("")
+    for code in pd.unique(codes):
+        mine = (codes == code).to_numpy(bool)
+        part = out[mine]
+        shop = read_images(
+            client,
+            sorted(set(part["guid"].astype(str))),
+            gallery=sorted(set(part["gallery"].astype(str))),
+            language=str(code) or None,
+            progress=progress,
+        ).drop_duplicates(KEY)
+        # The read is in this one language: its photos are matched by guid, gallery and name.
+        position = _index(shop).get_indexer(_index(part))
+        hit = position >= 0
+        rows = np.flatnonzero(mine)[hit]
+        found[rows] = True
+        for name, values in fresh.items():
+            values.iloc[rows] = shop[name].array.take(position[hit])
+    for name, values in fresh.items():
+        out[name] = values
+    if not found.all():
+        lost = out[~found]
+        shown = ", ".join(
+            f"{g}/{gal}/{n}" for g, gal, n in lost[KEY].head(3).itertuples(index=False)
+        )
+        warnings.warn(
+            f"export_captions(): {len(lost)} photo(s) are not in the shop, or their gallery "
+            f"could not be read ({shown}{' ...' if len(lost) > 3 else ''}); they are left out "
+            "of the sheet",
+            UserWarning,
+            stacklevel=4,
+        )
+    return out[found]
+
+
+#: What ``_read_photos`` takes from the shop: a caption goes out with its own time.
+_FROM_SHOP = ("description", "change_time", "product_name", "url")
+
+
+def _index(frame: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_arrays([frame[c].astype(str).to_numpy() for c in KEY])
+
+
+def sheet_text(values: pd.Series) -> pd.Series:
+    """Captions as a sheet holds them: null is ``""``, what a cell cannot hold is U+FFFD, and
+    every line end is LF (a spreadsheet program may rewrite them). The plan compares a
+    caption in the shop with the one exported this way, so that only a real change counts."""
+    text = values.astype("string").fillna("")
+    return text.str.replace(_UNWRITABLE, _REPLACEMENT, regex=True).str.replace(
+        "\r\n?", "\n", regex=True
+    )
 
 
 # -- .xlsx ------------------------------------------------------------------------------------
@@ -531,13 +644,13 @@ def _edits_from_sheet(
 
     descriptions: list[str | None] = []
     reasons: list[str | None] = []
-    emptied = 0
-    for guid, gallery, name, cell, original, check, language in zip(
-        *(picked[c] for c in [*_REQUIRED, "language"]), strict=True
+    emptied: list[int] = []
+    for number, guid, gallery, name, cell, original, check, language in zip(
+        numbers, *(picked[c] for c in [*_REQUIRED, "language"]), strict=True
     ):
         descriptions.append(_typed_caption(cell, original))
         if descriptions[-1] is None and not _blank(original) and _blank(cell):
-            emptied += 1
+            emptied.append(number)
         if check is None:
             reasons.append(
                 "this row was not in the exported sheet (no key_check): the sheet edits only "
@@ -552,11 +665,13 @@ def _edits_from_sheet(
             reasons.append(None)
     if emptied:
         warnings.warn(
-            f"read_captions(): {emptied} caption cell(s) were emptied; an empty cell means "
-            f"unchanged, so those captions stay; type {CLEAR_MARKER} to clear a caption",
+            f"read_captions(): {len(emptied)} caption cell(s) were emptied, in "
+            f"{_sheet_rows(emptied)}; an empty cell means unchanged, so those photos keep their "
+            f"captions; type {CLEAR_MARKER} to clear a caption",
             UserWarning,
             stacklevel=3,
         )
+    times = _exported_times(picked["change_time"], numbers)
     frame = pd.DataFrame(
         {
             "guid": picked["guid"],
@@ -567,16 +682,58 @@ def _edits_from_sheet(
             "product_name": picked["product_name"],
             "url": picked["url"],
             "original_description": picked["original_description"],
-            # A time a spreadsheet program mangled becomes NaT: the plan then holds an edit of
-            # that photo back as a conflict, the safe side.
-            "change_time": pd.to_datetime(
-                pd.Series(picked["change_time"], dtype=object), utc=True, errors="coerce"
-            ),
+            "change_time": times,
             "invalid_reason": reasons,
         }
     )
     frame.index = pd.Index(numbers, name="sheet_row", dtype="int64")
     return typed(frame, CAPTION_EDITS_COLUMNS)
+
+
+#: The times export_captions writes (``Timestamp.isoformat()``, always with its UTC offset).
+_EXPORTED_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})"
+)
+
+
+def _exported_times(cells: list[str | None], numbers: list[int]) -> pd.Series:
+    """The time cells as UTC times; a cell that is not what the export wrote is NaT, named in
+    a warning (never guessed: "18.11.2021 04:29" has lost its seconds and its zone)."""
+    readable = [
+        c.strip() if c is not None and _EXPORTED_TIME.fullmatch(c.strip()) else None for c in cells
+    ]
+    altered = [
+        (number, cell)
+        for number, cell, ok in zip(numbers, cells, readable, strict=True)
+        if ok is None and not _blank(cell)
+    ]
+    if altered:
+        warnings.warn(
+            f"read_captions(): the change_time cell of {_sheet_rows([n for n, _ in altered])} "
+            f"was changed in the file (it reads {altered[0][1]!r}, not the time export_captions "
+            "wrote; a spreadsheet program may have reformatted it): those rows are checked "
+            "against the caption as exported instead, and an edit of a photo whose caption "
+            "changed in the shop since is held back as a conflict",
+            UserWarning,
+            stacklevel=4,
+        )
+    return pd.to_datetime(
+        pd.Series(readable, dtype=object), format="ISO8601", utc=True, errors="coerce"
+    )
+
+
+def _sheet_rows(numbers: list[int], most: int = 12) -> str:
+    """``sheet row 5``, ``sheet rows 2-7, 9``: runs of row numbers, the first ``most`` runs."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:most])
+    more = f" and {len(runs) - most} more" if len(runs) > most else ""
+    label = "sheet row" if len(numbers) == 1 else "sheet rows"
+    return f"{label} {shown}{more}"
 
 
 def _blank(value: str | None) -> bool:

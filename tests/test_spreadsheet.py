@@ -7,6 +7,8 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -415,6 +417,144 @@ def test_findings_are_joined_per_photo(client: Any, images: pd.DataFrame, tmp_pa
         keep_default_na=False,
     )
     assert "more than 10" in linted.iloc[0]["findings"]
+
+
+# -- every sheet carries the photos' change times ------------------------------------------
+
+
+def type_captions(path: Path, kind: str, typed: dict[int, str]) -> None:
+    if kind == "xlsx":
+        edit_cells(path, typed)
+    else:
+        edit_csv(path, typed)
+
+
+def colleague_changes(client: Any, row: pd.Series, **values: Any) -> None:
+    """Someone changes the photo in the shop's admin, a couple of seconds later."""
+    client.sandbox.advance_clock(2)
+    language = None if pd.isna(row["language"]) else row["language"]
+    assert client.sandbox.set_image(
+        row["guid"], row["gallery"], row["name"], language=language, **values
+    )
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_sheet_of_findings_never_overwrites_a_colleagues_newer_caption(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    noisy = set_captions(client, images, ["IMG_0001.jpg", "IMG_0002.jpg"])
+    findings = sn.lint_captions(noisy)
+    path = sn.export_captions(findings, tmp_path / f"findings.{kind}")
+    exported = sn.read_captions(path)
+    key = ["guid", "gallery", "name"]
+    as_read = exported[key].merge(noisy[[*key, "change_time"]], how="left")["change_time"]
+    assert exported["change_time"].tolist() == as_read.tolist()
+    assert exported.loc[[2, 3], "change_time"].notna().all()
+    type_captions(path, kind, {2: "Copywriter's caption", 3: "Another"})
+    colleague_changes(client, exported.loc[2], description="The colleague's newer caption")
+
+    plan = plan_for(client, sn.read_captions(path))
+    result = sn.apply(plan, progress=False, journal=False)
+
+    assert plan.rows.loc[2, "status"] == "conflict"
+    assert result.rows.loc[3, "status"] == "updated"
+    first = exported.loc[2]
+    assert server_image(client, first["guid"], first["name"])["description"] == (
+        "The colleague's newer caption"
+    )
+
+
+def test_a_frame_without_change_times_needs_the_client_to_be_exported(
+    client: Any, images: pd.DataFrame, tmp_path: Path
+) -> None:
+    findings = sn.lint_captions(set_captions(client, images, ["IMG_0001.jpg"]))
+    bare = findings.drop(columns="change_time")
+    with pytest.raises(FrameError, match=r"no change_time.*client=.*select_photos"):
+        sn.export_captions(bare, tmp_path / "bare.xlsx")
+    assert not (tmp_path / "bare.xlsx").exists()
+    with pytest.raises(FrameError, match=r"change_time.*client="):
+        sn.export_captions(images.drop(columns="change_time"), tmp_path / "bare.csv")
+
+    path = sn.export_captions(bare, tmp_path / "read.xlsx", client=client, progress=False)
+
+    edits = sn.read_captions(path)
+    shop = sn.read_images(client, sorted(images["guid"].unique()), progress=False)
+    key = ["guid", "gallery", "name"]
+    expected = edits[key].merge(shop[[*key, "change_time", "description", "product_name"]])
+    assert edits["change_time"].tolist() == expected["change_time"].tolist()
+    for column, shop_column in [("original_description", "description"), ("product_name",) * 2]:
+        assert edits[column].fillna("").tolist() == expected[shop_column].fillna("").tolist()
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_sheet_without_times_is_checked_against_the_exported_captions(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    shop = set_captions(client, images, ["First", "Second", "Third"])
+    path = sn.export_captions(shop, tmp_path / f"captions.{kind}")
+    rows = range(2, len(shop) + 2)
+    if kind == "xlsx":
+        edit_cells(path, dict.fromkeys(rows), column="change_time")
+    else:
+        edit_csv(path, dict.fromkeys(rows, ""), column="change_time")
+    type_captions(path, kind, {2: "Mine", 3: "Mine too", 4: "And mine"})
+    colleague_changes(client, shop.iloc[0], description="The colleague's newer caption")
+    colleague_changes(client, shop.iloc[1], priority=999)  # the caption stays as exported
+
+    edits = sn.read_captions(path)
+    plan = plan_for(client, edits)
+    result = sn.apply(plan, progress=False, journal=False)
+
+    assert edits["change_time"].isna().all()
+    assert plan.rows.loc[2, "status"] == "conflict"
+    assert "exported" in plan.rows.loc[2, "reason"]
+    assert plan.rows.loc[[3, 4], "status"].tolist() == ["would_update"] * 2
+    assert result.rows.loc[2, "status"] == "conflict"
+    guid, name = shop.iloc[0][["guid", "name"]]
+    assert server_image(client, guid, name)["description"] == "The colleague's newer caption"
+    assert result.rows.loc[[3, 4], "status"].tolist() == ["updated"] * 2
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_times_a_spreadsheet_program_reformatted_are_said_to_be_changed_in_the_file(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    shop = set_captions(client, images, ["First", "Second"])
+    path = sn.export_captions(shop, tmp_path / f"captions.{kind}")
+    rows = range(2, len(shop) + 2)
+    if kind == "xlsx":  # a date cell, as a program that took the text for a date saves it
+        edit_cells(path, dict.fromkeys(rows, datetime(2021, 11, 18, 4, 29)), column="change_time")
+    else:
+        edit_csv(path, dict.fromkeys(rows, "18.11.2021 04:29"), column="change_time")
+    type_captions(path, kind, {2: "Mine", 3: "Mine too"})
+    colleague_changes(client, shop.iloc[0], description="The colleague's newer caption")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        edits = sn.read_captions(path)
+    plan = plan_for(client, edits)
+
+    assert [str(w.message)[:15] for w in caught] == ["read_captions()"]  # nothing from pandas
+    message = str(caught[0].message)
+    assert "change_time" in message and "changed in the file" in message
+    assert f"sheet rows 2-{len(shop) + 1}" in message
+    assert edits["change_time"].isna().all()
+    assert plan.rows.loc[2, "status"] == "conflict"
+    assert "changed in the shop after the frame was read" not in plan.rows.loc[2, "reason"]
+    assert plan.rows.loc[3, "status"] == "would_update"
+
+
+def test_the_emptied_caption_warning_names_the_rows(
+    client: Any, images: pd.DataFrame, tmp_path: Path
+) -> None:
+    captioned = set_captions(client, images, ["First", "Second", "Third", "Fourth"])
+    path = sn.export_captions(captioned, tmp_path / "captions.xlsx")
+    edit_cells(path, {3: None, 5: "  "})
+
+    with pytest.warns(UserWarning, match=r"sheet rows 3, 5\b.*keep their captions"):
+        edits = sn.read_captions(path)
+
+    assert edits.loc[[3, 5], "description"].isna().all()
 
 
 # -- line ends -------------------------------------------------------------------------------
