@@ -12,7 +12,8 @@ DataFrame in, DataFrame out::
     plan = sn.plan_updates(client, sn.read_captions("captions.xlsx"))  # ... and back it comes
 
 The widgets (``GalleryEditor``, ``CaptionWorklist``) are imported on first use so that
-``import shoptet_nb`` stays light.
+``import shoptet_nb`` stays light; they are in ``__all__`` and ``dir()`` for tab completion,
+so ``from shoptet_nb import *`` loads them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from .apply import Result, apply, revert, update_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
-from .edits import fill_captions, move_to_front, renumber, reorder, sort_gallery
+from .edits import fill_captions, move_to_front, renumber, reorder, select_photos, sort_gallery
 from .errors import (
     APIError,
     ArgumentError,
@@ -48,7 +49,6 @@ from .lint import LINT_RULES, lint_captions
 from .plan import Plan, plan_updates
 from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
-from .selection import select_photos
 from .spreadsheet import export_captions, read_captions
 
 __version__ = "0.1.0"
@@ -57,10 +57,12 @@ __all__ = [
     "APIError",
     "ArgumentError",
     "AuthenticationError",
+    "CaptionWorklist",
     "ConfigError",
     "ConflictError",
     "Envelope",
     "FrameError",
+    "GalleryEditor",
     "Interrupted",
     "Job",
     "JobError",
@@ -99,6 +101,11 @@ __all__ = [
     "sort_gallery",
     "update_images",
 ]
+
+
+def __dir__() -> list[str]:
+    # The lazily loaded widgets are listed too, so tab completion offers them.
+    return sorted({*globals(), *__all__})
 
 
 def __getattr__(name: str) -> Any:

@@ -1,19 +1,24 @@
 """The fewest priority writes that give one gallery a wanted order (pure, no pandas frames).
 
-Shoptet shows a gallery by priority ascending, photos without a priority last, ties broken by
-file name. Every priority the editor, ``move_to_front`` or ``reorder`` changes renews that
+Shoptet shows a gallery by priority ascending, photos without a priority last. It documents no
+order for equal priorities, so a wanted order is reached with **distinct** priorities only: no
+write ever leaves two photos on one number and counts on their names (or anything else) to
+order them. Every priority the editor, ``move_to_front`` or ``reorder`` changes renews that
 photo's ``changeTime`` and CDN URL, so the new order is reached by rewriting as few photos as
 possible. :func:`fewest_priority_changes` is the one place that decides which.
 
 How the minimum is found. Write the wanted order as positions ``0..m-1`` (after taking off the
-photos without a priority that may stay at the end). A *descent* is a step from a photo to the
-next one whose name sorts lower: such a step needs the priority to go up by at least one, any
-other step may keep it equal (the names break the tie). With ``desc[k]`` the number of descents
-up to position ``k``, two photos ``i < j`` can both keep their priorities, with every photo
-between them rewritten, exactly when ``p[j] - p[i] >= desc[j] - desc[i]``, i.e. when
-``v[i] <= v[j]`` for ``v[k] = p[k] - desc[k]``. Room from 1 at the start and up to 65535 at the
-end bounds each kept ``v`` to ``1 .. 65535 - desc[m-1]``. So the photos to keep are a longest
-non-decreasing subsequence of ``v`` among the photos in those bounds: O(n log n).
+photos without a priority that may stay at the end). Each step to the next photo needs the
+priority to go up by at least one, so two photos ``i < j`` can both keep their priorities, with
+every photo between them rewritten, exactly when ``p[j] - p[i] >= j - i``, i.e. when
+``v[i] <= v[j]`` for ``v[k] = p[k] - k``. Room from 1 at the start and up to 65535 at the end
+bounds each kept ``v`` to ``1 .. 65535 - (m - 1)``. So the photos to keep are a longest
+non-decreasing subsequence of ``v`` among the photos in those bounds: O(n log n). A gallery
+that already has ties among its photos loses them when its order is changed: the rewritten
+order depends on nothing but the numbers.
+
+Photos without a priority at the end are left as they are (a priority cannot be cleared): the
+shop lists them after all the others, in the order it keeps for them.
 """
 
 from __future__ import annotations
@@ -114,35 +119,22 @@ def _longest_chain(values: Sequence[int | None]) -> list[int]:
 
 
 def _fill(
-    names: Sequence[str],
-    left: tuple[int, str] | None,
-    right: tuple[int, str] | None,
+    count: int,
+    left: int | None,
+    right: int | None,
     top: int,
 ) -> list[int]:
-    """Priorities for ``names`` (in wanted order) between the kept neighbours ``left``/``right``.
-
-    Distinct numbers when the gap has room (spread across it between two neighbours, next to
-    the neighbour at either end of the gallery); otherwise the lowest numbers that work,
-    letting names break ties. The caller has checked that those fit.
-    """
-    count = len(names)
-    low = left[0] if left else MIN_PRIORITY - 1
-    high = right[0] if right else top + 1
-    if high - low - 1 >= count:
-        if left and right:
-            gap = high - low
-            return [low + (t * gap) // (count + 1) for t in range(1, count + 1)]
-        if right:
-            return list(range(high - count, high))
-        return list(range(low + 1, low + 1 + count))
-    values: list[int] = []
-    value, previous = left if left else (MIN_PRIORITY, "")
-    for name in names:
-        if name < previous:  # a descent: the name cannot break a tie, so go up by one
-            value += 1
-        values.append(value)
-        previous = name
-    return values
+    """``count`` distinct increasing priorities between the kept neighbours' ``left`` and
+    ``right`` (spread across the gap between two neighbours, next to the neighbour at either
+    end of the gallery). The caller has checked that the gap has room."""
+    low = left if left is not None else MIN_PRIORITY - 1
+    high = right if right is not None else top + 1
+    if left is not None and right is not None:
+        gap = high - low
+        return [low + (t * gap) // (count + 1) for t in range(1, count + 1)]
+    if right is not None:
+        return list(range(high - count, high))
+    return list(range(low + 1, low + 1 + count))
 
 
 def _fewest_changes(
@@ -158,19 +150,16 @@ def _fewest_changes(
     while m and current[order[m - 1]] is None and (m == len(order) or order[m - 1] < order[m]):
         m -= 1
     head = order[:m]
-    descents = [0] * m
-    for k in range(1, m):
-        descents[k] = descents[k - 1] + (head[k] < head[k - 1])
-    ceiling = top - (descents[-1] if m else 0)
+    ceiling = top - (m - 1)
     if ceiling < MIN_PRIORITY:
         raise NoRoomError(
-            f"this order needs more than {top} distinct priorities (photos whose names sort "
-            "against the wanted order cannot share one)"
+            f"this order needs more than {top} distinct priorities (the shop documents no "
+            "order for equal ones)"
         )
     slack: list[int | None] = []
     for k, name in enumerate(head):
         p = current[name]
-        v = None if p is None else p - descents[k]
+        v = None if p is None else p - k
         slack.append(v if v is not None and MIN_PRIORITY <= v <= ceiling else None)
     kept = _longest_chain(slack)
 
@@ -180,10 +169,9 @@ def _fewest_changes(
         names = head[left_at + 1 : right_at]
         if not names:
             continue
-        left = (current[head[left_at]], head[left_at]) if left_at >= 0 else None
-        right = (current[head[right_at]], head[right_at]) if right_at < m else None
-        values = _fill(names, left, right, top)  # type: ignore[arg-type]
-        for name, value in zip(names, values, strict=True):
+        left = current[head[left_at]] if left_at >= 0 else None
+        right = current[head[right_at]] if right_at < m else None
+        for name, value in zip(names, _fill(len(names), left, right, top), strict=True):
             if value != current[name]:
                 changes[name] = value
     return changes
@@ -199,16 +187,15 @@ def fewest_priority_changes(
     for only the photos that must change, with priorities in 1..65535, such that the shop's
     order (priority ascending, None last, ties by name) is exactly ``wanted``:
 
+    * every photo with a priority ends on a number of its own, increasing along ``wanted``:
+      Shoptet documents no order for equal priorities, so none is relied on;
     * the largest set of photos whose priorities already follow the wanted order, with room
       for the others between them, keep theirs;
-    * the others get numbers between their neighbours: distinct and spread across the gap when
-      it has room, otherwise the lowest that work, sharing a number where the names break the
-      tie the right way;
+    * the others get distinct numbers spread across the gap between their neighbours;
     * photos without a priority that stay at the end, in name order, keep none.
 
     Raises ArgumentError when ``wanted`` is not the gallery's names once each, and FrameError
-    when no priorities in 1..65535 give the order (it needs more than 65535 photos whose
-    names sort against it).
+    when no priorities in 1..65535 give the order (more than 65535 photos to order).
 
     >>> gallery = {"a.jpg": 10, "b.jpg": 20, "c.jpg": 30}
     >>> fewest_priority_changes(gallery, ["a.jpg", "c.jpg", "b.jpg"])

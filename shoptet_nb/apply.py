@@ -42,6 +42,7 @@ from tqdm.auto import tqdm
 from ._html import result_html
 from ._limits import Cancelled
 from ._retry import RETRYABLE_STATUSES
+from ._signals import deferred_interrupts
 from ._undo import mark_inexact, priorities_sent, restore_order
 from .client import ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, RESULT_COLUMNS, empty_frame, typed
@@ -467,13 +468,17 @@ def _run(
                             run.mark(key, "failed", f"{type(outcome).__name__}: {outcome}")
     except KeyboardInterrupt:
         # client.map has stopped new requests and waited for those in flight (unless
-        # interrupted again); the journal stays open until the last worker has ended.
-        run.interrupted.set()
-        raise _interrupted(run, jobs, journal_path) from None
+        # interrupted again); the journal stays open until the last worker has ended. A
+        # further Ctrl+C now would lose the partial Result: it is held back while it is built.
+        with deferred_interrupts():
+            run.interrupted.set()
+            interrupted = _interrupted(run, jobs, journal_path)
+        raise interrupted from None
     finally:
-        if bar is not None:
-            bar.close()
-        run.close_journal_when_idle()
+        with deferred_interrupts():
+            if bar is not None:
+                bar.close()
+            run.close_journal_when_idle()
     return _result(run, journal_path)
 
 

@@ -65,6 +65,10 @@ class Envelope:
     attempts: int = 1
 
 
+#: Redirects a file download follows before it is called a loop.
+MAX_FILE_REDIRECTS = 10
+
+
 class _TokenAuth(httpx.Auth):
     """Adds the token header, and only on requests to the API's own host.
 
@@ -135,6 +139,9 @@ class ShoptetClient:
                 "User-Agent": settings.user_agent,
             },
             limits=httpx.Limits(max_connections=settings.max_in_flight + 2),
+            # Only file downloads follow redirects (API calls never do); the token is added by
+            # _TokenAuth per request, for the API's host only, so no hop can carry it.
+            max_redirects=MAX_FILE_REDIRECTS,
         )
         self._set_token(token)
 
@@ -669,7 +676,9 @@ class ShoptetClient:
             attempt += 1
             started = False
             try:
-                with self._http.stream("GET", url, auth=None, headers={"Accept": "*/*"}) as reply:
+                with self._http.stream(
+                    "GET", url, auth=None, headers={"Accept": "*/*"}, follow_redirects=True
+                ) as reply:
                     status = reply.status_code
                     if status < 400:
                         # Raw: a Content-Encoding is the file's own compression, not undone.
@@ -681,6 +690,13 @@ class ShoptetClient:
                         return
                     body = reply.read()
                 error_kind = None
+            except httpx.TooManyRedirects as exc:
+                raise NetworkError(
+                    f"GET {label} redirects more than {MAX_FILE_REDIRECTS} times (a redirect "
+                    "loop at the file's host); try again later",
+                    method="GET",
+                    path=label,
+                ) from exc
             except httpx.TransportError as exc:
                 if started or attempt >= self.settings.max_attempts:
                     raise NetworkError(
@@ -698,8 +714,8 @@ class ShoptetClient:
     def fetch_file(self, url: str) -> bytes:
         """Download an image file (thumbnails for the widget). The token is not sent to it."""
         try:
-            response = self._http.get(url, headers={"Accept": "*/*"})
-        except httpx.TransportError as exc:
+            response = self._http.get(url, headers={"Accept": "*/*"}, follow_redirects=True)
+        except (httpx.TransportError, httpx.TooManyRedirects) as exc:
             raise NetworkError(f"GET {url} failed: {exc}", method="GET", path=url) from exc
         if response.status_code >= 400:
             raise APIError.from_response(

@@ -73,17 +73,17 @@ ERROR_COLUMNS: dict[str, object] = {
     "request_id": "string",
 }
 
-#: Columns of ``lint_captions``: one row per finding. ``language`` and ``change_time`` are the
-#: photo's, so findings say which caption they are about and can go to a copywriter as they are.
+#: Columns of ``lint_captions``: one row per finding.
 LINT_COLUMNS: dict[str, object] = {
     "guid": "string",
     "gallery": "string",
     "name": "string",
-    "language": "string",
     "rule": "string",
     "message": "string",
     "description": "string",
+    "language": "string",
     "change_time": pd.DatetimeTZDtype("ns", "UTC"),
+    "cdn_name": "string",
 }
 
 #: Columns of ``read_captions``: an edits frame read from a spreadsheet (index: the sheet's row).
@@ -110,6 +110,8 @@ def typed(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
     """Return ``frame`` restricted to ``columns``, in their order, cast to their dtypes."""
     out = pd.DataFrame(index=frame.index)
     for name, dtype in columns.items():
-        values = frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index)
-        out[name] = values.astype(dtype)  # type: ignore[call-overload]
+        if name in frame.columns:
+            out[name] = frame[name].astype(dtype)  # type: ignore[call-overload]
+        else:  # all missing, in the column's own null (NA, NaT)
+            out[name] = pd.Series(index=frame.index, dtype=dtype)  # type: ignore[call-overload]
     return out

@@ -35,6 +35,7 @@ __all__ = [
     "move_to_front",
     "renumber",
     "reorder",
+    "select_photos",
     "sort_gallery",
 ]
 
@@ -122,6 +123,30 @@ def gallery_order(df: pd.DataFrame) -> pd.Series:
     result = np.empty(len(df), dtype="int64")
     result[positions] = within
     return pd.Series(result, index=df.index, name="n")
+
+
+def select_photos(images: pd.DataFrame, listed: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``images`` that are photos ``listed`` names (findings, say), as a copy.
+
+    Photos are matched by their whole key, guid, gallery, name and (where both frames have
+    the column) language: a file name alone is not a photo, since every product may have a
+    ``1.jpg``. Row order and index of ``images`` are kept.
+
+    >>> findings = lint_captions(images)
+    >>> worklist = select_photos(images, findings)   # the photos with a finding, nothing else
+    """
+    key = ["guid", "gallery", "name"]
+    _check_columns(images, key, "select_photos")
+    _check_columns(listed, key, "select_photos")
+    use_language = "language" in images.columns and "language" in listed.columns
+
+    def keys(frame: pd.DataFrame) -> pd.MultiIndex:
+        parts = [frame[c].astype("string").to_numpy() for c in key]
+        if use_language:
+            parts.append(_languages(frame))
+        return pd.MultiIndex.from_arrays(parts)
+
+    return images[keys(images).isin(keys(listed))].copy()
 
 
 def sort_gallery(df: pd.DataFrame) -> pd.DataFrame:

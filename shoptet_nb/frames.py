@@ -40,16 +40,6 @@ def parse_times(values: Iterable[Any]) -> pd.Series:
     return pd.Series(parsed.array.take(codes, allow_fill=True))
 
 
-def to_utc_times(values: pd.Series) -> pd.Series:
-    """change_time values (datetimes, or text from a CSV round trip) as UTC; unreadable → NaT."""
-    kind = IMAGE_COLUMNS["change_time"]
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype(kind)  # type: ignore[no-any-return]
-    plain = values.astype("object").where(values.notna(), None)
-    parsed = pd.to_datetime(plain, utc=True, errors="coerce", format="mixed")
-    return parsed.astype(kind)  # type: ignore[call-overload,no-any-return]
-
-
 def images_to_frame(
     galleries: Iterable[tuple[str, str | None, Sequence[Mapping[str, Any]]]],
     url_for: Callable[[str], str | None],

@@ -27,6 +27,8 @@ from urllib.parse import quote, urlsplit
 from .errors import (
     APIError,
     ArgumentError,
+    AuthenticationError,
+    JobError,
     JobFailedError,
     JobResultError,
     JobTimeoutError,
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 FINISHED = frozenset({"completed", "failed", "expired", "killed"})
 #: Shoptet answers 403 after this many detail requests of an unfinished job.
 DETAIL_REQUEST_LIMIT = 10
+#: The 403 errorCode of a detail read over that limit.
+DETAIL_LIMIT_CODE = "job-detail-try-counter-exceeded-limit"
 #: First pause between two polls of the job list; each next pause is longer by POLL_GROWTH.
 FIRST_POLL_S = 1.0
 POLL_GROWTH = 1.5
@@ -174,7 +178,30 @@ def job_detail(client: ShoptetClient, job_id: str) -> Job:
             "read, e.g. shoptet_nb.read_images(client)",
             job_id=job_id,
         ) from exc
+    except AuthenticationError as exc:
+        if exc.error_code != DETAIL_LIMIT_CODE:
+            raise
+        raise JobError(
+            f"job {job_id} is not finished yet and Shoptet allows only {DETAIL_REQUEST_LIMIT} "
+            "reads of an unfinished job's detail: wait for the job to finish, then read it with "
+            f"shoptet_nb.read_images(client, job_id={job_id!r})",
+            job_id=job_id,
+        ) from exc
     return Job.from_api((envelope.data or {}).get("job"))
+
+
+def resume_job(client: ShoptetClient, job_id: str) -> Job:
+    """A job to go on waiting for, by its id: as the job list shows it, where it does.
+
+    The list costs none of the 10 detail reads Shoptet allows an unfinished job, so resuming
+    as often as one likes never runs them out; :func:`wait_for_job` reads the detail once the
+    job has finished. A finished job, or one the list does not show, is read by its detail
+    (its log and result address are only there; a finished job's reads are not limited).
+    """
+    listed = find_in_list(client, job_id, None)
+    if listed is not None and not listed.finished:
+        return listed
+    return job_detail(client, job_id)
 
 
 def find_in_list(client: ShoptetClient, job_id: str, since: str | None) -> Job | None:

@@ -66,13 +66,14 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
     then do not apply), ``file_name`` (the caption is the file name or its stem, looks like a
     camera file name such as ``IMG_1234``, or ends in an image extension; any case),
     ``duplicate`` (the same caption, ignoring case and surrounding spaces, as another image of
-    the same gallery and language; every image involved gets a finding), ``too_long`` (over
-    ``max_length`` characters), ``whitespace`` (leading, trailing or doubled whitespace),
-    ``markup`` (HTML tags or entities). Sorted by guid, gallery, language, gallery order, then
-    rule in table order; the index is a fresh RangeIndex. A finding carries its photo's
-    ``language`` and ``change_time`` (null where the frame has none), so a frame read in
-    several languages gives each language's findings, and findings can be exported or written
-    as they are.
+    the same gallery in the same language; every image involved gets a finding), ``too_long``
+    (over ``max_length`` characters), ``whitespace`` (leading, trailing or doubled
+    whitespace), ``markup`` (HTML tags or entities). Sorted by guid, gallery, language,
+    gallery order, then rule in table order; the index is a fresh RangeIndex.
+
+    A finding keeps the photo's ``language`` and the ``change_time`` and ``cdn_name`` it was
+    read with (null where ``df`` lacks them): a sheet or worklist made from findings writes in
+    that language and is conflict-checked against that read.
 
     >>> findings = lint_captions(images)
     >>> findings["rule"].value_counts()
@@ -149,17 +150,20 @@ def lint_captions(df: pd.DataFrame, *, max_length: int = 125) -> pd.DataFrame:
             "guid": df["guid"].to_numpy()[rows],
             "gallery": df["gallery"].to_numpy()[rows],
             "name": df["name"].to_numpy()[rows],
-            "language": _column(df, "language").array.take(rows),
             "rule": rules[codes],
             "message": messages,
             "description": df["description"].to_numpy(dtype=object)[rows],
-            "change_time": _column(df, "change_time").array.take(rows),
         }
     )
+    # What the photo was read as: the language to write in and the read to check against.
+    for column in _CARRIED:
+        if column in df.columns:
+            findings[column] = df[column].iloc[rows].to_numpy()
+    if "change_time" in df.columns:  # a hand-made frame may hold naive times or ISO text
+        findings["change_time"] = pd.to_datetime(
+            findings["change_time"], utc=True, errors="coerce", format="ISO8601"
+        )
     return typed(findings, LINT_COLUMNS)
 
 
-def _column(df: pd.DataFrame, name: str) -> pd.Series:
-    """``df[name]`` typed as findings hold it, all null when the frame lacks the column."""
-    values = df[name] if name in df.columns else pd.Series(pd.NA, index=df.index)
-    return values.astype(LINT_COLUMNS[name])  # type: ignore[call-overload,no-any-return]
+_CARRIED = ("language", "change_time", "cdn_name")

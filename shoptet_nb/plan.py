@@ -7,9 +7,8 @@ would_update    the image exists and at least one field differs: it will be sent
 unchanged       the image already has these values, or the row changes nothing
 invalid         the row breaks a rule (the reason says how to fix it); not sent
 not_found       the product or the image is not in the shop
-conflict        the photo changed in the shop since the edit was made (its ``change_time``
-                moved on, or its caption is no longer the row's ``original_description``):
-                a value that differs from the shop's may be stale; not sent
+conflict        the edits frame has ``change_time`` and the photo changed in the shop since
+                it was read: a value that differs from the shop's may be stale; not sent
 failed          the product's gallery could not be read to diff against
 ==============  ================================================================
 
@@ -18,11 +17,7 @@ caption. An edits frame with ``change_time`` (a frame ``read_images`` returned) 
 the shop as of that time; a frame without it is compared with the shop as it is now.
 An optional ``invalid_reason`` column marks rows the caller already knows must not be sent
 (``read_captions`` sets it for a spreadsheet row whose key cells were altered): such a row is
-``invalid`` with that reason, whatever else it holds. An optional ``original_description``
-column (``read_captions`` sets it: the caption as exported) is the caption each edit was made
-against: a row without a ``change_time`` that changes a photo whose caption in the shop is no
-longer that one is a ``conflict``, so a sheet whose times were lost still never overwrites a
-caption someone changed since the export.
+``invalid`` with that reason, whatever else it holds.
 """
 
 from __future__ import annotations
@@ -42,7 +37,7 @@ from ._html import plan_html
 from .client import GALLERIES, ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, IMAGE_KEY, PLAN_COLUMNS, typed
 from .errors import ArgumentError, FrameError, ShoptetError
-from .frames import rename_api_columns, to_utc_times
+from .frames import rename_api_columns
 from .read import READ_ERRORS_ATTR, language_key, read_images
 from .spreadsheet import sheet_text
 
@@ -54,8 +49,6 @@ PLAN_STATUSES = ("would_update", "unchanged", "invalid", "not_found", "conflict"
 KEY = ["guid", "gallery", "name", "language"]
 #: Optional edits column: a non-null text makes the row ``invalid`` with that text as reason.
 INVALID_REASON = "invalid_reason"
-#: Optional edits column: the caption an edit was made against (null: the photo had none).
-ORIGINAL = "original_description"
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # tab, newline and CR are allowed in a caption
@@ -298,17 +291,19 @@ def _normalise(edits: object) -> pd.DataFrame:
             "priority": column("priority", None),
             "description": column("description", None),
             "change_time": column("change_time", None),
+            "cdn_name": column("cdn_name", None),
+            "original_description": column("original_description", None),
             INVALID_REASON: column(INVALID_REASON, None),
-            ORIGINAL: column(ORIGINAL, None),
-            "check_original": ORIGINAL in frame.columns,
         }
     )
+    # A sheet from export_captions says which caption each row was exported with.
+    work["exported"] = "original_description" in frame.columns
     no_time = pd.Series(pd.NaT, index=work.index, dtype=IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
     given = frame["change_time"] if "change_time" in frame.columns else None
     work["edit_time"] = (
         no_time
         if given is None or not given.notna().any()
-        else pd.Series(to_utc_times(given).to_numpy(), index=work.index)
+        else pd.Series(_times(given).to_numpy(), index=work.index)
     )
     return work
 
@@ -502,6 +497,16 @@ def _row_problems(work: pd.DataFrame) -> list[tuple[np.ndarray, Any]]:
     ]
 
 
+def _times(values: pd.Series) -> pd.Series:
+    """change_time values (datetimes, or text from a CSV round trip) as UTC; unreadable → NaT."""
+    kind = IMAGE_COLUMNS["change_time"]
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").astype(kind)  # type: ignore[no-any-return]
+    plain = values.astype("object").where(values.notna(), None)
+    parsed = pd.to_datetime(plain, utc=True, errors="coerce", format="mixed")
+    return parsed.astype(kind)  # type: ignore[call-overload,no-any-return]
+
+
 def _language_keys(client: ShoptetClient, languages: pd.Series) -> pd.Series:
     """Language codes as the plan keys them: the shop's default, by name or null, is ``""``."""
     out = languages.astype("object").copy()
@@ -688,6 +693,7 @@ def _diff(work: pd.DataFrame, todo: pd.Series, base: pd.DataFrame) -> pd.DataFra
     out["old_priority"] = take("priority", "Int64")
     out["old_description"] = take("description", "string")
     out["change_time"] = take("change_time", IMAGE_COLUMNS["change_time"])
+    out["shop_cdn_name"] = take("cdn_name", "string")
     out["new_priority"] = out["priority"].fillna(out["old_priority"])
     out["new_description"] = out["description"].fillna(out["old_description"])
     old_d = out["old_description"]
@@ -725,28 +731,21 @@ def _classify(
     found = merged["found"].to_numpy()
     changed = (merged["send_priority"] | merged["send_description"]).to_numpy()
     t = todo.to_numpy()
-    # A row without a time of its own is checked against the caption it was made against.
-    by_caption = merged["check_original"].to_numpy(bool) & merged["edit_time"].isna().to_numpy()
     stale = np.zeros(len(merged), dtype=bool)
+    exported = merged["exported"].to_numpy(dtype=bool)
+    timed = merged["edit_time"].notna().to_numpy()
     if own_times:
-        now, then = merged["change_time"], merged["edit_time"]
-        same = (now == then).fillna(False).to_numpy() | (now.isna() & then.isna()).to_numpy()
-        stale = t & found & changed & ~same & ~by_caption
+        # A row of a sheet without a readable time is checked against its exported caption
+        # below; any other row without a time cannot prove the photo is as it was read.
+        stale = t & found & changed & ~_unchanged_since_read(merged) & (timed | ~exported)
+    moved = t & found & exported & merged["send_description"].to_numpy() & _caption_moved(merged)
     for position in merged.index[stale]:
         status[position] = "conflict"
         reason[position] = _stale_reason(merged.loc[position])
-    moved_on = t & found & changed & by_caption
-    moved_on[moved_on] = (
-        sheet_text(merged[ORIGINAL][moved_on]).to_numpy()
-        != sheet_text(merged["old_description"][moved_on]).to_numpy()
-    )
-    status[moved_on] = "conflict"
-    reason[moved_on] = (
-        "the caption in the shop is no longer the one this edit was made against "
-        "(original_description, the caption exported to the sheet): someone changed it since, "
-        "so it is not sent. Export the photo again and redo the edit"
-    )
-    stale |= moved_on
+    for position in merged.index[moved & ~stale]:
+        status[position] = "conflict"
+        reason[position] = _moved_reason(merged.loc[position])
+    stale = stale | moved
     changed = changed & ~stale
     status[t & found & changed] = "would_update"
     status[t & found & ~changed & ~stale] = "unchanged"
@@ -771,6 +770,44 @@ def _classify(
             )
 
 
+def _unchanged_since_read(merged: pd.DataFrame) -> np.ndarray:
+    """Whether each photo is still as the frame read it.
+
+    ``changeTime`` has whole seconds, so a second change within the same second keeps it: the
+    CDN name, which every change renews, tells those apart where the frame holds it.
+    """
+    now, then = merged["change_time"], merged["edit_time"]
+    same_time = (now == then).fillna(False).to_numpy() | (now.isna() & then.isna()).to_numpy()
+    read_cdn, shop_cdn = merged["cdn_name"], merged["shop_cdn_name"]
+    same_cdn = read_cdn.isna().to_numpy() | (read_cdn.astype("string") == shop_cdn).fillna(
+        False
+    ).to_numpy(dtype=bool)
+    return same_time & same_cdn
+
+
+def _caption_moved(merged: pd.DataFrame) -> np.ndarray:
+    """Whether the shop's caption differs from the one a sheet exported, compared as a sheet
+    holds text (none and "" alike; see ``sheet_text``): what the file could not hold, or a
+    spreadsheet program rewrote, is not someone's change."""
+    shop = sheet_text(merged["old_description"])
+    exported = sheet_text(merged["original_description"])
+    return (shop != exported).to_numpy(dtype=bool)
+
+
+def _moved_reason(row: pd.Series) -> str:
+    how = (
+        "its change_time cell is empty or was changed in the file, so it was checked against "
+        "the caption exported"
+        if pd.isna(row["edit_time"])
+        else "it was checked against the caption exported"
+    )
+    return (
+        f"the caption in the shop is no longer the one exported ({how}): someone changed it "
+        "since the export, so the sheet's caption is not sent over theirs. Export the photo "
+        "again and redo the edit"
+    )
+
+
 def _stale_reason(row: pd.Series) -> str:
     def when(value: Any) -> str:
         return "none" if pd.isna(value) else f"{value:%Y-%m-%d %H:%M:%S}"
@@ -781,9 +818,12 @@ def _stale_reason(row: pd.Series) -> str:
         differs.append(f"priority {frame} in the frame, {shop} in the shop")
     if row["send_description"]:
         differs.append("the caption differs from the shop's")
+    then, now = when(row["edit_time"]), when(row["change_time"])
+    # Whole seconds: a change in the second of the read shows only in the renewed CDN name.
+    how = f"changeTime {then} → {now} UTC" if then != now else f"in the same second, {now} UTC"
     return (
-        f"the photo changed in the shop after the frame was read (changeTime "
-        f"{when(row['edit_time'])} → {when(row['change_time'])} UTC) and {'; '.join(differs)}: "
+        f"the photo changed in the shop after the frame was read ({how}) and "
+        f"{'; '.join(differs)}: "
         "the frame may hold the old value, so it is not sent. Read the gallery again and redo "
         "the edit"
     )

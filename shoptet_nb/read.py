@@ -24,7 +24,7 @@ from .errors import (
     ShoptetError,
 )
 from .frames import errors_to_frame, images_to_frame
-from .jobs import DEFAULT_TIMEOUT_S, MAX_GUIDS_PER_SNAPSHOT, Job
+from .jobs import DEFAULT_TIMEOUT_S, MAX_GUIDS_PER_SNAPSHOT, Job, resume_job
 from .snapshot import LineError, products_of_lines
 
 #: ``images.attrs`` key under which read_images leaves the products it could not read.
@@ -128,7 +128,7 @@ def read_images(
     errors: list[dict[str, Any]] = []
     job: Job | None = None
     if job_id is not None:
-        job = client.job(job_id.strip())
+        job = resume_job(client, job_id.strip())
     elif guids != [] and (
         method == "snapshot" or (method == "auto" and _worth_a_snapshot(guids, galleries))
     ):

@@ -2,8 +2,7 @@
 
 :func:`export_captions` writes one row per photo to an ``.xlsx`` (needs openpyxl: the
 ``shoptet-nb[excel]`` extra) or a ``.csv`` file; :func:`read_captions` turns the filled-in file
-into an edits frame for :func:`~shoptet_nb.plan_updates`. Nothing here writes to the shop; the
-export reads from it only the photos whose ``change_time`` its frame lacks, given a client.
+into an edits frame for :func:`~shoptet_nb.plan_updates`. Nothing here talks to the shop.
 
 Why a round trip cannot write what nobody typed:
 
@@ -15,12 +14,9 @@ Why a round trip cannot write what nobody typed:
 * A row whose ``guid``, ``gallery``, ``name`` or ``language`` no longer matches its checksum
   (or that was never exported) gets an ``invalid_reason``: the plan marks it ``invalid`` and
   never sends it, to that photo or any other.
-* An edit is checked against the photo as exported: every sheet carries each photo's
-  ``change_time`` (the export reads it when its frame lacks it), and ``read_captions`` passes
-  it on, so ``plan_updates`` reports a photo changed in the shop since the export as
-  ``conflict`` instead of overwriting it. A row whose time cell came back empty or altered is
-  checked against the exported caption instead (``original_description``): a caption changed
-  in the shop since is a ``conflict`` too.
+* An edit is checked against the photo as exported: ``read_captions`` passes the exported
+  ``change_time`` on, so ``plan_updates`` reports a photo changed in the shop since the export
+  as ``conflict`` instead of overwriting it.
 * An empty caption cell means "unchanged", like a null in any edits frame. To clear a caption,
   type ``[clear]`` in its cell.
 """
@@ -36,18 +32,18 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from .client import ShoptetClient
-from .columns import CAPTION_EDITS_COLUMNS, IMAGE_COLUMNS, typed
+from .columns import CAPTION_EDITS_COLUMNS, typed
 from .edits import _check_columns
 from .errors import ArgumentError, ConfigError, FrameError
-from .frames import to_utc_times
 from .lint import check_max_length, lint_captions
 from .read import read_images
+
+if TYPE_CHECKING:
+    from .client import ShoptetClient
 
 __all__ = ["CLEAR_MARKER", "export_captions", "read_captions"]
 
@@ -101,19 +97,14 @@ _XLSX_MAX_LINKS = 65_530
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _REPLACEMENT = "\ufffd"
 _SEPARATORS = (",", ";", "\t")
-# Text in an .xlsx is OOXML's ST_Xstring: an XML parser reads a CR as LF, so a CR is stored as
-# ``_x000D_``, and the ``_`` that starts a literal ``_xHHHH_`` as ``_x005F_``; Excel and
-# LibreOffice write and read it so. openpyxl leaves it to us, both ways.
-_XSTRING_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def export_captions(
     frame: pd.DataFrame,
     path: str | Path,
     *,
-    client: ShoptetClient | None = None,
     max_length: int = 125,
+    client: ShoptetClient | None = None,
     progress: bool = True,
 ) -> Path:
     """Write a worklist of captions to ``path`` (``.xlsx`` or ``.csv``) for a copywriter.
@@ -129,13 +120,13 @@ def export_captions(
     altered keys, and have the plan hold back (``conflict``) an edit of a photo changed in the
     shop since the export.
 
-    The photos' ``change_time`` comes from the frame (a ``read_images`` frame, a slice of it,
-    or findings of one carry it). A frame without it (no ``change_time`` column, or one that is
-    all null, as in findings of a frame built by hand) needs ``client``: the captions, times,
-    product names and URLs of its photos are then read from the shop (``read_images``, with a
-    progress bar unless ``progress=False``), so each caption goes out with its own time; a
-    photo the shop does not have is left out, with a warning. Without ``client`` such a frame
-    is a FrameError before anything is read or written.
+    The conflict check needs each photo's ``change_time`` as read with its caption: frames
+    from ``read_images`` and ``lint_captions`` carry it. For a frame without it (no
+    ``change_time`` column, or one with nothing in it), pass ``client=``: those photos are read
+    from the shop (a progress bar unless ``progress=False``) and exported with the shop's
+    caption and time; without ``client`` such a frame is a FrameError before anything is
+    written. A sheet whose times are lost on the way back is still checked when read back,
+    against the caption exported.
 
     The ``.xlsx`` has a frozen header, an auto filter, a ``length`` formula that counts as the
     copywriter types (red over ``max_length``), and sheet protection without a password: only
@@ -147,14 +138,20 @@ def export_captions(
     are written as U+FFFD. Returns the path written.
 
     >>> findings = shoptet_nb.lint_captions(images)
-    >>> shoptet_nb.export_captions(shoptet_nb.select_photos(images, findings), "todo.xlsx")
+    >>> todo = shoptet_nb.select_photos(images, findings)  # by guid, gallery, language, name
+    >>> shoptet_nb.export_captions(todo, "todo.xlsx")      # or export_captions(findings, ...)
     """
     check_max_length(max_length, "export_captions")
+    _check_columns(frame, KEY, "export_captions")
+    if client is not None:
+        frame = _with_shop_reads(client, frame, progress)
+    else:
+        _check_times(frame)
     target = Path(path)
     kind = _kind(target, "export_captions")
     if kind == "xlsx":
         _openpyxl()  # a missing extra is said before any work is done
-    rows = _worklist(frame, max_length, client, progress)
+    rows = _worklist(frame, max_length)
     count = len(rows["key_check"])
     if kind == "xlsx":
         if count > _XLSX_MAX_ROWS:
@@ -176,14 +173,13 @@ def read_captions(path: str | Path) -> pd.DataFrame:
     ``name``, ``description``, ``product_name``, ``url``, ``original_description`` and
     ``invalid_reason``, and ``change_time`` (the photo's ``change_time`` at the export: the
     plan reports an edit of a photo changed since then as ``conflict``): pass it to
-    ``plan_updates`` as it is. A time cell that is not the time the export wrote (a
-    spreadsheet program reformatted it, say) reads ``NaT`` with a warning naming the rows; the
-    plan then checks those rows against ``original_description`` (a caption changed in the
-    shop since the export is a ``conflict``). ``description`` is ``<NA>`` where the
+    ``plan_updates`` as it is. ``description`` is ``<NA>`` where the
     cell is untouched or empty (unchanged), the typed text where it was edited (exactly as
     typed), and ``""`` where the cell says ``[clear]``. A row whose key cells were altered, or
     that was not exported, has an ``invalid_reason``, so the plan marks it ``invalid`` and
-    never sends it. Emptied captions (they stay unchanged) are named in a warning. Raises
+    never sends it. Emptied captions (they stay unchanged) and time cells changed in the file
+    are named in a warning; the plan checks a row without a time against its
+    ``original_description``. Raises
     FrameError naming the missing columns for a sheet from another tool.
 
     >>> edits = shoptet_nb.read_captions("todo.xlsx")
@@ -198,6 +194,76 @@ def read_captions(path: str | Path) -> pd.DataFrame:
 
 
 # -- shared -----------------------------------------------------------------------------------
+
+
+def _check_times(frame: pd.DataFrame) -> None:
+    """FrameError for a frame that holds no photo's change_time: its sheet could not tell a
+    caption someone changed after the export (a null here and there is the shop's own: an
+    image Shoptet gives no changeTime)."""
+    times = frame["change_time"] if "change_time" in frame.columns else None
+    if frame.empty or (times is not None and times.notna().any()):
+        return
+    raise FrameError(
+        f"export_captions(): the frame has no change_time for its {len(frame)} row(s) (lint "
+        "findings of a frame without it, or a frame built by hand), and the sheet needs each "
+        "photo's time to hold back an edit of a caption someone changes in the shop after the "
+        "export. Pass client= to read the photos from the shop: export_captions(frame, path, "
+        "client=client); or export the read_images rows: "
+        "export_captions(shoptet_nb.select_photos(images, findings), path)"
+    )
+
+
+def _with_shop_reads(client: ShoptetClient, frame: pd.DataFrame, progress: bool) -> pd.DataFrame:
+    """``frame`` with the caption, time and CDN name of the shop for rows without a time:
+    a time is only worth its caption read with it."""
+    times = frame["change_time"] if "change_time" in frame.columns else None
+    lacking = (
+        pd.Series(True, index=frame.index)
+        if times is None
+        else pd.to_datetime(times, utc=True, errors="coerce", format="ISO8601").isna()
+    )
+    if not lacking.any():
+        return frame
+    out = frame.copy()
+    languages = (
+        out["language"].astype("string")
+        if "language" in out.columns
+        else pd.Series(pd.NA, index=out.index, dtype="string")
+    )
+    for code in languages[lacking].unique():
+        rows = lacking & (languages.isna() if pd.isna(code) else languages == code).to_numpy()
+        subset = out[rows]
+        read = read_images(
+            client,
+            sorted(subset["guid"].astype(str).unique()),
+            gallery=sorted(subset["gallery"].astype(str).unique()),
+            language=None if pd.isna(code) else str(code),
+            progress=progress,
+        )
+        shop = read.set_index(KEY)
+        keys = pd.MultiIndex.from_frame(subset[KEY].astype(str))
+        found = keys.isin(shop.index)
+        for column in ("description", "change_time", "cdn_name", "product_name", "url"):
+            values = shop[column].reindex(keys)
+            if column not in out.columns:
+                out[column] = pd.Series(index=out.index, dtype=values.dtype)
+            elif column == "change_time":
+                out[column] = pd.to_datetime(
+                    out[column], utc=True, errors="coerce", format="ISO8601"
+                )
+            target = subset.index[found]
+            out.loc[target, column] = values[found].to_numpy()
+    return out
+
+
+def sheet_text(values: pd.Series) -> pd.Series:
+    """Captions as a sheet holds them, for telling a changed caption from one the file only
+    carried: null is ``""``, what a cell cannot hold is U+FFFD, and every line end is LF (a
+    spreadsheet program may rewrite them, in the hidden copy too)."""
+    text = values.astype("string").fillna("")
+    return text.str.replace(_UNWRITABLE, _REPLACEMENT, regex=True).str.replace(
+        "\r\n?", "\n", regex=True
+    )
 
 
 def _kind(path: Path, func: str) -> str:
@@ -240,11 +306,8 @@ def _strings(values: pd.Series) -> list[str | None]:
     return plain.tolist()
 
 
-def _worklist(
-    frame: pd.DataFrame, max_length: int, client: ShoptetClient | None, progress: bool
-) -> dict[str, list[Any]]:
+def _worklist(frame: pd.DataFrame, max_length: int) -> dict[str, list[Any]]:
     """One value per photo for each of the SHEET_COLUMNS: plain Python (None for empty)."""
-    _check_columns(frame, KEY, "export_captions")
     findings_given = {"rule", "message"} <= set(map(str, frame.columns))
     # A photo's caption is per language: the same photo in two languages is two rows.
     language = (
@@ -252,7 +315,7 @@ def _worklist(
         if "language" in frame.columns
         else pd.Series(pd.NA, index=frame.index, dtype="string")
     )
-    keys = _keys(frame.assign(language=language))
+    keys = list(zip(*(frame[c].astype(str).tolist() for c in KEY), language.tolist(), strict=True))
     repeated = pd.Series(keys, dtype=object).duplicated().to_numpy()
     if repeated.any() and not findings_given:
         warnings.warn(
@@ -261,21 +324,25 @@ def _worklist(
             UserWarning,
             stacklevel=3,
         )
-    photos = _with_change_times(
-        frame[~repeated].assign(language=language[~repeated]), client, progress
-    )
+    photos = frame[~repeated].assign(language=language[~repeated])
 
     def column(name: str) -> pd.Series:
         if name in photos.columns:
             return photos[name]
         return pd.Series(pd.NA, index=photos.index, dtype="string")
 
+    messages: list[tuple[tuple[Any, ...], Any]] = []
     if findings_given:
         messages = list(zip(keys, frame["message"].tolist(), strict=True))
     else:
         lintable = photos.assign(priority=column("priority"), description=column("description"))
-        linted = lint_captions(lintable, max_length=max_length)
-        messages = list(zip(_keys(linted), linted["message"].tolist(), strict=True))
+        for code, group in lintable.groupby(lintable["language"], dropna=False, sort=False):
+            linted = lint_captions(group, max_length=max_length)
+            linted_keys = zip(*(linted[c].astype(str).tolist() for c in KEY), strict=True)
+            messages += [
+                ((*k, code), m)
+                for k, m in zip(linted_keys, linted["message"].tolist(), strict=True)
+            ]
     joined: dict[tuple[Any, ...], list[str]] = {}
     for key, message in messages:
         if isinstance(message, str) and message not in joined.setdefault(key, []):
@@ -283,105 +350,16 @@ def _worklist(
 
     rows: dict[str, list[Any]] = {name: _strings(column(name)) for name in SHEET_COLUMNS[:7]}
     rows["length"] = [len(v) if v is not None else 0 for v in rows["description"]]
-    rows["findings"] = ["\n".join(joined.get(k, [])) or None for k in _keys(photos)]
+    photo_keys = [k for k, dup in zip(keys, repeated, strict=True) if not dup]
+    rows["findings"] = ["\n".join(joined.get(k, [])) or None for k in photo_keys]
     rows["original_description"] = rows["description"]
-    rows["change_time"] = [None if pd.isna(t) else t.isoformat() for t in photos["change_time"]]
+    times = pd.to_datetime(column("change_time"), utc=True, errors="coerce")
+    rows["change_time"] = [None if pd.isna(t) else t.isoformat() for t in times]
     rows["key_check"] = [
         _key_check(*k)
         for k in zip(rows["guid"], rows["gallery"], rows["name"], rows["language"], strict=True)
     ]
     return rows
-
-
-def _keys(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """(guid, gallery, name, language) of each row; the language stays a null where it is."""
-    texts = (frame[c].astype(str).tolist() for c in KEY)
-    return list(zip(*texts, frame["language"].astype("string").tolist(), strict=True))
-
-
-def _with_change_times(
-    photos: pd.DataFrame, client: ShoptetClient | None, progress: bool
-) -> pd.DataFrame:
-    """``photos`` with a UTC ``change_time``, read from the shop when the frame has none."""
-    times = (
-        to_utc_times(photos["change_time"])
-        if "change_time" in photos.columns
-        else pd.Series(pd.NaT, index=photos.index, dtype=IMAGE_COLUMNS["change_time"])  # type: ignore[call-overload]
-    )
-    out = photos.assign(change_time=times)
-    # A null here and there is the shop's own (a photo without a changeTime); a column of
-    # nothing but nulls says nothing, as in findings of a frame built without times.
-    if out.empty or times.notna().any():
-        return out
-    if client is None:
-        raise FrameError(
-            f"export_captions(): the frame has no change_time for its {len(out)} photo(s) (as "
-            "lint_captions findings of a frame without it, or a frame built by hand); the sheet "
-            "needs each photo's time so that a caption someone changes in the shop after the "
-            "export is held back, not overwritten. Pass client= to read the photos from the "
-            "shop: export_captions(frame, path, client=client); or export the read_images rows: "
-            "export_captions(shoptet_nb.select_photos(images, findings), path)"
-        )
-    return _read_photos(out, client, progress)
-
-
-def _read_photos(photos: pd.DataFrame, client: ShoptetClient, progress: bool) -> pd.DataFrame:
-    """``photos`` with caption, time, product name and URL as the shop has them now; the photos
-    the shop does not have are left out, with a warning."""
-    out = photos.copy()
-    fresh = {c: pd.Series(pd.NA, index=out.index, dtype=IMAGE_COLUMNS[c]) for c in _FROM_SHOP}  # type: ignore[call-overload]
-    found = np.zeros(len(out), dtype=bool)
-    codes = out["language"].astype("object").fillna("")
-    for code in pd.unique(codes):
-        mine = (codes == code).to_numpy(bool)
-        part = out[mine]
-        shop = read_images(
-            client,
-            sorted(set(part["guid"].astype(str))),
-            gallery=sorted(set(part["gallery"].astype(str))),
-            language=str(code) or None,
-            progress=progress,
-        ).drop_duplicates(KEY)
-        # The read is in this one language: its photos are matched by guid, gallery and name.
-        position = _index(shop).get_indexer(_index(part))
-        hit = position >= 0
-        rows = np.flatnonzero(mine)[hit]
-        found[rows] = True
-        for name, values in fresh.items():
-            values.iloc[rows] = shop[name].array.take(position[hit])
-    for name, values in fresh.items():
-        out[name] = values
-    if not found.all():
-        lost = out[~found]
-        shown = ", ".join(
-            f"{g}/{gal}/{n}" for g, gal, n in lost[KEY].head(3).itertuples(index=False)
-        )
-        warnings.warn(
-            f"export_captions(): {len(lost)} photo(s) are not in the shop, or their gallery "
-            f"could not be read ({shown}{' ...' if len(lost) > 3 else ''}); they are left out "
-            "of the sheet",
-            UserWarning,
-            stacklevel=4,
-        )
-    return out[found]
-
-
-#: What ``_read_photos`` takes from the shop: a caption goes out with its own time.
-_FROM_SHOP = ("description", "change_time", "product_name", "url")
-
-
-def _index(frame: pd.DataFrame) -> pd.MultiIndex:
-    return pd.MultiIndex.from_arrays([frame[c].astype(str).to_numpy() for c in KEY])
-
-
-def sheet_text(values: pd.Series) -> pd.Series:
-    """Captions as a sheet holds them: null is ``""``, what a cell cannot hold is U+FFFD, and
-    every line end is LF (a spreadsheet program may rewrite them). The plan compares a
-    caption in the shop with the one exported this way, so that only a real change counts."""
-    text = values.astype("string").fillna("")
-    return text.str.replace(_UNWRITABLE, _REPLACEMENT, regex=True).str.replace(
-        "\r\n?", "\n", regex=True
-    )
 
 
 # -- .xlsx ------------------------------------------------------------------------------------
@@ -455,15 +433,16 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
     )
     findings_cell = _cell_maker(sheet, alignment=wrap)
     description_letter = letters["description"]
-    texts = {c: [_to_xstring(v) for v in rows[c]] for c in _XLSX_TEXT}
-    columns = [texts.get(c, rows[c]) for c in SHEET_COLUMNS]
-    for offset, values in enumerate(zip(*columns, rows["url"], strict=True)):
+    for offset, values in enumerate(zip(*(rows[c] for c in SHEET_COLUMNS), strict=True)):
         row = offset + 2
         guid, gallery, name, language, product, url, caption, _, findings = values[:9]
-        original, time, check, target = values[9:]
+        original, time, check = values[9:]
+        caption, original, product, findings = map(
+            _xlsx_escape, (caption, original, product, findings)
+        )
         if url is not None and offset < _XLSX_MAX_LINKS:
             url_cell = link_cell(url)
-            url_cell.hyperlink = Hyperlink(ref="", target=target)
+            url_cell.hyperlink = Hyperlink(ref="", target=url)
         else:
             url_cell = _text(sheet, url)
         sheet.append(
@@ -492,22 +471,21 @@ def _write_xlsx(rows: dict[str, list[Any]], path: Path, max_length: int) -> None
     book.save(path)
 
 
-#: The columns written as text: escaped for the file (see ``_to_xstring``).
-_XLSX_TEXT = [*SHEET_COLUMNS[:7], "findings", "original_description"]
+# XML turns a carriage return into a line feed when the file is read, so .xlsx stores it as
+# the escape _x000D_ (as Excel does), and a literal "_xHHHH_" in a text gets its underscore
+# escaped (_x005F_) so that it is not read as an escape. openpyxl does neither.
+_XLSX_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)|\r")
+_XLSX_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
-def _to_xstring(value: str | None) -> str | None:
-    """Text as an .xlsx stores it, so that a CR (and a literal ``_x000D_``) comes back."""
-    if value is None or ("\r" not in value and "_x" not in value):
-        return value
-    return _XSTRING_LITERAL.sub("_x005F_", value).replace("\r", "_x000D_")
+def _xlsx_escape(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _XLSX_ESCAPE.sub(lambda m: "_x005F_" if m.group() == "_" else "_x000D_", value)
 
 
-def _from_xstring(value: str) -> str:
-    """Text read from an .xlsx cell as it was typed (the inverse of ``_to_xstring``)."""
-    if "_x" not in value:
-        return value
-    return _XSTRING_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+def _xlsx_unescape(value: str) -> str:
+    return _XLSX_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
 
 
 def _styled(cell: Any, **styles: Any) -> Any:
@@ -571,7 +549,7 @@ def _cell_text(value: object) -> str | None:
     if value is None:
         return value
     if isinstance(value, str):
-        return _from_xstring(value)
+        return _xlsx_unescape(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -594,8 +572,7 @@ def _write_csv(rows: dict[str, list[Any]], path: Path) -> None:
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str | None]]]]:
     try:
-        # newline="": the text as it is, so a CR or CRLF typed inside a caption stays (the
-        # default, universal newlines, would turn both into LF before the csv module sees them).
+        # newline="": a line end typed inside a quoted caption (\r\n, \r) stays as typed.
         with path.open(encoding="utf-8-sig", newline="") as handle:
             text = handle.read()
     except UnicodeDecodeError as exc:
@@ -665,13 +642,21 @@ def _edits_from_sheet(
             reasons.append(None)
     if emptied:
         warnings.warn(
-            f"read_captions(): {len(emptied)} caption cell(s) were emptied, in "
-            f"{_sheet_rows(emptied)}; an empty cell means unchanged, so those photos keep their "
-            f"captions; type {CLEAR_MARKER} to clear a caption",
+            f"read_captions(): the caption cells of {_rows(emptied)} were emptied; an empty "
+            f"cell means unchanged, so those captions stay; type {CLEAR_MARKER} to clear a "
+            "caption",
             UserWarning,
             stacklevel=3,
         )
-    times = _exported_times(picked["change_time"], numbers)
+    times, mangled = _export_times(picked["change_time"], numbers)
+    if mangled:
+        warnings.warn(
+            f"read_captions(): the change_time cells of {_rows(mangled)} were changed in the "
+            "file (a spreadsheet program may have reformatted them); edits of those photos are "
+            "checked against the caption exported instead",
+            UserWarning,
+            stacklevel=3,
+        )
     frame = pd.DataFrame(
         {
             "guid": picked["guid"],
@@ -682,6 +667,8 @@ def _edits_from_sheet(
             "product_name": picked["product_name"],
             "url": picked["url"],
             "original_description": picked["original_description"],
+            # A time a spreadsheet program mangled becomes NaT: the plan then checks the
+            # edit against original_description instead.
             "change_time": times,
             "invalid_reason": reasons,
         }
@@ -690,50 +677,36 @@ def _edits_from_sheet(
     return typed(frame, CAPTION_EDITS_COLUMNS)
 
 
-#: The times export_captions writes (``Timestamp.isoformat()``, always with its UTC offset).
+#: The times export_captions writes (``Timestamp.isoformat()``), always with their UTC offset.
 _EXPORTED_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})"
+    r"\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})\s*"
 )
 
 
-def _exported_times(cells: list[str | None], numbers: list[int]) -> pd.Series:
-    """The time cells as UTC times; a cell that is not what the export wrote is NaT, named in
-    a warning (never guessed: "18.11.2021 04:29" has lost its seconds and its zone)."""
-    readable = [
-        c.strip() if c is not None and _EXPORTED_TIME.fullmatch(c.strip()) else None for c in cells
-    ]
-    altered = [
-        (number, cell)
-        for number, cell, ok in zip(numbers, cells, readable, strict=True)
-        if ok is None and not _blank(cell)
-    ]
-    if altered:
-        warnings.warn(
-            f"read_captions(): the change_time cell of {_sheet_rows([n for n, _ in altered])} "
-            f"was changed in the file (it reads {altered[0][1]!r}, not the time export_captions "
-            "wrote; a spreadsheet program may have reformatted it): those rows are checked "
-            "against the caption as exported instead, and an edit of a photo whose caption "
-            "changed in the shop since is held back as a conflict",
-            UserWarning,
-            stacklevel=4,
-        )
-    return pd.to_datetime(
-        pd.Series(readable, dtype=object), format="ISO8601", utc=True, errors="coerce"
+def _export_times(cells: list[str | None], numbers: list[int]) -> tuple[pd.Series, list[int]]:
+    """The exported times (NaT where a cell is empty or not as written) and the rows whose
+    cell was changed. Only the ISO form export_captions writes is read: "18.11.2021 04:29" may
+    be day-first or month-first, and pandas would guess (and warn); a date cell a spreadsheet
+    program made of the text ("2021-11-18T04:29:00" from an .xlsx) has lost its zone."""
+    exact = [c if c is not None and _EXPORTED_TIME.fullmatch(c) else None for c in cells]
+    times = pd.to_datetime(
+        pd.Series(exact, dtype=object), utc=True, errors="coerce", format="ISO8601"
     )
+    unreadable = [
+        number
+        for number, cell, time_ in zip(numbers, cells, times, strict=True)
+        if pd.isna(time_) and not _blank(cell)
+    ]
+    return times, unreadable
 
 
-def _sheet_rows(numbers: list[int], most: int = 12) -> str:
-    """``sheet row 5``, ``sheet rows 2-7, 9``: runs of row numbers, the first ``most`` runs."""
-    runs: list[list[int]] = []
-    for number in sorted(numbers):
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
-    shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:most])
-    more = f" and {len(runs) - most} more" if len(runs) > most else ""
-    label = "sheet row" if len(numbers) == 1 else "sheet rows"
-    return f"{label} {shown}{more}"
+def _rows(numbers: list[int], most: int = 10) -> str:
+    """ "row 4" / "rows 2, 3, 7" / "rows 2, 3, … (12 rows)" for a message."""
+    shown = ", ".join(map(str, numbers[:most]))
+    if len(numbers) == 1:
+        return f"row {shown}"
+    more = f", … ({len(numbers)} rows)" if len(numbers) > most else ""
+    return f"rows {shown}{more}"
 
 
 def _blank(value: str | None) -> bool:

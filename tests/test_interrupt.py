@@ -8,8 +8,11 @@ lands while the run is still going (never in pytest's own code).
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -312,3 +315,59 @@ def test_a_journal_line_written_after_close_still_reaches_the_file(tmp_path: Pat
     journal.close()
     journal.write({"event": "result", "guid": "g"})  # a late answer
     assert [e["event"] for e in read_journal(path)] == ["intent", "result"]
+
+
+def _double_interrupt(
+    client: sn.ShoptetClient, shop: SandboxShop, gap_s: float, tmp_path: Path
+) -> tuple[BaseException | None, pd.DataFrame]:
+    """Apply, with two real SIGINTs ``gap_s`` apart from the 5th PATCH on; what escaped."""
+    edits, _before, plan = prepare(client, 12)
+    start = patches(shop)
+    sent = threading.Event()
+
+    def fire() -> None:
+        while patches(shop) - start < 5:
+            if sent.wait(0.0005):
+                return
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        time.sleep(gap_s)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        sent.set()
+
+    thread = threading.Thread(target=fire, daemon=True)
+    thread.start()
+    caught: BaseException | None = None
+    try:
+        sn.apply(plan, progress=False, journal=tmp_path / f"double-{gap_s}.jsonl")
+    except KeyboardInterrupt as exc:
+        caught = exc
+    # A second signal that came after apply returned lands here, in the test, not in apply.
+    while not sent.is_set():
+        with contextlib.suppress(KeyboardInterrupt):
+            sent.wait(0.01)
+    thread.join()
+    wait_for_workers()
+    return caught, edits
+
+
+def test_a_double_interrupt_at_any_moment_keeps_the_partial_result(tmp_path: Path) -> None:
+    """The second Ctrl+C may land while apply builds the Result: it must not lose it."""
+    lost = []
+    gaps = [i / 1000 for i in range(0, 160, 10)] * 2
+    for n, gap in enumerate(gaps):
+        shop = SandboxShop(SandboxOptions(seed=12, products=40, latency_ms=5))
+        client = sn.connect(
+            "interrupt-token", base_url=SANDBOX_BASE_URL, transport=shop.transport()
+        )
+        client.sandbox = shop
+        try:
+            caught, edits = _double_interrupt(client, shop, gap, tmp_path / str(n))
+        finally:
+            client.close()
+        if caught is None:
+            continue  # the apply ended before the first signal: nothing to judge
+        if not isinstance(caught, sn.Interrupted) or caught.result is None:
+            lost.append((gap, type(caught).__name__))
+            continue
+        _statuses_are_complete(caught.result, edits)
+    assert lost == [], f"{len(lost)} of {len(gaps)} double interrupts lost the Result: {lost}"

@@ -54,3 +54,21 @@ def test_import_does_not_load_the_widget_stack() -> None:
     )
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert loaded.isdisjoint(WIDGET_STACK), sorted(loaded & set(WIDGET_STACK))
+
+
+def test_the_widgets_are_listed_for_tab_completion_without_loading_them() -> None:
+    """Tab completion reads dir() and __all__: both name the widgets, and neither loads them."""
+    code = (
+        "import json, sys; import shoptet_nb; "
+        "listed = {'all': shoptet_nb.__all__, 'dir': dir(shoptet_nb)}; "
+        "listed['loaded'] = sorted({m.split('.')[0] for m in sys.modules}); "
+        "print(json.dumps(listed))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    listed = json.loads(result.stdout.strip().splitlines()[-1])
+    for widget in ("CaptionWorklist", "GalleryEditor"):
+        assert widget in listed["all"]
+        assert widget in listed["dir"]
+    assert set(listed["loaded"]).isdisjoint(WIDGET_STACK)

@@ -35,9 +35,9 @@ def _tidy_gallery(step: int) -> tuple[Any, str, list[str]]:
 
 
 def test_a_colleagues_move_during_a_save_is_a_conflict_not_undone_by_the_next_save() -> None:
-    client, guid, (a, b, c, d, e) = _tidy_gallery(step=1)
+    client, guid, (a, b, c, d, e) = _tidy_gallery(step=10)
     editor = GalleryEditor(client, product=guid, journal=False)
-    editor.model.set_order(guid, "shop", [b, a, d, c, e])  # two swaps: two writes
+    editor.model.set_order(guid, "shop", [b, a, d, c, e])  # two swaps in gaps: two writes
     writes = dict(zip(editor.changes["name"], editor.changes["priority"], strict=True))
     assert len(writes) == 2
     theirs = list(writes)[-1]

@@ -44,15 +44,6 @@ def test_a_language_selects_only_its_own_rows(images: pd.DataFrame) -> None:
     assert picked["language"].eq("sk").all()
 
 
-def test_keys_without_a_language_column_mean_the_default_language(images: pd.DataFrame) -> None:
-    both = pd.concat([images, images.assign(language="sk")], ignore_index=True)
-    keys = images.iloc[:3][["guid", "gallery", "name"]]
-
-    picked = sn.select_photos(both, keys)
-
-    assert picked.index.tolist() == [0, 1, 2]
-
-
 def test_a_frame_without_the_key_columns_is_a_frame_error(images: pd.DataFrame) -> None:
     with pytest.raises(FrameError, match=r"select_photos\(\).*gallery"):
         sn.select_photos(images, images[["guid", "name"]])

@@ -139,7 +139,7 @@ class SandboxApp:
         elif request.path.startswith(("/user/", "/cdn/")):
             response = self._picture(request, options)
         elif request.path.startswith(RESULTS_PATH):
-            response = self._result_file(request)
+            response = self._result_file(request, options)
         else:
             response = self._api(request, options)
         start_response(
@@ -216,13 +216,19 @@ class SandboxApp:
         _notify(request.method, template, response.status, None, None)
         return response
 
-    def _result_file(self, request: Request) -> _Response:
+    def _result_file(self, request: Request, options: SandboxOptions) -> _Response:
         # A job's result: outside the API (no auth, no limits, no faults, no bucket drops).
         template = RESULTS_PATH + "{file}"
         self.stats.request(f"{request.method} {template}")
         file_name = request.path[len(RESULTS_PATH) :]
         packed = result_file(self, file_name) if request.method in ("GET", "HEAD") else None
-        if packed is None:
+        hop = int(request.param("hop") or 0)
+        if packed is not None and hop < options.result_redirects:
+            if _token(request) is not None:
+                self.stats.download(with_token=True)  # a token must not reach a file, even here
+            response = self._plain(302, b"", "text/plain")
+            response.headers.append(("Location", f"{request.path}?hop={hop + 1}"))
+        elif packed is None:
             response = self._plain(404, b"not found", "text/plain")
         else:
             if request.method == "GET":

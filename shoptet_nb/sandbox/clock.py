@@ -88,12 +88,21 @@ class ShopClock:
 
     def __init__(self) -> None:
         self._offset = 0.0
+        self._frozen_at: float | None = None
         self._lock = threading.Lock()
 
     def time(self) -> float:
         """Epoch seconds, with fractions."""
         with self._lock:
-            return time.time() + self._offset
+            wall = time.time() if self._frozen_at is None else self._frozen_at
+            return wall + self._offset
+
+    def freeze(self) -> None:
+        """Stop the clock at the start of the current second (``advance`` still moves it), so
+        a test can make two changes that Shoptet's whole-second ``changeTime`` cannot tell
+        apart."""
+        with self._lock:
+            self._frozen_at = float(int(time.time() + self._offset)) - self._offset
 
     def now(self) -> int:
         """Whole epoch seconds (Shoptet's resolution)."""

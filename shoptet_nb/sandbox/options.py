@@ -77,6 +77,10 @@ class SandboxOptions:
     """Largest ``itemsPerPage`` the product list accepts (more → 400 ``invalid-parameter``)."""
     image_cuts: tuple[tuple[str, int | None, int | None], ...] = DEFAULT_IMAGE_CUTS
     """Cuts reported by ``/api/eshop?include=imageCuts``: (name, width, height)."""
+    tie_order: str = "name"
+    """How the shop orders photos of equal priority (Shoptet documents no order): ``"name"``,
+    by file name, or ``"upload"``, in the order they were added. Clients must not rely on
+    either."""
     picture_size: tuple[int, int] = (96, 72)
     """Size in pixels of the generated PNG served for every cut."""
 
@@ -122,6 +126,10 @@ class SandboxOptions:
     truncated_result_rate: float = 0.0
     """Share (0..1) of completed jobs whose result file is cut short (a gzip stream without its
     end, served with the short length)."""
+    result_redirects: int = 0
+    """How many redirects (302, each to the next address of the same file) a job's result
+    file answers with before the file itself, as a storage or CDN in front of it may (0: none).
+    A number above the client's limit is a redirect loop."""
     slow_response_s: float = 5.0
     """How long the loopback server holds a ``slow`` response (in-process: the client's read
     timeout is slept instead and ``httpx.ReadTimeout`` raised)."""
@@ -134,6 +142,10 @@ class SandboxOptions:
         for name in ("fault_rate", "job_failure_rate", "truncated_result_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if self.tie_order not in ("name", "upload"):
+            raise ValueError("tie_order must be 'name' or 'upload'")
+        if self.result_redirects < 0:
+            raise ValueError("result_redirects must be >= 0")
         if self.snapshot_job_s < 0 or self.job_result_valid_s <= 0:
             raise ValueError("snapshot_job_s must be >= 0 and job_result_valid_s positive")
         unknown = set(self.fault_weights) - set(FAULT_KINDS)

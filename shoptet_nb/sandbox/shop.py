@@ -66,6 +66,12 @@ class SandboxShop:
         """From now on answer this token with 401 ``expired-token``."""
         self._app.expire_token(token)
 
+    def freeze_clock(self) -> None:
+        """Hold the shop's clock still (``advance_clock`` still moves it): every change then
+        lands in the same whole second of ``changeTime``, as two quick changes can on Shoptet.
+        """
+        self._app.clock.freeze()
+
     def advance_clock(self, seconds: float) -> None:
         """Move the shop's clock forward: jobs run and results expire by it, and changes made
         from now on are stamped with it (latency and rate limits stay on real time).

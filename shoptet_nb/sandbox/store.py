@@ -29,6 +29,15 @@ def admin_order_key(image: ImageRecord) -> tuple[bool, int, str]:
     return (image.priority is None, image.priority or 0, image.name)
 
 
+def admin_order(images: Iterable[ImageRecord], options: SandboxOptions) -> list[ImageRecord]:
+    """A gallery in admin order, equal priorities broken by the shop's ``tie_order``: by name,
+    or (``"upload"``) in the order the photos were added; Shoptet documents neither."""
+    if options.tie_order == "upload":
+        # sorted() is stable and the gallery list is in upload order
+        return sorted(images, key=lambda image: (image.priority is None, image.priority or 0))
+    return sorted(images, key=admin_order_key)
+
+
 @dataclass
 class PatchOutcome:
     """What a PATCH did: images in response order, per-item errors, and which names were
@@ -125,7 +134,7 @@ class Store:
         if not shop:
             return None
         if options.main_image_follows_priority:
-            return min(shop, key=admin_order_key).name
+            return admin_order(shop, options)[0].name
         names = {image.name for image in shop}
         return product.pinned_main if product.pinned_main in names else None
 
@@ -143,7 +152,7 @@ class Store:
             main = self._main_name(product, options)
             out = []
             for gallery in galleries:
-                for image in sorted(self._galleries(product)[gallery], key=admin_order_key):
+                for image in admin_order(self._galleries(product)[gallery], options):
                     if only is None or image.name in only:
                         out.append(self._render(product, image, main, options, language))
             return out

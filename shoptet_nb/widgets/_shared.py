@@ -1,6 +1,6 @@
 """What the gallery editor and the caption worklist share: the base widget (action bar state,
-notices, progress, how a front-end event runs), thumbnails, how a save's outcome reads on a
-photo, and the notice after a save."""
+notices, progress, how a front-end event runs) and thumbnails. The words for a save's outcome
+live in :mod:`shoptet_nb.editing.wording`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import contextlib
 import ipaddress
 import logging
 import mimetypes
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -17,25 +17,14 @@ import pandas as pd
 import traitlets as t
 from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
+from ..editing.wording import plural, saved_count
 from ..errors import ShoptetError
 
 if TYPE_CHECKING:
     from ..apply import Result
     from ..client import ShoptetClient
-    from ..edit_model import Outcome
 
 log = logging.getLogger("shoptet_nb")
-
-#: How each per-image outcome of a save is shown on its photo: (label, is it a success).
-OUTCOMES: dict[str, tuple[str, bool]] = {
-    "updated": ("Saved", True),
-    "unchanged": ("Already up to date", True),
-    "invalid": ("Not saved: invalid", False),
-    "not_found": ("Not saved: not found on the server", False),
-    "conflict": ("Not saved: changed on the server meanwhile", False),
-    "failed": ("Not saved: the server refused it", False),
-    "not_attempted": ("Not saved: not attempted", False),
-}
 
 #: The smallest image cut at least this wide makes the thumbnail.
 THUMB_MIN_WIDTH = 120
@@ -63,61 +52,6 @@ def data_uri(content: bytes, name: str) -> str:
     kind = next((mime for magic, mime in _MAGIC if content.startswith(magic)), None)
     kind = kind or mimetypes.guess_type(name)[0] or "application/octet-stream"
     return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
-
-
-def outcome_view(outcome: Outcome) -> dict[str, Any]:
-    """How a save's outcome shows on its photo: status, ok, and a label that says why.
-
-    >>> outcome_view(Outcome("failed", "boom", 500))["label"]   # doctest: +SKIP
-    'Not saved: the server refused it: boom (HTTP 500)'
-    """
-    label, ok = OUTCOMES.get(outcome.status, (outcome.status.replace("_", " "), False))
-    if not ok:
-        http = f"HTTP {outcome.http_status}" if outcome.http_status else None
-        extra = ", ".join(x for x in (http, outcome.error_code) if x)
-        if outcome.message:
-            label = f"{label}: {outcome.message}"
-        if extra:
-            label = f"{label} ({extra})"
-    return {"status": outcome.status, "ok": ok, "label": label}
-
-
-def saved_count(result: Result) -> int:
-    """Rows the shop now holds as wanted (updated, or already so)."""
-    counts = result.counts
-    return counts.get("updated", 0) + counts.get("unchanged", 0)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def saved_notice(
-    result: Result, *, noun: str, marked: str, held: str = "", problems: Sequence[str] = ()
-) -> tuple[str, str]:
-    """The notice after a save, and its kind (success, warning, error).
-
-    ``noun`` names what was saved (``image``, ``caption``), ``marked`` where the failures show
-    (``the cards``, ``the rows``); ``held`` and ``problems`` are appended.
-    """
-    after = held + ((" " + " ".join(problems)) if problems else "")
-    done = saved_count(result)
-    total = sum(result.counts.values())
-    failed = total - done
-    if failed == 0:
-        kind = "warning" if problems or held else "success"
-        return f"Saved: {plural(done, noun)} up to date in the shop.{after}", kind
-    if done == 0:
-        return (
-            f"Nothing was saved: {plural(failed, noun)} failed (see {marked} marked in red). "
-            f"Your edits are kept; fix them or try again.{after}",
-            "error",
-        )
-    return (
-        f"Partly saved: {done} of {total} {noun}s saved, {failed} failed (see {marked} marked "
-        f"in red). The unsaved edits are kept.{after}",
-        "warning",
-    )
 
 
 class ThumbnailSource:

@@ -36,20 +36,13 @@ import traitlets as t
 
 from ..apply import combine_results, unsent_result
 from ..columns import IMAGE_COLUMNS, IMAGE_KEY, typed
-from ..edit_model import EditModel
+from ..edit_model import EditModel, frame_language
+from ..editing.wording import outcome_view, plural, saved_count, saved_notice
 from ..errors import ArgumentError, FrameError, Interrupted, ShoptetError
 from ..journal import new_journal_path
 from ..lint import LINT_RULES, RULE_PATTERNS
 from ..plan import split_plan
-from ._shared import (
-    EditingWidget,
-    ThumbnailSource,
-    cell_text,
-    outcome_view,
-    plural,
-    saved_count,
-    saved_notice,
-)
+from ._shared import EditingWidget, ThumbnailSource, cell_text
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -143,6 +136,7 @@ class CaptionWorklist(EditingWidget):
     ) -> None:
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
             raise ArgumentError(f"max_length must be a whole number of 1 or more: {max_length!r}")
+        language = _worklist_language(frame)
         keys, suggestions = _worklist_keys(frame)
         super().__init__(**kwargs)
         self._client = client
@@ -150,7 +144,9 @@ class CaptionWorklist(EditingWidget):
         self._keys: list[Key] = keys
         self._index: dict[Key, int] = {k: i for i, k in enumerate(keys)}
         self._suggestions = suggestions
-        self._model = EditModel()
+        #: The language of the captions edited, as frames carry it (None: the shop's default).
+        self.language = language
+        self._model = EditModel(language=language)
         self._read_errors: dict[tuple[str, str], str] = {}
         self._position_cache: dict[Key, int] | None = None
         self._names: dict[str, str] | None = None
@@ -181,7 +177,8 @@ class CaptionWorklist(EditingWidget):
             }
             for rule, message in LINT_RULES.items()
         ]
-        self._model.load(self._base)
+        if not self._model.keys:  # _complete() loaded the whole galleries it read already
+            self._model.load(self._base)
         self._find_missing()
         self._update_duplicates(self._galleries(keys))
         self._render_all()
@@ -200,7 +197,9 @@ class CaptionWorklist(EditingWidget):
         guids = list(dict.fromkeys(k[0] for k in keys))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unreadable products become row states instead
-            read = read_images(self._client, guids, gallery=galleries, progress=False)
+            read = read_images(
+                self._client, guids, gallery=galleries, language=self.language, progress=False
+            )
         self._read_errors = {
             (str(e.get("guid")), str(e.get("gallery") or "*")): str(e.get("message"))
             for e in read.attrs.get("read_errors") or []
@@ -465,7 +464,7 @@ class CaptionWorklist(EditingWidget):
         finally:
             self.busy = False
             self.busy_text = ""
-        problems = self._reread_conflicts(result)
+        problems = self._reread_uncertain(result)
         self._sync_base()
         self._bump(self._keys)
         self._update_duplicates(self._galleries(self._keys))
@@ -589,7 +588,20 @@ class CaptionWorklist(EditingWidget):
     def refresh(self) -> None:
         """Read the worklist's galleries again; unsaved edits are kept, conflicts marked."""
         keys = [k for k in self._keys if k not in self._missing]
-        problems = self._reread({(k[0], k[1]) for k in keys})
+        galleries = {(k[0], k[1]) for k in keys}
+        # A big worklist takes a while to read: the bar says so, and Save and the other
+        # actions are disabled until the grid shows the shop as it is now.
+        count = len(galleries)
+        self.busy_text = (
+            f"Reading {count} {'gallery' if count == 1 else 'galleries'} from the shop…"
+        )
+        self.progress = -1.0
+        self.busy = True
+        try:
+            problems = self._reread(galleries)
+        finally:
+            self.busy = False
+            self.busy_text = ""
         self._bump(self._keys)
         self._render_all()
         self._say(" ".join(problems) or "Reloaded from the shop.", "error" if problems else "info")
@@ -817,11 +829,12 @@ class CaptionWorklist(EditingWidget):
         if held:
             self.pending_text += f" · {plural(held, 'conflict')} to resolve"
 
-    def _reread_conflicts(self, result: Result) -> list[str]:
-        """Re-read only the galleries where the save met a conflict (or a vanished photo), so
-        the rows can show what the shop now says."""
+    def _reread_uncertain(self, result: Result) -> list[str]:
+        """Re-read only the galleries where the save met a conflict, a vanished photo, or a
+        failure (a write whose answer was lost may have landed), so the rows show what the
+        shop now says, never the caption it had before."""
         statuses = result.rows
-        hit = statuses[statuses["status"].isin(["conflict", "not_found"])]
+        hit = statuses[statuses["status"].isin(["conflict", "not_found", "failed"])]
         galleries = {(str(g), str(gal)) for g, gal in hit[["guid", "gallery"]].to_numpy()}
         return self._reread(galleries) if galleries else []
 
@@ -836,7 +849,13 @@ class CaptionWorklist(EditingWidget):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    read = read_images(self._client, guids, gallery=gallery, progress=False)
+                    read = read_images(
+                        self._client,
+                        guids,
+                        gallery=gallery,
+                        language=self.language,
+                        progress=False,
+                    )
                 except ShoptetError as exc:
                     problems.append(f"Could not read the galleries again: {exc}")
                     continue
@@ -946,10 +965,9 @@ def _interrupted_message(whole: Result, running: int, parts: int) -> str:
 
 
 def _keys_of(frame: pd.DataFrame) -> list[Key]:
-    return [
-        (str(g), str(gal), str(n))
-        for g, gal, n in frame[["guid", "gallery", "name"]].itertuples(index=False)
-    ]
+    # Whole columns as plain str lists, zipped: row-wise itertuples is slow on 18,000 rows.
+    columns = [frame[c].astype(str).tolist() for c in ("guid", "gallery", "name")]
+    return list(zip(*columns, strict=True))
 
 
 def _restrict(frame: pd.DataFrame, keys: list[Key]) -> pd.DataFrame:
@@ -960,6 +978,22 @@ def _restrict(frame: pd.DataFrame, keys: list[Key]) -> pd.DataFrame:
     picked = frame.assign(_order=positions)
     picked = picked[picked["_order"] >= 0].sort_values("_order")
     return typed(picked.drop(columns="_order").reset_index(drop=True), IMAGE_COLUMNS)
+
+
+def _worklist_language(frame: pd.DataFrame) -> str | None:
+    """The one language a worklist edits: its frame's (None: the shop's default)."""
+    if not isinstance(frame, pd.DataFrame) or "language" not in frame.columns:
+        return None  # not a frame: _worklist_keys says what is wrong
+    try:
+        return frame_language(frame)
+    except FrameError:
+        languages = sorted(frame["language"].astype("string").fillna("<NA>").unique())
+        raise FrameError(
+            "CaptionWorklist: the frame holds captions in several languages "
+            f"({', '.join(languages)}); make one worklist per language, e.g. "
+            "CaptionWorklist(client, frame[frame['language'] == 'sk']), or "
+            "frame[frame['language'].isna()] for the shop's default"
+        ) from None
 
 
 def _worklist_keys(frame: pd.DataFrame) -> tuple[list[Key], dict[Key, str]]:

@@ -31,14 +31,9 @@ import traitlets as t
 
 from ..columns import IMAGE_COLUMNS, typed
 from ..edit_model import EditModel, frame_language, language_name
+from ..editing.wording import outcome_view, saved_notice
 from ..errors import ArgumentError, FrameError, ShoptetError
-from ._shared import (
-    EditingWidget,
-    ThumbnailSource,
-    cell_text,
-    outcome_view,
-    saved_notice,
-)
+from ._shared import EditingWidget, ThumbnailSource, cell_text
 from ._shared import data_uri as data_uri  # re-exported: part of this module's helpers
 from ._shared import is_loopback_url as is_loopback_url
 
@@ -777,9 +772,12 @@ class GalleryEditor(EditingWidget):
         conflicts = self.model.conflicts
         return len(conflicts[["guid", "gallery", "name"]].drop_duplicates())
 
-    def _held_text(self) -> str:
+    def _held_text(self, result: Result | None = None) -> str:
         held = self._conflicted_photos()
-        if not held:
+        if result is not None:
+            # Conflicts the save itself met are counted in its notice already.
+            held -= int((result.rows["status"] == "conflict").sum())
+        if held <= 0:
             return ""
         verb = "was" if held == 1 else "were"
         return (
@@ -789,7 +787,11 @@ class GalleryEditor(EditingWidget):
 
     def _say_saved(self, result: Result, problems: Sequence[str]) -> None:
         text, kind = saved_notice(
-            result, noun="image", marked="the cards", held=self._held_text(), problems=problems
+            result,
+            noun="image",
+            marked="the cards",
+            held=self._held_text(result),
+            problems=problems,
         )
         self._say(text, kind)
 
@@ -854,10 +856,10 @@ class GalleryEditor(EditingWidget):
         for position, name in enumerate(model.order(*key), start=1):
             edited = model.edited_fields(guid, gallery, name)
             fields = ["caption"] if "description" in edited else []
-            if position != shop_position[name]:
+            # Marked are exactly the photos Save writes: a photo that only shifted because
+            # another moved keeps its priority and is not written, so it is not "edited".
+            if "priority" in edited:
                 fields.append("position")
-            elif "priority" in edited:
-                fields.append("priority")
             outcome = model.outcome(guid, gallery, name)
             ident = card_key(key, name)
             cards.append(

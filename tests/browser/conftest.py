@@ -295,6 +295,21 @@ def page(chromium: Any) -> Iterator[Any]:
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: page.page_errors.append(str(error)))  # type: ignore[attr-defined]
+    page.console_errors = []  # type: ignore[attr-defined]
+
+    def on_console(message: Any) -> None:
+        # A widget's render error is logged, not thrown: record every console error but the
+        # ones for requests this page may not make (anything off 127.0.0.1, aborted above).
+        if message.type != "error":
+            return
+        source = str((message.location or {}).get("url") or "")
+        if source and not source.startswith("http://127.0.0.1"):
+            return
+        if "net::ERR_FAILED" in message.text:
+            return  # an aborted off-machine request (a CDN font), reported without its URL
+        page.console_errors.append(message.text)  # type: ignore[attr-defined]
+
+    page.on("console", on_console)
     try:
         yield page
     finally:
@@ -322,6 +337,7 @@ def no_widget_errors(page: Any) -> None:
     expect(page.get_by_text("Click to show javascript error")).to_have_count(0)
     assert not page.dialogs, page.dialogs
     assert not page.page_errors, page.page_errors  # uncaught exceptions in the page
+    assert not page.console_errors, page.console_errors  # errors a widget logged
 
 
 def shot(page: Any, artifacts: Path, name: str) -> Path:

@@ -155,8 +155,16 @@ def test_save_shows_each_rows_outcome_and_a_conflict(
     shop.set_image(guid, gallery, second, description="A colleague's caption")
     grid.get_by_role("button", name="Save changes", exact=True).click()
     expect(grid.locator(".snb-wl-notice")).to_contain_text("saved", timeout=ACTION_MS)
+    # The conflict met at save is named as one, never "failed".
+    expect(grid.locator(".snb-wl-notice")).to_contain_text("1 of 2 captions saved; 1 in conflict")
+    expect(grid.locator(".snb-wl-notice")).not_to_contain_text("failed")
     expect(row_of(page, first).locator(".snb-wl-state")).to_have_text("Saved")
     expect(row_of(page, second).locator(".snb-wl-state")).to_have_text("Changed in the shop")
+    # Both texts are on the row, not only in a hover title, before Keep mine / Take theirs.
+    conflict = row_of(page, second).locator(".snb-wl-conflict")
+    expect(conflict.locator(".snb-wl-yours")).to_have_text("Yours: “Mine, overwritten?”")
+    expect(conflict.locator(".snb-wl-theirs")).to_have_text("Shop: “A colleague's caption”")
+    expect(conflict.locator(".snb-wl-theirs")).to_be_visible()
     shot(page, artifacts, "worklist-saved-conflict")
     first_guid = key.split("/")[0]
     assert any(

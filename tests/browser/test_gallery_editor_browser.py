@@ -251,6 +251,14 @@ def test_edit_reorder_by_button_and_drag_then_save(
     expect(editor.locator(".snb-card .snb-name")).to_have_text(order)
     expect(card_of(page, names[5]).get_by_role("img", name="Main image")).to_be_visible()
     expect(card_of(page, names[1]).locator(".snb-edited")).to_contain_text("caption")
+    # Marked are exactly the photos Save will write: the moved ones' numbers and the caption.
+    old_priority = {i["name"]: i["priority"] for i in before}
+    written = set(fewest_priority_changes(old_priority, order)) | {names[1]}
+    expect(editor.locator(".snb-card.snb-changed .snb-name")).to_have_count(len(written))
+    marked = editor.locator(".snb-card.snb-changed .snb-name").all_inner_texts()
+    assert set(marked) == written
+    expect(editor.locator(".snb-pending")).to_contain_text(f"{len(written)} unsaved change")
+    expect(editor.locator(".snb-edited", has_text="priority")).to_have_count(0)
     shot(page, artifacts, "edited-before-save")
 
     editor.get_by_role("button", name="Preview", exact=True).click()
@@ -267,7 +275,6 @@ def test_edit_reorder_by_button_and_drag_then_save(
     # The shop holds exactly the intended change: the new order, one new caption, nothing else.
     after = shop.images(guid)
     assert [i["name"] for i in after] == order
-    old_priority = {i["name"]: i["priority"] for i in before}
     expected_priority = old_priority | fewest_priority_changes(old_priority, order)
     assert {i["name"]: i["priority"] for i in after} == expected_priority
     old_caption = {i["name"]: i["description"] for i in before}
@@ -303,6 +310,10 @@ def test_reload_conflicts_undo_and_one_move_on_a_gapped_gallery(
     up = editor.get_by_role("button", name=f"Move {names[3]} up", exact=True)
     up.click()
     expect(pending).to_have_text("1 unsaved change")
+    # Marked is the one photo Save writes; the one that only shifted down keeps its number.
+    expect(editor.locator(".snb-card.snb-changed .snb-name")).to_have_text([names[3]])
+    expect(card_of(page, names[3]).locator(".snb-edited")).to_have_text("edited: position")
+    expect(card_of(page, names[2]).locator(".snb-was")).to_have_count(0)
     expect(up).to_be_focused()
     page.keyboard.press("Control+z")
     expect(pending).to_have_text("No unsaved changes")

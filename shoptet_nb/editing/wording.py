@@ -1,0 +1,113 @@
+"""Every word both widgets use for the outcome of a save: one vocabulary, one notice.
+
+A row's status (``Result.counts``) is named the same way on a photo, in the notice after a save
+and in ``Result.counts``: a conflict is never called "failed", and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..apply import Result
+    from ..edit_model import Outcome
+
+__all__ = [
+    "OUTCOMES",
+    "STATUS_WORDS",
+    "outcome_summary",
+    "outcome_view",
+    "plural",
+    "saved_count",
+    "saved_notice",
+]
+
+#: How each per-image outcome of a save is shown on its photo: (label, is it a success).
+OUTCOMES: dict[str, tuple[str, bool]] = {
+    "updated": ("Saved", True),
+    "unchanged": ("Already up to date", True),
+    "invalid": ("Not saved: invalid", False),
+    "not_found": ("Not saved: not found in the shop", False),
+    "conflict": ("Not saved: changed in the shop meanwhile (a conflict)", False),
+    "failed": ("Not saved: the shop refused it", False),
+    "not_attempted": ("Not saved: not attempted", False),
+}
+
+#: How a count of rows in each status that did not reach the shop reads in a notice, in the
+#: order a notice lists them.
+STATUS_WORDS: dict[str, str] = {
+    "conflict": "in conflict: changed in the shop meanwhile, not sent",
+    "failed": "failed",
+    "not_attempted": "not attempted",
+    "invalid": "invalid",
+    "not_found": "not found in the shop",
+}
+
+#: Statuses of rows the shop now holds as wanted.
+_DONE = ("updated", "unchanged")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def saved_count(result: Result) -> int:
+    """Rows the shop now holds as wanted (updated, or already so)."""
+    counts = result.counts
+    return sum(counts.get(status, 0) for status in _DONE)
+
+
+def outcome_summary(counts: Mapping[str, int]) -> str:
+    """The rows that did not reach the shop, by status: ``"2 in conflict (...), 1 failed"``."""
+    parts = [f"{counts[s]} {words}" for s, words in STATUS_WORDS.items() if counts.get(s)]
+    other = sorted(s for s, n in counts.items() if n and s not in STATUS_WORDS and s not in _DONE)
+    parts += [f"{counts[s]} {s.replace('_', ' ')}" for s in other]
+    return ", ".join(parts)
+
+
+def outcome_view(outcome: Outcome) -> dict[str, Any]:
+    """How a save's outcome shows on its photo: status, ok, and a label that says why.
+
+    >>> outcome_view(Outcome("failed", "boom", 500))["label"]   # doctest: +SKIP
+    'Not saved: the shop refused it: boom (HTTP 500)'
+    """
+    label, ok = OUTCOMES.get(outcome.status, (outcome.status.replace("_", " "), False))
+    if not ok:
+        http = f"HTTP {outcome.http_status}" if outcome.http_status else None
+        extra = ", ".join(x for x in (http, outcome.error_code) if x)
+        if outcome.message:
+            label = f"{label}: {outcome.message}"
+        if extra:
+            label = f"{label} ({extra})"
+    return {"status": outcome.status, "ok": ok, "label": label}
+
+
+def saved_notice(
+    result: Result, *, noun: str, marked: str, held: str = "", problems: Sequence[str] = ()
+) -> tuple[str, str]:
+    """The notice after a save, and its kind (success, warning, error).
+
+    ``noun`` names what was saved (``image``, ``caption``), ``marked`` where the rows that did
+    not reach the shop show (``the cards``, ``the rows``). ``held`` tells of edits the widget
+    kept back before sending (never rows of ``result``), ``problems`` are appended.
+    """
+    after = held + ((" " + " ".join(problems)) if problems else "")
+    counts = result.counts
+    done = saved_count(result)
+    total = sum(counts.values())
+    missed = outcome_summary(counts)
+    if not missed:
+        kind = "warning" if problems or held else "success"
+        return f"Saved: {plural(done, noun)} up to date in the shop.{after}", kind
+    if done == 0:
+        return (
+            f"Nothing was saved: {missed} (see {marked} marked in red). Your edits are kept; "
+            f"resolve or fix them, or try again.{after}",
+            "error",
+        )
+    return (
+        f"Partly saved: {done} of {total} {noun}s saved; {missed} (see {marked} marked in "
+        f"red). The unsaved edits are kept.{after}",
+        "warning",
+    )

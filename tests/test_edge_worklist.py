@@ -1,0 +1,139 @@
+"""The caption worklist at the edges: other languages, uncertain writes (issue "Trust holes")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+
+import shoptet_nb as sn
+from shoptet_nb.errors import FrameError
+from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxOptions, SandboxShop
+from shoptet_nb.widgets import CaptionWorklist
+
+from helpers import products_with_images
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(tmp_path / "journal"))
+
+
+class LosesPatchAnswers(httpx.BaseTransport):
+    """Every PATCH reaches the shop and lands; its answer never reaches the client, and the
+    read that follows a lost answer fails too (so apply cannot tell whether it landed)."""
+
+    def __init__(self, inner: httpx.BaseTransport, reads_to_fail: int) -> None:
+        self.inner = inner
+        self.reads_to_fail = reads_to_fail
+        self.failing = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and self.failing and "/images/" in request.url.path:
+            self.failing -= 1
+            raise httpx.ConnectError("the network is down for a moment", request=request)
+        response = self.inner.handle_request(request)
+        if request.method == "PATCH":
+            response.read()
+            self.failing = self.reads_to_fail  # every retry of the read that follows
+            raise httpx.ReadError("connection reset before the answer", request=request)
+        return response
+
+
+def test_a_save_that_landed_without_an_answer_shows_the_shops_new_caption() -> None:
+    shop = SandboxShop(SandboxOptions(seed=3, products=12, limits=False))
+    transport = LosesPatchAnswers(shop.transport(), reads_to_fail=0)
+    client = sn.connect(
+        "lost-answers", base_url=SANDBOX_BASE_URL, transport=transport, backoff_base=0.01
+    )
+    transport.reads_to_fail = client.settings.max_attempts
+    client.sandbox = shop
+    guid = products_with_images(client, 1, min_images=2)[0]
+    images = sn.read_images(client, [guid], progress=False)
+    worklist = CaptionWorklist(client, images, journal=False)
+    name = str(images["name"].iloc[0])
+    worklist.set_caption(guid, name, "Landed without an answer")
+    result = worklist.save()
+    assert result is not None
+    assert result.rows["status"].tolist() == ["failed"]  # apply could not tell: it says so
+    in_shop = next(i for i in shop.images(guid, "shop") if i["name"] == name)
+    assert in_shop["description"] == "Landed without an answer"
+    # The worklist knows the shop holds the new caption: nothing pending, nothing to resolve.
+    assert worklist.model.shop_caption(guid, "shop", name) == "Landed without an answer"
+    worklist.reset()
+    assert worklist.changes.empty
+    assert worklist.model.caption(guid, "shop", name) == "Landed without an answer"
+    worklist.set_caption(guid, name, "A later edit")
+    assert worklist.conflicts.empty
+
+
+def slovak(client: Any, guid: str) -> None:
+    """Give every photo of the product a Slovak caption unlike its Czech one."""
+    for image in client.sandbox.images(guid, "shop"):
+        client.sandbox.set_image(
+            guid, "shop", image["name"], description=f"SK {image['name']}", language="sk"
+        )
+
+
+def test_a_slovak_frame_edits_the_slovak_captions() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    slovak(client, guid)
+    sk = sn.read_images(client, [guid], language="sk", progress=False)
+    cs = sn.read_images(client, [guid], progress=False)
+    worklist = CaptionWorklist(client, sk, journal=False)
+    name = str(sk["name"].iloc[0])
+    shown = worklist.rows.set_index("name")["description"]
+    assert shown[name] == (sk.set_index("name")["description"][name] or "")
+    worklist.set_caption(guid, name, "Slovenský popis")
+    assert set(worklist.changes["language"]) == {"sk"}
+    worklist.save()
+    after_sk = sn.read_images(client, [guid], language="sk", progress=False).set_index("name")
+    after_cs = sn.read_images(client, [guid], progress=False).set_index("name")
+    assert after_sk.loc[name, "description"] == "Slovenský popis"
+    assert after_cs.loc[name, "description"] == cs.set_index("name").loc[name, "description"]
+
+
+def test_slovak_findings_show_the_slovak_captions() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    slovak(client, guid)
+    sk = sn.read_images(client, [guid], language="sk", progress=False)
+    findings = sn.lint_captions(sk.assign(description=""))[["guid", "gallery", "name", "language"]]
+    worklist = CaptionWorklist(client, findings, journal=False)
+    shop_sk = {
+        i["name"]: i["description"] or ""
+        for i in client.sandbox.images(guid, "shop", language="sk")
+    }
+    for row in worklist.rows.itertuples():
+        assert row.description == shop_sk[row.name]
+
+
+def test_a_frame_mixing_languages_says_how_to_split_it() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    both = pd.concat(
+        [
+            sn.read_images(client, [guid], progress=False),
+            sn.read_images(client, [guid], language="sk", progress=False),
+        ]
+    )
+    with pytest.raises(FrameError, match=r"one worklist per language") as caught:
+        CaptionWorklist(client, both, journal=False)
+    assert "language=" not in str(caught.value)  # no parameter it does not have
+
+
+def test_reload_is_busy_with_save_disabled_while_it_reads() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guids = products_with_images(client, 3, min_images=2)
+    worklist = CaptionWorklist(client, sn.read_images(client, guids, progress=False), journal=False)
+    seen: list[tuple[bool, str]] = []
+    worklist.observe(lambda change: seen.append((change["new"], worklist.busy_text)), names="busy")
+    worklist.refresh()
+    assert seen[0][0] is True
+    assert seen[0][1] == "Reading 3 galleries from the shop…"
+    assert seen[-1][0] is False
+    assert not worklist.busy
