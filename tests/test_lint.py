@@ -301,22 +301,3 @@ def test_duplicates_are_found_per_language() -> None:
         ("a.jpg", "en", "duplicate"),
         ("b.jpg", "en", "duplicate"),
     ]
-
-
-def test_a_two_language_read_finds_what_each_language_finds_alone() -> None:
-    """A sandbox read in cs and sk: findings of both = findings of each, summed."""
-    import shoptet_nb as sn
-
-    client = sn.sandbox(products=40)
-    czech = sn.read_images(client, method="galleries", progress=False)
-    slovak = sn.read_images(client, method="galleries", language="sk", progress=False)
-    each = [lint_captions(czech), lint_captions(slovak)]
-    both = lint_captions(pd.concat([czech, slovak], ignore_index=True))
-
-    def counts(found: pd.DataFrame) -> dict[tuple[object, str], int]:
-        return found.groupby(["language", "rule"], dropna=False).size().to_dict()  # type: ignore[no-any-return]
-
-    assert counts(both) == {**counts(each[0]), **counts(each[1])}
-    duplicates = [int((found["rule"] == "duplicate").sum()) for found in each]
-    assert duplicates[0] > 0
-    assert int((both["rule"] == "duplicate").sum()) == sum(duplicates)
