@@ -344,3 +344,11 @@ def shot(page: Any, artifacts: Path, name: str) -> Path:
     path = artifacts / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def undo_twice_from_a_blank_spot(page: Any, blank: Any) -> None:
+    """Click a part of a widget that is no field or button, then press Ctrl+Z twice, as a user
+    who wants the last two actions back does (the caller checks both were undone)."""
+    blank.click()
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
