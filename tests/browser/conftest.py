@@ -69,7 +69,13 @@ display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidd
 NOTEBOOK_SOURCE = (
     NOTEBOOK_SETUP
     + """\
-editor = shoptet_nb.GalleryEditor(client, product=setting("guid"), journal=False)
+audit = None
+if setting("audit"):  # the image audit's sizes and marks on the cards
+    import tempfile
+
+    photos = shoptet_nb.read_images(client, [setting("guid")], progress=False)
+    audit = shoptet_nb.audit_images(client, photos, cache=tempfile.mkdtemp(), progress=False)
+editor = shoptet_nb.GalleryEditor(client, product=setting("guid"), journal=False, audit=audit)
 display(editor)
 """
     + NOTEBOOK_DONE

@@ -62,10 +62,15 @@ FIRST_RENDER_JS = "() => document.querySelector('.snb-editor') ? Date.now() : fa
 
 
 def open_in_voila(
-    page: Any, voila: str, guid: str, count: int, timings: dict[str, int] | None = None
+    page: Any,
+    voila: str,
+    guid: str,
+    count: int,
+    timings: dict[str, int] | None = None,
+    query: str = "",
 ) -> int:
     """Load the notebook for ``guid`` and wait until its ``count`` cards are usable."""
-    page.goto(f"{voila}/?guid={guid}", wait_until="commit")
+    page.goto(f"{voila}/?guid={guid}{query}", wait_until="commit")
     if timings is not None:
         timings["first_render"] = int(
             page.wait_for_function(FIRST_RENDER_JS, timeout=LOAD_MS, polling="raf").json_value()
@@ -570,4 +575,20 @@ def test_jupyterlab_run_all_of_notebook_04_leaves_no_phantom_edits(
     editor.locator(".snb-top").evaluate("(el) => el.scrollIntoView({block: 'start'})")
     expect(editor.locator(".snb-top")).to_be_in_viewport()
     shot(page, artifacts, "jupyterlab-notebook-04-run-all")
+    no_widget_errors(page)
+
+
+def test_cards_show_the_image_audits_size_and_marks(
+    page: Any, voila: str, shop_server: Any, artifacts: Path
+) -> None:
+    shop = shop_server.shop
+    guid, before = gallery_of(shop, 4, 15)
+    open_in_voila(page, voila, guid, len(before), query="&audit=1")
+    editor = editor_of(page)
+    sizes = editor.locator(".snb-card .snb-size")
+    expect(sizes).to_have_count(len(before), timeout=ACTION_MS)
+    for image, text in zip(before, sizes.all_inner_texts(), strict=True):
+        photo = shop.photo(image["name"])
+        assert text == f"{photo.width} × {photo.height} px", (image["name"], text)
+    shot(page, artifacts, "editor-audit-marks")
     no_widget_errors(page)
