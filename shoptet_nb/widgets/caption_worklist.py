@@ -587,7 +587,17 @@ class CaptionWorklist(EditingWidget):
     def refresh(self) -> None:
         """Read the worklist's galleries again; unsaved edits are kept, conflicts marked."""
         keys = [k for k in self._keys if k not in self._missing]
-        problems = self._reread({(k[0], k[1]) for k in keys})
+        galleries = {(k[0], k[1]) for k in keys}
+        # Busy while it reads: the grid's buttons (Save among them) are disabled and a bar
+        # runs, since reading thousands of galleries takes a while.
+        self.busy = True
+        self.progress = -1.0
+        self.busy_text = f"Reading {plural(len(keys), 'photo')} again from the shop…"
+        try:
+            problems = self._reread(galleries)
+        finally:
+            self.busy = False
+            self.busy_text = ""
         self._bump(self._keys)
         self._render_all()
         self._say(" ".join(problems) or "Reloaded from the shop.", "error" if problems else "info")
