@@ -286,9 +286,7 @@ VOILA_ICON_FONT = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@"
 
 def is_voilas_icon_font(text: str, source: str) -> bool:
     """Whether a console error is the failed load of Voila's icon font stylesheets."""
-    return text == "Failed to load resource: net::ERR_FAILED" and source.startswith(
-        VOILA_ICON_FONT
-    )
+    return text == "Failed to load resource: net::ERR_FAILED" and source.startswith(VOILA_ICON_FONT)
 
 
 @pytest.fixture
