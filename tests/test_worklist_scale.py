@@ -111,3 +111,17 @@ def test_a_refresh_that_fails_leaves_the_grid_usable(
     worklist.vue_refresh({})
     assert worklist.busy is False
     assert "the shop is away" in worklist.notice
+
+
+def test_a_build_that_reads_the_shop_shows_a_progress_bar(
+    shop: tuple[Any, pd.DataFrame], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Findings lack captions and product names: the worklist reads their galleries, the slow
+    # part of building one over a big shop, and shows a bar while it does (unless told not to).
+    client, images = shop
+    findings = sn.lint_captions(images.head(30))
+    capsys.readouterr()
+    CaptionWorklist(client, findings, journal=False)
+    assert "galleries" in capsys.readouterr().err
+    CaptionWorklist(client, findings, journal=False, progress=False)
+    assert capsys.readouterr().err == ""
