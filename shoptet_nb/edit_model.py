@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -158,10 +158,23 @@ class _Gallery:
             self._writes = (wanted, dict(fewest_priority_changes(priorities, list(wanted))))
         return self._writes[1]
 
+    def records(self) -> list[dict[str, Any]]:
+        """The photos as the shop last said, in the shop's order."""
+        return [self.rows[n] for n in self.shop_order]
+
     def frame(self) -> pd.DataFrame:
         if self._frame is None:
-            self._frame = _records_frame([self.rows[n] for n in self.shop_order])
+            self._frame = _records_frame(self.records())
         return self._frame
+
+
+def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """IMAGE_COLUMNS records as one typed frame (built once: a frame per gallery is slow)."""
+    frame = pd.DataFrame.from_records(records, columns=list(IMAGE_COLUMNS))
+    # Photos without a changeTime only: pandas makes a naive all-NaT column, which cannot be
+    # cast to UTC; parse it as UTC instead.
+    frame["change_time"] = pd.to_datetime(frame["change_time"], utc=True)
+    return typed(frame, IMAGE_COLUMNS)
 
 
 @dataclass
@@ -172,23 +185,6 @@ class _Step:
 
 
 # -- pure helpers ----------------------------------------------------------------------------
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")``, built from whole columns (many times faster on
-    pandas' extension dtypes, which to_dict reads one cell at a time)."""
-    columns = [str(c) for c in frame.columns]
-    values = [frame[c].tolist() for c in frame.columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-
-
-def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """Photo records (IMAGE_COLUMNS) as a typed frame, in the order given."""
-    frame = pd.DataFrame.from_records(records, columns=list(IMAGE_COLUMNS))
-    # Photos without a changeTime only: pandas makes a naive all-NaT column, which cannot be
-    # cast to UTC; parse it as UTC instead.
-    frame["change_time"] = pd.to_datetime(frame["change_time"], utc=True)
-    return typed(frame, IMAGE_COLUMNS)
 
 
 def _missing(value: object) -> bool:
@@ -336,14 +332,15 @@ class EditModel:
                 f"load(): image {first['name']!r} of product {first['guid']} appears twice; "
                 "drop the duplicate rows"
             )
-        # One to_dict for the whole frame, grouped here: a to_dict per gallery costs
-        # milliseconds each, seconds over a worklist of thousands of galleries.
-        by_gallery: dict[Key, list[dict[str, Any]]] = {}
-        for record in _records(data):
-            key = (str(record["guid"]), str(record["gallery"]))
-            by_gallery.setdefault(key, []).append(record)
-        loaded: list[Key] = list(by_gallery)
-        for key, records in by_gallery.items():
+        # Records once for the whole frame, grouped in Python: a to_dict per gallery is what
+        # made a worklist of thousands of galleries slow to build.
+        grouped: dict[Key, list[dict[str, Any]]] = {}
+        for record in data.to_dict("records"):
+            row = cast(dict[str, Any], record)  # typed(): the keys are the column names
+            grouped.setdefault((str(row["guid"]), str(row["gallery"])), []).append(row)
+        loaded: list[Key] = []
+        for key, records in grouped.items():
+            loaded.append(key)
             self._rebase(key, records, complete=complete)
         for key in keys:
             if key not in loaded:
@@ -505,13 +502,13 @@ class EditModel:
 
     def base_frame(self, keys: Iterable[Key] | None = None) -> pd.DataFrame:
         """The shop as last read (IMAGE_COLUMNS), of ``keys`` or every gallery: a plan's base."""
-        wanted = self._galleries if keys is None else keys
-        galleries = [self._galleries[k] for k in wanted if k in self._galleries]
-        if len(galleries) == 1:
-            return galleries[0].frame()  # cached: the editor asks for one gallery often
-        # One frame from every record at once: a frame per gallery, then concat, costs
-        # milliseconds a gallery (seconds for a worklist of thousands).
-        return _records_frame([g.rows[n] for g in galleries for n in g.shop_order])
+        wanted = [k for k in (self._galleries if keys is None else keys) if k in self._galleries]
+        if len(wanted) == 1:
+            # Cached per gallery (the editor asks often); a copy, as callers may change it.
+            return self._galleries[wanted[0]].frame().copy()
+        # Many galleries (a worklist): one frame from all their records at once.
+        records = [r for k in wanted for r in self._galleries[k].records()]
+        return _records_frame(records)
 
     # --- editing (each call is one undoable action) -----------------------------------------
 

@@ -124,3 +124,16 @@ def test_a_frame_mixing_languages_says_how_to_split_it() -> None:
     with pytest.raises(FrameError, match=r"one worklist per language") as caught:
         CaptionWorklist(client, both, journal=False)
     assert "language=" not in str(caught.value)  # no parameter it does not have
+
+
+def test_reload_is_busy_with_save_disabled_while_it_reads() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guids = products_with_images(client, 3, min_images=2)
+    worklist = CaptionWorklist(client, sn.read_images(client, guids, progress=False), journal=False)
+    seen: list[tuple[bool, str]] = []
+    worklist.observe(lambda change: seen.append((change["new"], worklist.busy_text)), names="busy")
+    worklist.refresh()
+    assert seen[0][0] is True
+    assert seen[0][1] == "Reading 3 galleries from the shop…"
+    assert seen[-1][0] is False
+    assert not worklist.busy

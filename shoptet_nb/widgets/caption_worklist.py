@@ -179,6 +179,8 @@ class CaptionWorklist(EditingWidget):
             }
             for rule, message in LINT_RULES.items()
         ]
+        if not self._model.keys:  # _complete() loaded the whole galleries it read already
+            self._model.load(self._base)
         self._find_missing()
         self._update_duplicates(self._galleries(keys))
         self._render_all()
@@ -190,9 +192,8 @@ class CaptionWorklist(EditingWidget):
         lacks some (one ``read_images`` call: one request per gallery, plus the product list;
         ``progress``: its bar, the one slow part of building a big worklist)."""
         if all(c in frame.columns for c in _NEEDED):
-            given = _restrict(typed(frame, IMAGE_COLUMNS), keys)
-            self._model.load(given)
-            return given
+            given = typed(frame, IMAGE_COLUMNS).drop_duplicates(IMAGE_KEY)
+            return _restrict(given, keys)
         from ..read import read_images
 
         galleries = sorted({k[1] for k in keys})
@@ -209,7 +210,7 @@ class CaptionWorklist(EditingWidget):
         # The whole galleries were read: the model keeps them all, so `duplicate` and the
         # template's {n} and {count} see every photo, not only the worklist's.
         self._model.load(read, complete=True)
-        return _restrict(read, keys)  # in the model already: read whole
+        return _restrict(read, keys)
 
     def _find_missing(self) -> None:
         present = set(
@@ -591,11 +592,14 @@ class CaptionWorklist(EditingWidget):
         """Read the worklist's galleries again; unsaved edits are kept, conflicts marked."""
         keys = [k for k in self._keys if k not in self._missing]
         galleries = {(k[0], k[1]) for k in keys}
-        # Busy while it reads: the grid's buttons (Save among them) are disabled and a bar
-        # runs, since reading thousands of galleries takes a while.
-        self.busy = True
+        # A big worklist takes a while to read: the bar says so, and Save and the other
+        # actions are disabled until the grid shows the shop as it is now.
+        count = len(galleries)
+        self.busy_text = (
+            f"Reading {count} {'gallery' if count == 1 else 'galleries'} from the shop…"
+        )
         self.progress = -1.0
-        self.busy_text = f"Reading {plural(len(keys), 'photo')} again from the shop…"
+        self.busy = True
         try:
             problems = self._reread(galleries)
         finally:
@@ -964,8 +968,8 @@ def _interrupted_message(whole: Result, running: int, parts: int) -> str:
 
 
 def _keys_of(frame: pd.DataFrame) -> list[Key]:
-    # Whole columns, not itertuples: a tuple a row costs seconds over 18,000 rows.
-    columns = [frame[c].astype(str).tolist() for c in IMAGE_KEY]
+    # Whole columns as plain str lists, zipped: row-wise itertuples is slow on 18,000 rows.
+    columns = [frame[c].astype(str).tolist() for c in ("guid", "gallery", "name")]
     return list(zip(*columns, strict=True))
 
 
