@@ -172,7 +172,7 @@ def columns_section() -> str:
 
 def docstring_table(module_name: str) -> list[list[str]]:
     """The rows of the ``====  ====`` table in a module's docstring."""
-    # By module name: ``shoptet_nb.apply`` as an attribute is the function, not the module.
+    # By module name: ``shoptet_nb.write.apply`` as an attribute is the function, not a module.
     doc = inspect.getdoc(importlib.import_module(module_name)) or ""
     rows: list[list[str]] = []
     inside = 0
@@ -194,7 +194,7 @@ def statuses_section() -> str:
         "**Plan** (`plan_updates()`, `Plan.rows.status`; nothing is written):\n\n"
         + markdown_table(["status", "meaning"], docstring_table("shoptet_nb.plan"))
         + "\n\n**Result** (`apply()`, `update_images()`, `revert()`; `Result.rows.status`):\n\n"
-        + markdown_table(["status", "meaning"], docstring_table("shoptet_nb.apply"))
+        + markdown_table(["status", "meaning"], docstring_table("shoptet_nb.write"))
     )
 
 

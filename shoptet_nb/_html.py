@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .apply import Result
     from .plan import Plan
+    from .write.result import Result
 
 _COLOURS = {
     "would_update": "#1565c0",

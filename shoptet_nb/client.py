@@ -25,6 +25,7 @@ import httpx
 
 from . import _retry, jobs
 from ._limits import Cancelled, TokenLimiter, shared_limiter, token_fingerprint
+from ._times import format_shoptet_time
 from .config import Secret, Settings, resolve_base_url, resolve_token
 from .errors import APIError, ArgumentError, NetworkError
 from .jobs import Job
@@ -868,15 +869,6 @@ def connect(
     secret, header = resolve_token(token)
     chosen = replace(Settings(), base_url=resolve_base_url(base_url), **settings)
     return ShoptetClient(secret, header, chosen, transport=transport)
-
-
-def format_shoptet_time(value: datetime | str) -> str:
-    """A datetime in Shoptet's format, ``2024-05-29T09:02:27+0200`` (offset without colon)."""
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def _products_of(envelope: Envelope) -> list[dict[str, Any]]:

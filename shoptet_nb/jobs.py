@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+from ._times import format_shoptet_time
 from .errors import (
     APIError,
     ArgumentError,
@@ -132,8 +133,6 @@ def snapshot_params(
     filters: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The query of a product snapshot; bad combinations raise before anything is sent."""
-    from .client import format_shoptet_time
-
     params: dict[str, Any] = {"include": ",".join(include) or None, "language": language}
     for key, value in (filters or {}).items():
         params[key] = format_shoptet_time(value) if isinstance(value, datetime) else value

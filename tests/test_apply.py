@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
-from shoptet_nb.apply import _run, combine_results, unsent_result
+from shoptet_nb.apply import combine_results, unsent_result
 from shoptet_nb.columns import ERROR_COLUMNS, IMAGE_COLUMNS, RESULT_COLUMNS
 from shoptet_nb.plan import split_plan
+from shoptet_nb.write.run import run_plan
 
 from helpers import IMAGES, calls, products_with_images, read, server_image
 
@@ -146,7 +147,7 @@ def test_server_errors_in_a_200_map_to_their_rows(
         {"guid": guid, "name": [real[0], "ghost.jpg", real[1]], "description": ["A", "B", "C"]}
     )
     plan = sn.plan_updates(client, edits, base=base, progress=False)
-    result = _run(
+    result = run_plan(
         plan,
         on_error="continue",
         force=False,

@@ -13,25 +13,26 @@ from typing import Any
 
 import pandas as pd
 
-from ._order import fewest_priority_changes, shop_order
-from .client import ShoptetClient
-from .errors import ShoptetError
+from .._order import fewest_priority_changes, shop_order
+from ..client import ShoptetClient
+from ..errors import ShoptetError
+from .journal import Entry, Intent
 
 Gallery = tuple[str, str]  # guid, gallery: priorities are one for all languages
 
 
-def priorities_sent(entries: Iterable[dict[str, Any]]) -> dict[Gallery, dict[str, int | None]]:
+def priorities_sent(entries: Iterable[Entry]) -> dict[Gallery, dict[str, int | None]]:
     """Per gallery, the photos an apply sent a priority for, with the priority before it."""
     sent: dict[Gallery, dict[str, int | None]] = {}
     for entry in entries:
-        if entry.get("event") != "intent":
+        if not isinstance(entry, Intent):
             continue
-        for image in entry.get("images") or []:
-            if "priority" not in (image.get("set") or {}):
+        for image in entry.images:
+            if "priority" not in image.set:
                 continue
-            photos = sent.setdefault((entry["guid"], entry["gallery"]), {})
-            if image["name"] not in photos:  # the first 'before' is the one to restore
-                photos[image["name"]] = (image.get("before") or {}).get("priority")
+            photos = sent.setdefault((entry.guid, entry.gallery), {})
+            if image.name not in photos:  # the first 'before' is the one to restore
+                photos[image.name] = None if image.before is None else image.before.priority
     return sent
 
 

@@ -1,0 +1,297 @@
+"""The write journal: the before and after of every image a write touches, as JSON lines.
+
+Each PATCH call writes an :class:`Intent` line before it is sent (the values before, and the
+values it will set) and a :class:`Confirmed` line when it is answered (the values the server then
+showed), or a :class:`Failed` line (the call failed, or an interrupt stopped it before it left).
+``revert`` reads these lines back. After an interrupt the file stays open until the last call
+still in flight has written its answer, so it lists every gallery that may have changed. Files
+live in ``$SHOPTET_NB_JOURNAL_DIR`` or, by default, ``~/.shoptet_nb/journal/``, one file per apply
+named ``apply-<UTC time>-<id>.jsonl``.
+
+The schema lives here and nowhere else: writers build an entry class and hand it to
+:meth:`Journal.write` (the one encoder); readers turn lines back into entries with
+:func:`decode_entry` (the one decoder). A new kind of write (adding or deleting photos) adds an
+entry class with its own ``EVENT`` and registers it in :data:`ENTRY_TYPES`; readers that do not
+know it skip it, as they skip lines a crash cut short.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+JOURNAL_DIR_ENV = "SHOPTET_NB_JOURNAL_DIR"
+
+#: One JSON line of a journal, as written and as ``read_journal`` / ``Result.journal_entries``
+#: give it back.
+JsonEntry = dict[str, Any]
+
+
+def default_journal_dir() -> Path:
+    """Where journals go: ``$SHOPTET_NB_JOURNAL_DIR``, else ``~/.shoptet_nb/journal``."""
+    configured = os.environ.get(JOURNAL_DIR_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.home() / ".shoptet_nb" / "journal"
+
+
+def new_journal_path() -> Path:
+    """A fresh file name in the journal folder (UTC time and a random suffix)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return default_journal_dir() / f"apply-{stamp}-{secrets.token_hex(3)}.jsonl"
+
+
+# -- the schema -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageState:
+    """An image's editable values and change time, as the journal keeps a 'before' or 'after'."""
+
+    priority: Any = None
+    description: Any = None
+    change_time: Any = None
+
+    @classmethod
+    def of_record(cls, record: dict[str, Any]) -> ImageState:
+        """The state a server record (``priority``, ``description``, ``changeTime``) shows."""
+        return cls(record.get("priority"), record.get("description"), record.get("changeTime"))
+
+    def encode(self) -> JsonEntry:
+        return {
+            "priority": self.priority,
+            "description": self.description,
+            "changeTime": self.change_time,
+        }
+
+    @classmethod
+    def decode(cls, data: dict[str, Any] | None) -> ImageState | None:
+        if data is None:
+            return None
+        return cls(data.get("priority"), data.get("description"), data.get("changeTime"))
+
+
+@dataclass(frozen=True)
+class IntentImage:
+    """One image of an :class:`Intent`: its state before and the fields the call sets."""
+
+    name: Any
+    before: ImageState | None
+    set: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ConfirmedImage:
+    """One image of a :class:`Confirmed`: its state as the server showed it after the call."""
+
+    name: Any
+    after: ImageState | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What every entry has: the gallery it is about (``language`` None = the shop's default)
+    and when it was written (set by :meth:`Journal.write`)."""
+
+    EVENT: ClassVar[str] = ""
+    guid: Any
+    gallery: Any
+    language: str | None
+    time: str | None = field(default=None, kw_only=True)
+
+    def fields(self) -> JsonEntry:
+        """The entry's own fields, in the order they are written after ``time`` and ``event``."""
+        raise NotImplementedError
+
+    def encode(self) -> JsonEntry:
+        """The JSON object of this entry (the line, before ``json.dumps``)."""
+        head: JsonEntry = {} if self.time is None else {"time": self.time}
+        return {
+            **head,
+            "event": self.EVENT,
+            "guid": self.guid,
+            "gallery": self.gallery,
+            "language": self.language,
+            **self.fields(),
+        }
+
+
+@dataclass(frozen=True)
+class Intent(Entry):
+    """A call about to be sent: written before it leaves, so the journal never misses one."""
+
+    EVENT: ClassVar[str] = "intent"
+    product_name: Any = None
+    images: tuple[IntentImage, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {
+            "product_name": self.product_name,
+            "images": [
+                {
+                    "name": image.name,
+                    "before": None if image.before is None else image.before.encode(),
+                    "set": image.set,
+                }
+                for image in self.images
+            ],
+        }
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Intent:
+        return cls(
+            data["guid"],
+            data["gallery"],
+            data.get("language"),
+            time=data.get("time"),
+            product_name=data.get("product_name"),
+            images=tuple(
+                IntentImage(
+                    image["name"], ImageState.decode(image.get("before")), image.get("set") or {}
+                )
+                for image in data.get("images") or []
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Confirmed(Entry):
+    """A call's answer (or a read after a lost answer) shows these images with the new values.
+
+    Written as event ``result`` (the name journals have always used).
+    """
+
+    EVENT: ClassVar[str] = "result"
+    request_id: str | None = None
+    images: tuple[ConfirmedImage, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {
+            "request_id": self.request_id,
+            "images": [
+                {"name": image.name, "after": None if image.after is None else image.after.encode()}
+                for image in self.images
+            ],
+        }
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Confirmed:
+        return cls(
+            data["guid"],
+            data["gallery"],
+            data.get("language"),
+            time=data.get("time"),
+            request_id=data.get("request_id"),
+            images=tuple(
+                ConfirmedImage(image["name"], ImageState.decode(image.get("after")))
+                for image in data.get("images") or []
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Failed(Entry):
+    """A journaled call that did not land for these images (failed, or never left)."""
+
+    EVENT: ClassVar[str] = "failed"
+    message: str | None = None
+    names: tuple[Any, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {"message": self.message, "names": list(self.names)}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Failed:
+        return cls(
+            data["guid"],
+            data["gallery"],
+            data.get("language"),
+            time=data.get("time"),
+            message=data.get("message"),
+            names=tuple(data.get("names") or ()),
+        )
+
+
+#: Entry classes by the ``event`` they write: the decoder's table (new writers add theirs).
+ENTRY_TYPES: dict[str, Any] = {kind.EVENT: kind for kind in (Intent, Confirmed, Failed)}
+
+
+def decode_entry(data: JsonEntry) -> Entry | None:
+    """The typed entry of one journal object; None for an event this version does not know
+    or an object missing the fields every entry has."""
+    kind = ENTRY_TYPES.get(str(data.get("event")))
+    if kind is None:
+        return None
+    try:
+        entry: Entry = kind.decode(data)
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return entry
+
+
+def decode_entries(entries: Iterable[JsonEntry]) -> list[Entry]:
+    """The typed entries of a journal's objects, skipping those :func:`decode_entry` cannot."""
+    return [entry for entry in map(decode_entry, entries) if entry is not None]
+
+
+# -- the file -------------------------------------------------------------------------------
+
+
+class Journal:
+    """Appends entries to a JSON-lines file (or only to memory when ``path`` is None).
+
+    Every line is flushed as it is written, so a process that dies mid-run leaves a journal
+    that says what was sent and what was confirmed.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: list[JsonEntry] = []
+        self._lock = threading.Lock()
+        self._file: IO[str] | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("a", encoding="utf-8")
+
+    def write(self, entry: Entry | JsonEntry) -> None:
+        """Stamp ``entry`` with the time and append it (to the file and to :attr:`entries`)."""
+        data = entry.encode() if isinstance(entry, Entry) else entry
+        data = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), **data}
+        line = json.dumps(data, ensure_ascii=False) + "\n"
+        with self._lock:
+            self.entries.append(data)
+            if self._file is not None:
+                self._file.write(line)
+                self._file.flush()
+            elif self.path is not None:
+                # Written after close(): still on disk, never only in memory (an undo needs it).
+                with self.path.open("a", encoding="utf-8") as late:
+                    late.write(line)
+
+    def close(self) -> None:
+        """Close the file; a later :meth:`write` still reaches it (opened for that line)."""
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+
+def read_journal(path: str | os.PathLike[str]) -> list[JsonEntry]:
+    """The entries of a journal file as JSON objects; a last line cut short by a crash is
+    skipped. :func:`decode_entries` makes them typed."""
+    entries = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                continue
+    return entries
