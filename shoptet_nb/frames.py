@@ -40,6 +40,29 @@ def parse_times(values: Iterable[Any]) -> pd.Series:
     return pd.Series(parsed.array.take(codes, allow_fill=True))
 
 
+#: The fields of a server's image record that :func:`images_to_frame` reads.
+IMAGE_RECORD_FIELDS = (
+    "name",
+    "gallery",
+    "priority",
+    "description",
+    "changeTime",
+    "seoName",
+    "cdnName",
+    "isMainImage",
+)
+
+
+def frame_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of an image record a frame keeps (plain values only).
+
+    Readers that hold thousands of galleries until they build a frame keep this instead of the
+    whole record: without the nested lists (``signedCdnNames``) the garbage collector stops
+    tracking these dicts, so full collections, which walk every tracked object, stay cheap.
+    """
+    return {key: record.get(key) for key in IMAGE_RECORD_FIELDS}
+
+
 def images_to_frame(
     galleries: Iterable[tuple[str, str | None, Sequence[Mapping[str, Any]]]],
     url_for: Callable[[str], str | None],

@@ -23,7 +23,7 @@ from .errors import (
     NetworkError,
     ShoptetError,
 )
-from .frames import errors_to_frame, images_to_frame
+from .frames import errors_to_frame, frame_fields, images_to_frame
 from .jobs import DEFAULT_TIMEOUT_S, MAX_GUIDS_PER_SNAPSHOT, Job, resume_job
 from .snapshot import LineError, products_of_lines
 
@@ -340,7 +340,9 @@ def _read_by_galleries(
                     continue
                 if isinstance(outcome, BaseException):
                     raise outcome
-                results[(guid, g)] = list((outcome.data or {}).get("images") or [])
+                results[(guid, g)] = [
+                    frame_fields(record) for record in (outcome.data or {}).get("images") or []
+                ]
                 for item in outcome.errors:  # a 200 that still reports problems is kept
                     errors.append(_item_record(guid, g, item, outcome.status, outcome.request_id))
     except KeyboardInterrupt:

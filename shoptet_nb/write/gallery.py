@@ -10,6 +10,7 @@ from .._limits import Cancelled
 from .._retry import RETRYABLE_STATUSES
 from ..columns import EDITABLE_FIELDS
 from ..errors import APIError, NetworkError
+from ..frames import frame_fields
 from ..plan import request_item
 from .journal import Confirmed, ConfirmedImage, Failed, ImageState, Intent, IntentImage
 from .state import NOT_ATTEMPTED, GalleryKey, Run
@@ -344,11 +345,12 @@ def _remember_gallery(run: Run, gallery_key: GalleryKey, records: dict[Any, Any]
     """Keep the newest record of every image of a gallery for ``Result.images``.
 
     Each PATCH answers with the gallery after it (or, on a shop that answers with only the
-    named images, those): a gallery sent in several calls keeps what every call showed.
+    named images, those): a gallery sent in several calls keeps what every call showed. Only
+    the fields a frame shows are kept (see :func:`~shoptet_nb.frames.frame_fields`).
     """
     with run.lock:
         known = {r.get("name"): r for r in run.after.get(gallery_key, [])}
-        known.update(records)
+        known.update((name, frame_fields(record)) for name, record in records.items())
         run.after[gallery_key] = sorted(known.values(), key=_admin_order)
 
 

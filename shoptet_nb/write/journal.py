@@ -262,9 +262,12 @@ class Journal:
         """Stamp ``entry`` with the time and append it (to the file and to :attr:`entries`)."""
         data = entry.encode() if isinstance(entry, Entry) else entry
         data = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), **data}
-        line = json.dumps(data, ensure_ascii=False) + "\n"
+        # Only a file needs the line; a journal in memory (journal=False) keeps the object.
+        line = None if self.path is None else json.dumps(data, ensure_ascii=False) + "\n"
         with self._lock:
             self.entries.append(data)
+            if line is None:
+                return
             if self._file is not None:
                 self._file.write(line)
                 self._file.flush()
