@@ -344,3 +344,23 @@ def shot(page: Any, artifacts: Path, name: str) -> Path:
     path = artifacts / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+# The middle of the gap between a toolbar's text and its first button, and what is there: a
+# blank part of a widget (no control, no text), where a click lands on no focusable element.
+BLANK_SPOT_JS = """(bar, [text, button]) => {
+  const left = bar.querySelector(text).getBoundingClientRect();
+  const right = bar.querySelector(button).getBoundingClientRect();
+  const x = (left.right + right.left) / 2;
+  const y = (right.top + right.bottom) / 2;
+  const hit = document.elementFromPoint(x, y);
+  return { x: x, y: y, gap: right.left - left.right, blank: hit === bar };
+}"""
+
+
+def click_a_blank_part(page: Any, bar: Any, text: str, button: str) -> None:
+    """Click the empty stretch of ``bar`` between its ``text`` and its first ``button``."""
+    spot = bar.evaluate(BLANK_SPOT_JS, [text, button])
+    assert spot["gap"] > 20, spot
+    assert spot["blank"], spot
+    page.mouse.click(spot["x"], spot["y"])
