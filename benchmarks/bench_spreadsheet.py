@@ -52,6 +52,8 @@ def worklist(rows: int) -> pd.DataFrame:
             "description": [CAPTIONS[i % len(CAPTIONS)] for i in range(rows)],
             "url": [f"https://cdn.example.test/user/shop/detail/foto-{i}.jpg" for i in range(rows)],
             "product_name": [f"Produkt {i // 10}" for i in range(rows)],
+            # As read: the sheet carries each photo's time for the conflict check.
+            "change_time": pd.Timestamp("2024-05-29 07:02:27", tz="UTC"),
         }
     )
     return typed(frame, IMAGE_COLUMNS)

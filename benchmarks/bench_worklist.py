@@ -133,7 +133,6 @@ def build_figures(products: int, seed: int) -> dict[str, Any]:
     return {
         "products": products,
         "rows": len(worklist.rows_data),
-        "galleries": len({(k["k"].split("/")[0]) for k in worklist.rows_data}),
         "build_s": build,
         "reload_s": reload,
         "busy_while_reloading": busy == [True, False],

@@ -57,6 +57,28 @@ COLUMN_MEANINGS = {
     "rule": "the lint rule: `empty`, `file_name`, `duplicate`, `too_long`, `whitespace`, `markup`",
     "original_description": "the caption when the sheet was exported",
     "invalid_reason": "why the row must not be sent (its key cells were altered); `<NA>` = fine",
+    "width": "pixels across, from the original file's header",
+    "height": "pixels down, from the original file's header",
+    "bytes": "size of the original file (from `Content-Range`); `<NA>` = the host did not say",
+    "format": "`JPEG`, `PNG`, `WEBP` or `GIF`, read from the file's bytes (not its name)",
+    "ext_matches": "whether the file name's extension names that format",
+    "megapixels": "width × height / 1,000,000",
+    "aspect": "width / height",
+    "phash": "perceptual hash of the photo (64 DCT bits, then a 4×4 colour grid; hex)",
+    "duplicate_group": "photos showing the same picture share a number; `<NA>` = unique",
+    "findings": "tuple of the audit rules the photo breaks (see `shoptet_nb.audit.AUDIT_RULES`)",
+    "photos": "photos in the gallery",
+    "fail_2027": "photos breaking a rule Merchant Center enforces from 2027",
+    "below_500": "photos under 500 px on a side",
+    "below_1500": "photos 500–1499 px on the shorter side",
+    "over_16mb": "files over 16 MB",
+    "over_64mp": "photos over 64 megapixels",
+    "ext_mismatch": "files whose extension does not name their format",
+    "duplicate_in_gallery": "photos with a copy in the same gallery",
+    "duplicate_across_products": "photos also in another product",
+    "only_one_photo": "the gallery holds one photo",
+    "failed": "photos the audit could not read",
+    "smallest_side": "the smallest side of any of its photos, pixels",
 }
 
 #: Where a column means something else in one frame: (columns table, column) → meaning.
@@ -72,6 +94,11 @@ COLUMN_MEANINGS_IN = {
     "exported: a photo changed since is a `conflict` in the plan",
     ("CAPTION_EDITS_COLUMNS", "description"): "the caption typed in the sheet; `<NA>` = "
     'unchanged (untouched or empty cell), `""` = clear (`[clear]` typed)',
+    ("AUDIT_COLUMNS", "status"): "`ok` (read now), `cached`, `failed` (see `message`) or "
+    "`not_attempted` (interrupted first)",
+    ("AUDIT_COLUMNS", "message"): "why the photo could not be read",
+    ("AUDIT_COLUMNS", "url"): "the original file (`orig` cut)",
+    ("AUDIT_COLUMNS", "language"): "as in the images frame given",
 }
 
 #: (frame, where users meet it, the columns table).
@@ -86,6 +113,8 @@ FRAMES: list[tuple[str, str, str]] = [
         "`read_captions()` (index `sheet_row`: the spreadsheet's row number)",
         "CAPTION_EDITS_COLUMNS",
     ),
+    ("image audit", "`audit_images().photos` (same index as the images frame)", "AUDIT_COLUMNS"),
+    ("image audit by gallery", "`audit_images().products`", "AUDIT_PRODUCT_COLUMNS"),
 ]
 
 SETTING_MEANINGS = {

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from .apply import Result, apply, revert, update_images
+from .audit import ImageAudit, audit_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
 from .edits import fill_captions, move_to_front, renumber, reorder, select_photos, sort_gallery
@@ -63,6 +64,7 @@ __all__ = [
     "Envelope",
     "FrameError",
     "GalleryEditor",
+    "ImageAudit",
     "Interrupted",
     "Job",
     "JobError",
@@ -84,6 +86,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "apply",
+    "audit_images",
     "connect",
     "export_captions",
     "fill_captions",

@@ -711,10 +711,69 @@ class ShoptetClient:
                 raise APIError.from_response(status, body, method="GET", path=label)
             self._sleep(decision.delay)
 
+    def read_file(self, url: str, *, start: int = 0, length: int | None = None) -> FilePart:
+        """Bytes of a file outside the API (an image), never with the token.
+
+        With ``length``, only bytes ``start`` to ``start + length`` are asked for (a ``Range``
+        request); a server that ignores ``Range`` answers with the whole file, of which only
+        what is needed is read before the connection is closed. ``FilePart.total`` is the
+        file's size from ``Content-Range`` (or ``Content-Length``), so no ``HEAD`` is needed.
+        Connection errors, timeouts, 429 and 5xx are retried like API calls (a map's
+        interrupt stops the retries); other errors raise :class:`APIError`.
+
+        >>> client.read_file(url, length=16384).total    # doctest: +SKIP
+        2345678
+        """
+        where = urlsplit(url)
+        label = f"{where.scheme}://{where.netloc}{where.path}"  # never a signed query
+        headers = {"Accept": "*/*"}
+        if length is not None:
+            headers["Range"] = f"bytes={start}-{start + max(length, 1) - 1}"
+        stop = current_stop()
+        attempt = 0
+        while True:
+            attempt += 1
+            if stop is not None and stop.is_set():
+                raise Cancelled
+            status: int | None = None
+            error_kind: str | None = None
+            retry_after: float | None = None
+            body = b""
+            try:
+                with self._http.stream("GET", url, auth=None, headers=headers) as reply:
+                    status = reply.status_code
+                    if status < 400 or status == 416:
+                        return _file_part(reply, start, length)
+                    body = reply.read()
+                    if status == 429:
+                        retry_after = _retry.parse_retry_after(
+                            reply.headers.get("Retry-After"), datetime.now(timezone.utc)
+                        )
+            except httpx.TransportError as exc:
+                if attempt >= self.settings.max_attempts:
+                    raise NetworkError(
+                        f"GET {label} failed after {attempt} attempt(s): "
+                        f"{type(exc).__name__}: {exc}",
+                        method="GET",
+                        path=label,
+                    ) from exc
+                error_kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
+            decision = self._decide_retry(True, attempt, status, error_kind, retry_after)
+            if not decision.retry:
+                assert status is not None
+                raise APIError.from_response(status, body, method="GET", path=label)
+            if stop is None or self._sleep is not time.sleep:
+                self._sleep(decision.delay)
+            elif stop.wait(decision.delay):
+                raise Cancelled
+
     def fetch_file(self, url: str) -> bytes:
         """Download an image file (thumbnails for the widget). The token is not sent to it."""
         try:
-            response = self._http.get(url, headers={"Accept": "*/*"}, follow_redirects=True)
+            # auth=None: no token, even where the files live on the API's own host.
+            response = self._http.get(
+                url, auth=None, headers={"Accept": "*/*"}, follow_redirects=True
+            )
         except (httpx.TransportError, httpx.TooManyRedirects) as exc:
             raise NetworkError(f"GET {url} failed: {exc}", method="GET", path=url) from exc
         if response.status_code >= 400:
@@ -722,6 +781,47 @@ class ShoptetClient:
                 response.status_code, response.content, method="GET", path=url
             )
         return response.content
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """Bytes read from a file by :meth:`ShoptetClient.read_file`.
+
+    ``start``: where ``content`` starts in the file; ``total``: the file's size in bytes when the
+    server said it (None otherwise); ``status``: 200 (whole file), 206 (a range) or 416 (the
+    range starts past the end: no content).
+    """
+
+    content: bytes
+    start: int
+    total: int | None
+    status: int
+
+
+def _file_part(reply: httpx.Response, start: int, length: int | None) -> FilePart:
+    """Read what was asked for from an open response (206, 200 or 416), then stop reading."""
+    total: int | None = None
+    content_range = reply.headers.get("Content-Range", "")
+    if "/" in content_range:
+        size = content_range.rpartition("/")[2].strip()
+        total = int(size) if size.isdigit() else None
+    if reply.status_code == 416:
+        return FilePart(b"", start, total, 416)
+    if reply.status_code != 206:
+        length_header = reply.headers.get("Content-Length", "")
+        total = int(length_header) if length_header.isdigit() else None
+        # The whole file came: skip to ``start``, keep ``length`` bytes, close the rest.
+        wanted = None if length is None else start + length
+        buffer = bytearray()
+        for chunk in reply.iter_bytes():
+            buffer += chunk
+            if wanted is not None and len(buffer) >= wanted:
+                break
+        content = bytes(buffer[start:wanted])
+        return FilePart(content, start, total, reply.status_code)
+    first = content_range.removeprefix("bytes ").partition("-")[0].strip()
+    offset = int(first) if first.isdigit() else start
+    return FilePart(reply.read(), offset, total, 206)
 
 
 def _serial_map(

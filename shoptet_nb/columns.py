@@ -100,6 +100,45 @@ CAPTION_EDITS_COLUMNS: dict[str, object] = {
     "invalid_reason": "string",
 }
 
+#: Columns of ``ImageAudit.photos`` (``audit_images``): one row per input row (a photo).
+AUDIT_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "name": "string",
+    "language": "string",
+    "status": "string",
+    "message": "string",
+    "width": "Int64",
+    "height": "Int64",
+    "bytes": "Int64",
+    "format": "string",
+    "ext_matches": "boolean",
+    "megapixels": "Float64",
+    "aspect": "Float64",
+    "phash": "string",
+    "duplicate_group": "Int64",
+    "findings": "object",
+    "url": "string",
+}
+
+#: Columns of ``ImageAudit.products``: one row per (product, gallery) audited.
+AUDIT_PRODUCT_COLUMNS: dict[str, object] = {
+    "guid": "string",
+    "gallery": "string",
+    "photos": "Int64",
+    "fail_2027": "Int64",
+    "below_500": "Int64",
+    "below_1500": "Int64",
+    "over_16mb": "Int64",
+    "over_64mp": "Int64",
+    "ext_mismatch": "Int64",
+    "duplicate_in_gallery": "Int64",
+    "duplicate_across_products": "Int64",
+    "only_one_photo": "boolean",
+    "failed": "Int64",
+    "smallest_side": "Int64",
+}
+
 
 def empty_frame(columns: dict[str, object]) -> pd.DataFrame:
     """An empty frame with the declared columns and dtypes."""

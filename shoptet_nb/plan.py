@@ -39,6 +39,7 @@ from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, IMAGE_KEY, PLAN_COLUMNS, ty
 from .errors import ArgumentError, FrameError, ShoptetError
 from .frames import rename_api_columns
 from .read import READ_ERRORS_ATTR, language_key, read_images
+from .spreadsheet import sheet_text
 
 PRIORITY_MIN, PRIORITY_MAX = 1, 65535  # Shoptet's documented range for a PATCH priority
 #: Our own ceiling on a caption's length: alt text this long is never meant; refused unsent.
@@ -785,9 +786,11 @@ def _unchanged_since_read(merged: pd.DataFrame) -> np.ndarray:
 
 
 def _caption_moved(merged: pd.DataFrame) -> np.ndarray:
-    """Whether the shop's caption differs from the one a sheet exported (none and "" alike)."""
-    shop = merged["old_description"].astype("string").fillna("")
-    exported = merged["original_description"].astype("string").fillna("")
+    """Whether the shop's caption differs from the one a sheet exported, compared as a sheet
+    holds text (none and "" alike; see ``sheet_text``): what the file could not hold, or a
+    spreadsheet program rewrote, is not someone's change."""
+    shop = sheet_text(merged["old_description"])
+    exported = sheet_text(merged["original_description"])
     return (shop != exported).to_numpy(dtype=bool)
 
 

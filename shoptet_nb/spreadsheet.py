@@ -105,6 +105,7 @@ def export_captions(
     *,
     max_length: int = 125,
     client: ShoptetClient | None = None,
+    progress: bool = True,
 ) -> Path:
     """Write a worklist of captions to ``path`` (``.xlsx`` or ``.csv``) for a copywriter.
 
@@ -120,9 +121,12 @@ def export_captions(
     shop since the export.
 
     The conflict check needs each photo's ``change_time`` as read with its caption: frames
-    from ``read_images`` and ``lint_captions`` carry it. For a frame without it, pass
-    ``client=``: those photos are read from the shop and exported with the shop's caption and
-    time. A sheet without times is still checked when read back, against the caption exported.
+    from ``read_images`` and ``lint_captions`` carry it. For a frame without it (no
+    ``change_time`` column, or one with nothing in it), pass ``client=``: those photos are read
+    from the shop (a progress bar unless ``progress=False``) and exported with the shop's
+    caption and time; without ``client`` such a frame is a FrameError before anything is
+    written. A sheet whose times are lost on the way back is still checked when read back,
+    against the caption exported.
 
     The ``.xlsx`` has a frozen header, an auto filter, a ``length`` formula that counts as the
     copywriter types (red over ``max_length``), and sheet protection without a password: only
@@ -134,12 +138,15 @@ def export_captions(
     are written as U+FFFD. Returns the path written.
 
     >>> findings = shoptet_nb.lint_captions(images)
-    >>> shoptet_nb.export_captions(findings, "todo.xlsx")
+    >>> todo = shoptet_nb.select_photos(images, findings)  # by guid, gallery, language, name
+    >>> shoptet_nb.export_captions(todo, "todo.xlsx")      # or export_captions(findings, ...)
     """
     check_max_length(max_length, "export_captions")
     _check_columns(frame, KEY, "export_captions")
     if client is not None:
-        frame = _with_shop_reads(client, frame)
+        frame = _with_shop_reads(client, frame, progress)
+    else:
+        _check_times(frame)
     target = Path(path)
     kind = _kind(target, "export_captions")
     if kind == "xlsx":
@@ -170,7 +177,9 @@ def read_captions(path: str | Path) -> pd.DataFrame:
     cell is untouched or empty (unchanged), the typed text where it was edited (exactly as
     typed), and ``""`` where the cell says ``[clear]``. A row whose key cells were altered, or
     that was not exported, has an ``invalid_reason``, so the plan marks it ``invalid`` and
-    never sends it. Emptied captions (they stay unchanged) are counted in a warning. Raises
+    never sends it. Emptied captions (they stay unchanged) and time cells changed in the file
+    are named in a warning; the plan checks a row without a time against its
+    ``original_description``. Raises
     FrameError naming the missing columns for a sheet from another tool.
 
     >>> edits = shoptet_nb.read_captions("todo.xlsx")
@@ -187,7 +196,24 @@ def read_captions(path: str | Path) -> pd.DataFrame:
 # -- shared -----------------------------------------------------------------------------------
 
 
-def _with_shop_reads(client: ShoptetClient, frame: pd.DataFrame) -> pd.DataFrame:
+def _check_times(frame: pd.DataFrame) -> None:
+    """FrameError for a frame that holds no photo's change_time: its sheet could not tell a
+    caption someone changed after the export (a null here and there is the shop's own: an
+    image Shoptet gives no changeTime)."""
+    times = frame["change_time"] if "change_time" in frame.columns else None
+    if frame.empty or (times is not None and times.notna().any()):
+        return
+    raise FrameError(
+        f"export_captions(): the frame has no change_time for its {len(frame)} row(s) (lint "
+        "findings of a frame without it, or a frame built by hand), and the sheet needs each "
+        "photo's time to hold back an edit of a caption someone changes in the shop after the "
+        "export. Pass client= to read the photos from the shop: export_captions(frame, path, "
+        "client=client); or export the read_images rows: "
+        "export_captions(shoptet_nb.select_photos(images, findings), path)"
+    )
+
+
+def _with_shop_reads(client: ShoptetClient, frame: pd.DataFrame, progress: bool) -> pd.DataFrame:
     """``frame`` with the caption, time and CDN name of the shop for rows without a time:
     a time is only worth its caption read with it."""
     times = frame["change_time"] if "change_time" in frame.columns else None
@@ -212,7 +238,7 @@ def _with_shop_reads(client: ShoptetClient, frame: pd.DataFrame) -> pd.DataFrame
             sorted(subset["guid"].astype(str).unique()),
             gallery=sorted(subset["gallery"].astype(str).unique()),
             language=None if pd.isna(code) else str(code),
-            progress=False,
+            progress=progress,
         )
         shop = read.set_index(KEY)
         keys = pd.MultiIndex.from_frame(subset[KEY].astype(str))
@@ -228,6 +254,16 @@ def _with_shop_reads(client: ShoptetClient, frame: pd.DataFrame) -> pd.DataFrame
             target = subset.index[found]
             out.loc[target, column] = values[found].to_numpy()
     return out
+
+
+def sheet_text(values: pd.Series) -> pd.Series:
+    """Captions as a sheet holds them, for telling a changed caption from one the file only
+    carried: null is ``""``, what a cell cannot hold is U+FFFD, and every line end is LF (a
+    spreadsheet program may rewrite them, in the hidden copy too)."""
+    text = values.astype("string").fillna("")
+    return text.str.replace(_UNWRITABLE, _REPLACEMENT, regex=True).str.replace(
+        "\r\n?", "\n", regex=True
+    )
 
 
 def _kind(path: Path, func: str) -> str:
@@ -641,14 +677,27 @@ def _edits_from_sheet(
     return typed(frame, CAPTION_EDITS_COLUMNS)
 
 
+#: The times export_captions writes (``Timestamp.isoformat()``), always with their UTC offset.
+_EXPORTED_TIME = re.compile(
+    r"\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})\s*"
+)
+
+
 def _export_times(cells: list[str | None], numbers: list[int]) -> tuple[pd.Series, list[int]]:
     """The exported times (NaT where a cell is empty or not as written) and the rows whose
     cell was changed. Only the ISO form export_captions writes is read: "18.11.2021 04:29" may
-    be day-first or month-first, and pandas would guess (and warn)."""
-    raw = pd.Series(cells, dtype=object)
-    times = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601")
-    unreadable = times.isna() & raw.map(lambda v: not _blank(v)).astype(bool)
-    return times, [n for n, bad in zip(numbers, unreadable, strict=True) if bad]
+    be day-first or month-first, and pandas would guess (and warn); a date cell a spreadsheet
+    program made of the text ("2021-11-18T04:29:00" from an .xlsx) has lost its zone."""
+    exact = [c if c is not None and _EXPORTED_TIME.fullmatch(c) else None for c in cells]
+    times = pd.to_datetime(
+        pd.Series(exact, dtype=object), utc=True, errors="coerce", format="ISO8601"
+    )
+    unreadable = [
+        number
+        for number, cell, time_ in zip(numbers, cells, times, strict=True)
+        if pd.isna(time_) and not _blank(cell)
+    ]
+    return times, unreadable
 
 
 def _rows(numbers: list[int], most: int = 10) -> str:

@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 # The scripts of issues 6 and 12 that print a SUMMARY line (the widget's figure is measured by the
 # browser tests and its own script).
 SCRIPTS = [
+    "bench_audit.py",
     "bench_chaos.py",
     "bench_gallery_reads.py",
     "bench_interrupt.py",
@@ -55,6 +56,13 @@ def test_benchmark_smoke(script: str) -> None:
     assert summary["rows"] > 0, shown
     assert summary["accounted"] == summary["rows"], shown
     assert "=====" in completed.stdout, "no table printed\n" + shown
+    if script == "bench_audit.py":
+        assert summary["failed"] == 0, shown
+        assert summary["rules_perfect"] is True, shown
+        assert summary["with_token"] == 0, shown
+        assert summary["second_run_bytes"] == 0, shown
+        assert summary["second_run_cached"] == summary["rows"], shown
+        assert summary["kb_per_photo"] <= 70, shown
     if script == "bench_chaos.py":
         assert summary["problems"] == 0, shown
         assert sum(summary["statuses"].values()) == summary["rows"], shown

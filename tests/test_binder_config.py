@@ -43,10 +43,12 @@ def test_requirements_are_the_runtime_deps_plus_notebook_tools() -> None:
     dev = requirement_lines("\n".join(project["optional-dependencies"]["dev"]))
     # The excel extra (openpyxl): the copywriter notebook writes and reads an .xlsx.
     excel = requirement_lines("\n".join(project["optional-dependencies"]["excel"]))
+    # The images extra (Pillow): the audit notebook hashes photos.
+    images = requirement_lines("\n".join(project["optional-dependencies"]["images"]))
     binder = requirement_lines((BINDER / "requirements.txt").read_text(encoding="utf-8"))
 
-    assert set(binder) == set(runtime) | set(excel) | NOTEBOOK_EXTRAS
-    for name, spec in {**runtime, **excel}.items():
+    assert set(binder) == set(runtime) | set(excel) | set(images) | NOTEBOOK_EXTRAS
+    for name, spec in {**runtime, **excel, **images}.items():
         assert binder[name] == spec, f"{name}: binder {binder[name]!r}, pyproject {spec!r}"
     for name in NOTEBOOK_EXTRAS:
         assert binder[name] == dev[name], f"{name}: binder {binder[name]!r}, dev {dev[name]!r}"

@@ -273,3 +273,31 @@ def test_missing_column_and_bad_arguments() -> None:
         lint_captions(df, max_length=0)
     with pytest.raises(ArgumentError, match="max_length must be a whole number"):
         lint_captions(df, max_length=12.5)  # type: ignore[arg-type]
+
+
+# -- languages: a frame read in several languages holds each gallery once per language -------
+
+
+def test_findings_keep_the_language_and_change_time_of_their_photo() -> None:
+    when = pd.Timestamp("2021-11-18 03:29:12", tz="UTC")
+    df = images({"a.jpg": None, "b.jpg": "b.jpg"}, language="sk", change_time=when)
+    result = lint(df)
+    assert result["language"].tolist() == ["sk", "sk"]
+    assert result["change_time"].tolist() == [when, when]
+
+
+def test_duplicates_are_found_per_language() -> None:
+    # The same captions in Czech and Slovak rows of one gallery are no duplicates.
+    df = pd.concat(
+        [
+            images({"a.jpg": "Red", "b.jpg": "Blue"}),
+            images({"a.jpg": "Red", "b.jpg": "Blue"}, language="sk"),
+            images({"a.jpg": "Same", "b.jpg": "same"}, language="en"),
+        ],
+        ignore_index=True,
+    )
+    result = lint(df)
+    assert list(zip(result["name"], result["language"], result["rule"], strict=True)) == [
+        ("a.jpg", "en", "duplicate"),
+        ("b.jpg", "en", "duplicate"),
+    ]

@@ -605,14 +605,20 @@ def test_options_validate() -> None:
 
 
 def test_importing_the_sandbox_loads_no_pandas_or_widgets() -> None:
-    # The parent package's own imports are its business; load the sandbox on its own.
+    # The parent package's own imports are its business; load the sandbox on its own. Serving
+    # photos (an original's range, a cut) needs no Pillow either: the base install has none.
     package = Path(__file__).resolve().parent.parent / "shoptet_nb"
     code = (
         "import sys, types\n"
         f"pkg = types.ModuleType('shoptet_nb'); pkg.__path__ = [{str(package)!r}]\n"
         "sys.modules['shoptet_nb'] = pkg\n"
-        "import shoptet_nb.sandbox, shoptet_nb.sandbox.__main__\n"
-        "bad = [m for m in ('pandas', 'ipywidgets', 'ipyvuetify', 'shoptet_nb.client') "
+        "import shoptet_nb.sandbox, shoptet_nb.sandbox.__main__, httpx\n"
+        "shop = shoptet_nb.sandbox.SandboxShop(products=3, photo_copies=1)\n"
+        "name = shop.images(shop.products()[1]['guid'])[-1]['name']\n"
+        "files = httpx.Client(transport=shop.transport(), base_url='http://s.test')\n"
+        "files.get('/user/shop/orig/' + name, headers={'Range': 'bytes=0-99'})\n"
+        "files.get('/user/shop/related/' + name)\n"
+        "bad = [m for m in ('pandas', 'ipywidgets', 'ipyvuetify', 'shoptet_nb.client', 'PIL') "
         "if m in sys.modules]\n"
         "print(bad)\n"
     )

@@ -762,3 +762,54 @@ def test_a_plan_reads_fresh_galleries_never_a_snapshot() -> None:
     assert (target["guid"], target["gallery"], "") in plan.fresh_keys
     result = sn.apply(plan, journal=False, progress=False)
     assert result.counts["updated"] == 1
+
+
+# -- resumes and redirects at the edges (issue "Trust holes") -----------------------------------
+
+DETAIL = "GET /api/system/jobs/{jobId}"
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_resuming_an_unfinished_job_many_times_never_spends_the_detail_reads() -> None:
+    client = shop_client(snapshot_job_s=600)
+    job = client.start_snapshot()
+    for _ in range(DETAIL_REQUEST_LIMIT + 3):
+        with pytest.raises(errors.JobTimeoutError, match=job.job_id):
+            sn.read_images(client, job_id=job.job_id, timeout=0.05, progress=False)
+    assert client.sandbox.stats()["requests"].get(DETAIL, 0) == 0
+    client.sandbox.advance_clock(600)
+    images = sn.read_images(client, job_id=job.job_id, progress=False)
+    assert len(images) > 0
+    assert client.sandbox.stats()["requests"].get(DETAIL, 0) == 1
+
+
+def test_the_detail_limit_is_a_job_error_that_says_to_wait() -> None:
+    client = shop_client(snapshot_job_s=600)
+    job = client.start_snapshot()
+    for _ in range(DETAIL_REQUEST_LIMIT):
+        client.job(job.job_id)
+    with pytest.raises(errors.JobError, match=r"(?i)wait.*finish") as caught:
+        client.job(job.job_id)
+    assert not isinstance(caught.value, errors.AuthenticationError)
+    assert caught.value.job_id == job.job_id
+
+
+@pytest.mark.usefixtures("quick_polls")
+@pytest.mark.parametrize("hops", [1, 3])
+def test_a_redirected_result_file_is_followed_without_the_token(hops: int) -> None:
+    client = shop_client(result_redirects=hops)
+    images = sn.read_images(client, gallery="all", method="snapshot", progress=False)
+    expected = sn.read_images(client, gallery="all", method="galleries", progress=False)
+    assert len(images) == len(expected) > 0
+    stats = client.sandbox.stats()
+    assert stats["downloads"] == {"total": 1, "with_token": 0}
+    assert stats["requests"].get("GET /api-results/{file}", 0) == hops + 1
+
+
+@pytest.mark.usefixtures("quick_polls")
+def test_a_result_file_that_redirects_in_a_loop_is_a_clear_error() -> None:
+    client = shop_client(result_redirects=1000)
+    with pytest.raises(errors.NetworkError, match=r"redirects more than 10 times") as caught:
+        sn.read_images(client, gallery="all", method="snapshot", progress=False)
+    assert "truncated" not in str(caught.value)
+    assert client.sandbox.stats()["downloads"]["with_token"] == 0

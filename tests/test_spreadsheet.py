@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import re
 import shutil
 import subprocess
 import sys
+import warnings
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,9 @@ ODD_CAPTIONS = [
     "'quoted",
     '"double", comma; semicolon',
     "",
+    "crlf\r\nline",
+    "cr\ronly",
+    "_x000D_ and _x005F_ typed as text",
 ]
 
 
@@ -68,10 +75,28 @@ def edit_cells(path: Path, edits: dict[int, Any], column: str = "description") -
     letter = openpyxl.utils.get_column_letter(SHEET_COLUMNS.index(column) + 1)
     for row, value in edits.items():
         cell = sheet[f"{letter}{row}"]
-        cell.value = value
+        cell.value = as_excel_stores(value) if isinstance(value, str) else value
         if isinstance(value, str):
             cell.data_type = "s"  # a text cell, as Excel stores typing in a "@" cell
     book.save(path)
+
+
+def as_excel_stores(text: str) -> str:
+    """Text as Excel writes it into the file (ECMA-376 ST_Xstring): XML turns a carriage return
+    into a line feed, so a CR is written ``_x000D_``, and the ``_`` that starts a literal
+    ``_xHHHH_`` is written ``_x005F_``."""
+    return re.sub(r"_(?=x[0-9A-Fa-f]{4}_)", "_x005F_", text).replace("\r", "_x000D_")
+
+
+def edit_csv(path: Path, edits: dict[int, str], column: str = "description") -> None:
+    """Type captions into a .csv as a program that keeps line ends inside cells would."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    at = rows[0].index(column)
+    for row, value in edits.items():
+        rows[row - 1][at] = value
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
 
 
 def plan_for(client: Any, edits: pd.DataFrame) -> sn.Plan:
@@ -397,6 +422,179 @@ def test_findings_are_joined_per_photo(client: Any, images: pd.DataFrame, tmp_pa
     assert "more than 10" in linted.iloc[0]["findings"]
 
 
+# -- every sheet carries the photos' change times ------------------------------------------
+
+
+def type_captions(path: Path, kind: str, typed: dict[int, str]) -> None:
+    if kind == "xlsx":
+        edit_cells(path, typed)
+    else:
+        edit_csv(path, typed)
+
+
+def colleague_changes(client: Any, row: pd.Series, **values: Any) -> None:
+    """Someone changes the photo in the shop's admin, a couple of seconds later."""
+    client.sandbox.advance_clock(2)
+    language = None if pd.isna(row["language"]) else row["language"]
+    assert client.sandbox.set_image(
+        row["guid"], row["gallery"], row["name"], language=language, **values
+    )
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_sheet_of_findings_never_overwrites_a_colleagues_newer_caption(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    noisy = set_captions(client, images, ["IMG_0001.jpg", "IMG_0002.jpg"])
+    findings = sn.lint_captions(noisy)
+    path = sn.export_captions(findings, tmp_path / f"findings.{kind}")
+    exported = sn.read_captions(path)
+    key = ["guid", "gallery", "name"]
+    as_read = exported[key].merge(noisy[[*key, "change_time"]], how="left")["change_time"]
+    assert exported["change_time"].tolist() == as_read.tolist()
+    assert exported.loc[[2, 3], "change_time"].notna().all()
+    type_captions(path, kind, {2: "Copywriter's caption", 3: "Another"})
+    colleague_changes(client, exported.loc[2], description="The colleague's newer caption")
+
+    plan = plan_for(client, sn.read_captions(path))
+    result = sn.apply(plan, progress=False, journal=False)
+
+    assert plan.rows.loc[2, "status"] == "conflict"
+    assert result.rows.loc[3, "status"] == "updated"
+    first = exported.loc[2]
+    assert server_image(client, first["guid"], first["name"])["description"] == (
+        "The colleague's newer caption"
+    )
+
+
+def test_a_frame_without_change_times_needs_the_client_to_be_exported(
+    client: Any, images: pd.DataFrame, tmp_path: Path
+) -> None:
+    findings = sn.lint_captions(set_captions(client, images, ["IMG_0001.jpg"]))
+    bare = findings.drop(columns="change_time")
+    with pytest.raises(FrameError, match=r"no change_time.*client=.*select_photos"):
+        sn.export_captions(bare, tmp_path / "bare.xlsx")
+    assert not (tmp_path / "bare.xlsx").exists()
+    with pytest.raises(FrameError, match=r"change_time.*client="):
+        sn.export_captions(images.drop(columns="change_time"), tmp_path / "bare.csv")
+
+    path = sn.export_captions(bare, tmp_path / "read.xlsx", client=client, progress=False)
+
+    edits = sn.read_captions(path)
+    shop = sn.read_images(client, sorted(images["guid"].unique()), progress=False)
+    key = ["guid", "gallery", "name"]
+    expected = edits[key].merge(shop[[*key, "change_time", "description", "product_name"]])
+    assert edits["change_time"].tolist() == expected["change_time"].tolist()
+    for column, shop_column in [("original_description", "description"), ("product_name",) * 2]:
+        assert edits[column].fillna("").tolist() == expected[shop_column].fillna("").tolist()
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_sheet_without_times_is_checked_against_the_exported_captions(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    shop = set_captions(client, images, ["First", "Second", "Third"])
+    path = sn.export_captions(shop, tmp_path / f"captions.{kind}")
+    rows = range(2, len(shop) + 2)
+    if kind == "xlsx":
+        edit_cells(path, dict.fromkeys(rows), column="change_time")
+    else:
+        edit_csv(path, dict.fromkeys(rows, ""), column="change_time")
+    type_captions(path, kind, {2: "Mine", 3: "Mine too", 4: "And mine"})
+    colleague_changes(client, shop.iloc[0], description="The colleague's newer caption")
+    colleague_changes(client, shop.iloc[1], priority=999)  # the caption stays as exported
+
+    edits = sn.read_captions(path)
+    plan = plan_for(client, edits)
+    result = sn.apply(plan, progress=False, journal=False)
+
+    assert edits["change_time"].isna().all()
+    assert plan.rows.loc[2, "status"] == "conflict"
+    assert "exported" in plan.rows.loc[2, "reason"]
+    assert plan.rows.loc[[3, 4], "status"].tolist() == ["would_update"] * 2
+    assert result.rows.loc[2, "status"] == "conflict"
+    guid, name = shop.iloc[0][["guid", "name"]]
+    assert server_image(client, guid, name)["description"] == "The colleague's newer caption"
+    assert result.rows.loc[[3, 4], "status"].tolist() == ["updated"] * 2
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_times_a_spreadsheet_program_reformatted_are_said_to_be_changed_in_the_file(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    shop = set_captions(client, images, ["First", "Second"])
+    path = sn.export_captions(shop, tmp_path / f"captions.{kind}")
+    rows = range(2, len(shop) + 2)
+    if kind == "xlsx":  # a date cell, as a program that took the text for a date saves it
+        edit_cells(path, dict.fromkeys(rows, datetime(2021, 11, 18, 4, 29)), column="change_time")
+    else:
+        edit_csv(path, dict.fromkeys(rows, "18.11.2021 04:29"), column="change_time")
+    type_captions(path, kind, {2: "Mine", 3: "Mine too"})
+    colleague_changes(client, shop.iloc[0], description="The colleague's newer caption")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        edits = sn.read_captions(path)
+    plan = plan_for(client, edits)
+
+    assert [str(w.message)[:15] for w in caught] == ["read_captions()"]  # nothing from pandas
+    message = str(caught[0].message)
+    assert "change_time" in message
+    assert "changed in the file" in message
+    assert "rows 2, 3" in message
+    assert edits["change_time"].isna().all()
+    assert plan.rows.loc[2, "status"] == "conflict"
+    assert "changed in the shop after the frame was read" not in plan.rows.loc[2, "reason"]
+    assert plan.rows.loc[3, "status"] == "would_update"
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_caption_the_sheet_holds_differently_can_still_be_edited(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    """The exported caption is compared with the shop's as a sheet holds text: a control
+    character the file cannot hold (written U+FFFD) or line ends a spreadsheet program
+    rewrote in the hidden cell are not someone's change, or the caption could never be edited."""
+    shop = set_captions(client, images, ["bell\x07here", "a\r\nb"])
+    path = sn.export_captions(shop, tmp_path / f"captions.{kind}")
+    rewritten = {3: "a\nb"}  # a program that saves line ends as LF
+    if kind == "xlsx":
+        edit_cells(path, rewritten, column="original_description")
+    else:
+        edit_csv(path, rewritten, column="original_description")
+    type_captions(path, kind, {2: "Bell", 3: "Two lines"})
+
+    plan = plan_for(client, sn.read_captions(path))
+
+    assert plan.rows.loc[[2, 3], "status"].tolist() == ["would_update"] * 2, plan.rows.loc[
+        [2, 3], "reason"
+    ].tolist()
+
+
+# -- line ends -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_line_ends_typed_inside_captions_are_sent_byte_identical(
+    client: Any, images: pd.DataFrame, tmp_path: Path, kind: str
+) -> None:
+    path = sn.export_captions(images, tmp_path / f"captions.{kind}")
+    typed = {2: "x\r\ny\rz\n", 3: "_x000D_\r"}
+    type_captions(path, kind, typed)
+
+    edits = sn.read_captions(path)
+
+    assert [edits.loc[row, "description"].encode() for row in typed] == [
+        text.encode() for text in typed.values()
+    ]
+    sent = {
+        item["name"]: item["description"]
+        for call in plan_for(client, edits).requests["images"]
+        for item in call
+    }
+    assert sent == {images.iloc[row - 2]["name"]: text for row, text in typed.items()}
+
+
 # -- bad input ------------------------------------------------------------------------------
 
 
@@ -477,7 +675,10 @@ captions = st.one_of(
 # What a copywriter can type into a cell: no control characters but tab and line break.
 typed_captions = st.one_of(
     st.sampled_from(ODD_CAPTIONS),
-    st.text(st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n"), max_size=30),
+    st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n\r_x0D"),
+        max_size=30,
+    ),
 )
 
 
@@ -500,7 +701,7 @@ def test_any_captions_survive_an_untouched_round_trip(
     assert sn.plan_updates(client, edits, progress=False).counts["would_update"] == 0
     assert edits["description"].isna().all()
     for caption, back in zip(odd, edits["original_description"].fillna(""), strict=False):
-        if "\r" not in caption and not any(ord(c) < 32 and c not in "\t\n" for c in caption):
+        if not any(ord(c) < 32 and c not in "\t\n\r" for c in caption):
             assert back.encode("utf-8") == caption.encode("utf-8")
 
 
@@ -517,12 +718,7 @@ def test_any_typed_caption_is_planned_exactly(
     guid = products_with_images(client, 1, min_images=3)[0]
     shop = sn.read_images(client, [guid], progress=False)
     path = sn.export_captions(shop, tmp_path_factory.mktemp("typed") / f"t.{kind}")
-    if kind == "xlsx":
-        edit_cells(path, {3: typed})
-    else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        frame.loc[1, "description"] = typed
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    type_captions(path, kind, {3: typed})  # csv module: pandas leaves a lone CR unquoted
 
     edits = sn.read_captions(path)
 

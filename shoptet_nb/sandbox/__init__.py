@@ -10,7 +10,9 @@ the command line (``python -m shoptet_nb.sandbox``).
 
 Modules: ``options`` (switches), ``catalogue`` (seeded data), ``store`` (state and PATCH
 rules), ``validation`` (PATCH schema), ``limits`` (concurrency and leaky bucket), ``faults``,
-``naming`` (seoName/cdnName), ``clock`` (time formats), ``pictures`` (PNG files), ``stats``,
+``naming`` (seoName/cdnName), ``clock`` (time formats), ``pictures`` (PNG files), ``photos``
+(each image's seeded original: size, format, bytes, copies; header-true files served by byte
+range, real PNG cuts), ``stats``,
 ``app`` (WSGI app: auth, limits, faults, envelope), ``routes`` (the route table), one module of
 handlers per resource (``products``, ``images``, ``eshop``, ``jobs`` (snapshot, job list and
 detail, result files), ``webhooks``) on ``exchange`` (request/result types), ``results``

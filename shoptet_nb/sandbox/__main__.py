@@ -47,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--languages", default="cs,sk,en", help="comma-separated, default first (cs,sk,en)"
     )
+    parser.add_argument(
+        "--photo-copies",
+        type=float,
+        default=0.0,
+        help="share of products given duplicate and look-alike photos, 0..1 (0)",
+    )
+    parser.add_argument(
+        "--picture-latency-ms", type=float, default=0.0, help="latency of image files (0)"
+    )
     return parser
 
 
@@ -73,6 +82,8 @@ def _options(args: argparse.Namespace) -> SandboxOptions:
         snapshot_job_s=args.snapshot_job_s,
         job_webhook=not args.no_job_webhook,
         languages=tuple(code.strip() for code in args.languages.split(",") if code.strip()),
+        photo_copies=args.photo_copies,
+        picture_latency_ms=args.picture_latency_ms,
     )
 
 

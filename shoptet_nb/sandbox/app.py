@@ -32,6 +32,7 @@ from .faults import DroppedConnection, Fault, SlowResponse, draw
 from .jobs import Jobs, result_file
 from .limits import Limiter, request_cost, token_label
 from .options import SandboxOptions
+from .photos import MEDIA_TYPES, Photo, cut_picture, original_range, original_size
 from .pictures import picture
 from .results import RESULTS_PATH
 from .routes import Match, match
@@ -195,10 +196,11 @@ class SandboxApp:
         return _Response(200, headers, body, payload)
 
     def _picture(self, request: Request, options: SandboxOptions) -> _Response:
+        # Image files: outside the API (no auth, no limits, no faults), counted in "pictures".
         parts = request.path.strip("/").split("/")
         template = f"/{parts[0]}/{{gallery}}/{{cut}}/{{file}}"
         self.stats.request(f"{request.method} {template}")
-        cuts = {cut for cut, _, _ in options.image_cuts}
+        cuts = {cut: (width, height) for cut, width, height in options.image_cuts}
         ok = (
             request.method in ("GET", "HEAD")
             and len(parts) == 4
@@ -206,14 +208,41 @@ class SandboxApp:
             and parts[2] in cuts
             and _IMAGE_FILE.match(parts[3]) is not None
         )
+        if options.picture_latency_ms > 0:
+            time.sleep(options.picture_latency_ms / 1000.0)
         if not ok:
             response = self._plain(404, b"not found", "text/plain")
+        elif parts[0] == "user" and parts[2] == "orig":
+            response = self._original(request, self.store.photo(parts[3]))
         else:
-            png = picture(parts[3], *options.picture_size)
+            if parts[0] == "user":
+                png = cut_picture(self.store.photo(parts[3]), *options.picture_size)
+            else:  # /cdn/ names are seoName + signature: a picture of that name
+                png = picture(parts[3], *options.picture_size)
             response = self._plain(200, b"" if request.method == "HEAD" else png, "image/png")
             if request.method == "HEAD":
                 response.headers[-1] = ("Content-Length", str(len(png)))
+        if request.method == "GET" and response.status < 400:
+            self.stats.picture(len(response.body), with_token=_token(request) is not None)
         _notify(request.method, template, response.status, None, None)
+        return response
+
+    def _original(self, request: Request, photo: Photo) -> _Response:
+        """The original file, whole, as a single byte range (206) or its headers (HEAD)."""
+        total = original_size(photo)
+        media = MEDIA_TYPES[photo.format]
+        wanted = _byte_range(request.headers.get("HTTP_RANGE"), total)
+        if isinstance(wanted, str):  # "unsatisfiable"
+            response = self._plain(416, b"", media)
+            response.headers.append(("Content-Range", f"bytes */{total}"))
+            return response
+        start, end = wanted if wanted is not None else (0, total)
+        body = b"" if request.method == "HEAD" else original_range(photo, start, end)
+        response = self._plain(200 if wanted is None else 206, body, media)
+        response.headers[-1] = ("Content-Length", str(end - start))
+        response.headers.append(("Accept-Ranges", "bytes"))
+        if wanted is not None:
+            response.headers.append(("Content-Range", f"bytes {start}-{end - 1}/{total}"))
         return response
 
     def _result_file(self, request: Request, options: SandboxOptions) -> _Response:
@@ -399,6 +428,27 @@ class SandboxApp:
 
 def _token(request: Request) -> str | None:
     return next((request.headers[h] for h in _TOKEN_HEADERS if request.headers.get(h)), None)
+
+
+def _byte_range(header: str | None, total: int) -> tuple[int, int] | str | None:
+    """``Range: bytes=a-b`` (one range; ``a-`` and ``-n`` too) → (start, end exclusive).
+
+    None: no usable Range header, serve the whole file (as servers do with several ranges).
+    ``"unsatisfiable"``: the range starts past the end (416).
+    """
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, dash, last = header[len("bytes=") :].strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()):
+        return None
+    if not first:  # the last n bytes
+        n = int(last)
+        return (max(0, total - n), total) if n > 0 else "unsatisfiable"
+    start = int(first)
+    end = total if not last else (int(last) + 1 if last.isdigit() else total)
+    if start >= total or (last.isdigit() and int(last) < start):
+        return "unsatisfiable" if start >= total else None
+    return start, min(end, total)
 
 
 def _language(request: Request, options: SandboxOptions) -> str:

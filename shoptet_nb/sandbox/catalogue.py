@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from .naming import slugify
+from .photos import Photo, extra_photos
 
 #: Galleries the shop knows.
 GALLERIES: tuple[str, ...] = ("shop", "shop360")
@@ -125,6 +126,7 @@ class ImageRecord:
     change_time: int | None
     rev: int = 0
     i18n: dict[str, str | None] | None = None
+    photo: Photo | None = None  # an extra image's photo (others: ``photos.default_photo``)
     # Rendered seoName/signed names, keyed by what they derive from (rendering is the hot path).
     names_cache: tuple[object, tuple[str, str, list[tuple[str, str]]]] | None = None
 
@@ -298,8 +300,15 @@ def _captions(rng: random.Random, product: ProductRecord, names: list[str]) -> l
     return captions
 
 
-def make_galleries(seed: int, product: ProductRecord) -> dict[str, list[ImageRecord]]:
-    """The galleries of one product, the same for the same seed and product index."""
+def make_galleries(
+    seed: int, product: ProductRecord, photo_copies: float = 0.0
+) -> dict[str, list[ImageRecord]]:
+    """The galleries of one product, the same for the same seed and product index.
+
+    ``photo_copies`` > 0 appends seeded copies and look-alikes to the shop gallery (see
+    ``photos.extra_photos``); they draw from a random stream of their own, so the rest of the
+    catalogue is the same with or without them.
+    """
     rng = random.Random(f"{seed}/{product.index}/images")
     galleries: dict[str, list[ImageRecord]] = {}
     count = _gallery_size(rng, product.index)
@@ -319,6 +328,18 @@ def make_galleries(seed: int, product: ProductRecord) -> dict[str, list[ImageRec
         )
         for name, caption, priority in zip(names, captions, priorities, strict=True)
     ]
+    last = max((p for p in priorities if p is not None), default=0)
+    for k, (name, photo) in enumerate(extra_photos(seed, product.index, names, photo_copies)):
+        galleries["shop"].append(
+            ImageRecord(
+                name=name,
+                gallery="shop",
+                priority=min(65535, last + k + 1),
+                description=None,
+                change_time=product.change_time,
+                photo=photo,
+            )
+        )
     if product.index == 3 or rng.random() < 0.15:
         frames = rng.randint(8, 36)
         galleries["shop360"] = [

@@ -82,7 +82,16 @@ class SandboxOptions:
     by file name, or ``"upload"``, in the order they were added. Clients must not rely on
     either."""
     picture_size: tuple[int, int] = (96, 72)
-    """Size in pixels of the generated PNG served for every cut."""
+    """Size in pixels of the generated PNG served for every cut but ``orig``."""
+    photo_copies: float = 0.0
+    """Share (0..1) of products given seeded duplicate photos: a copy (exact, resized or
+    re-encoded) or a look-alike (not a copy) of one of their photos, and, for pairs of
+    products, one photo shared across the pair (see ``photos.extra_photos``). Fixed when the
+    shop is made. Every photo also has a seeded size, format and byte size (some below 500 px,
+    some over 64 MP or 16 MB, some in another format than their extension says); the ``orig``
+    cut serves a header-true file of it, honouring ``HEAD`` and ``Range``."""
+    picture_latency_ms: float = 0.0
+    """Fixed latency of the picture host (image files), like ``latency_ms`` for the API."""
 
     job_webhook: bool = True
     """True: the shop has a ``job:finished`` webhook registered, so snapshots run out of the box.
@@ -139,7 +148,7 @@ class SandboxOptions:
             raise ValueError("products must be >= 0")
         if not self.languages:
             raise ValueError("languages must name at least the default language")
-        for name in ("fault_rate", "job_failure_rate", "truncated_result_rate"):
+        for name in ("fault_rate", "job_failure_rate", "truncated_result_rate", "photo_copies"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.tie_order not in ("name", "upload"):

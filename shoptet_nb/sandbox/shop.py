@@ -7,11 +7,12 @@ from typing import Any
 from .app import SandboxApp
 from .catalogue import GALLERIES
 from .options import SandboxOptions
+from .photos import Photo
 from .store import _UNSET
 from .transport import SandboxTransport
 
 # Switches fixed at creation: changing them would need a new catalogue.
-_FROZEN = frozenset({"seed", "products"})
+_FROZEN = frozenset({"seed", "products", "photo_copies"})
 
 
 class SandboxShop:
@@ -42,7 +43,10 @@ class SandboxShop:
 
         def sleeps() -> bool:
             # Only latency and injected faults (slow answers, lock waits) make the shop wait.
-            return self.options.latency_ms > 0 or self.options.fault_rate > 0
+            options = self.options
+            return (
+                options.latency_ms > 0 or options.picture_latency_ms > 0 or options.fault_rate > 0
+            )
 
         return SandboxTransport(self._app, sleeps=sleeps)
 
@@ -84,6 +88,13 @@ class SandboxShop:
         """Kill an unfinished job, as a shop's operator may; False when it already finished,
         ``KeyError`` for an unknown id."""
         return self._app.jobs.kill(job_id, self._app.clock.time())
+
+    def photo(self, name: str) -> Photo:
+        """The oracle's view of the file a name serves: scene, size, format, bytes, variant.
+
+        Two names show the same photo (duplicates) exactly when their ``scene`` is equal.
+        """
+        return self._app.store.photo(name)
 
     def products(self) -> list[dict[str, Any]]:
         """Every product as a plain dict: guid, name, codes, visibility, times (epoch seconds)."""

@@ -27,6 +27,7 @@ class Stats:
             self._writes: Counter[str] = Counter()
             self._changes: Counter[str] = Counter()
             self._downloads: Counter[str] = Counter()
+            self._pictures: Counter[str] = Counter()
 
     def request(self, key: str) -> None:
         """Count a request by ``"METHOD /path/template"``."""
@@ -54,6 +55,13 @@ class Stats:
             self._downloads["total"] += 1
             self._downloads["with_token"] += with_token
 
+    def picture(self, size: int, *, with_token: bool) -> None:
+        """Count an image file served by GET (a whole file or a range) and its body's bytes."""
+        with self._lock:
+            self._pictures["requests"] += 1
+            self._pictures["bytes"] += size
+            self._pictures["with_token"] += with_token
+
     def patched(self, prefix: str, applied: list[str], changed: list[str]) -> None:
         """Count applied and changed PATCH items under ``"guid/gallery/name"``."""
         with self._lock:
@@ -79,5 +87,8 @@ class Stats:
                 "downloads": {
                     "total": self._downloads["total"],
                     "with_token": self._downloads["with_token"],
+                },
+                "pictures": {
+                    key: self._pictures[key] for key in ("requests", "bytes", "with_token")
                 },
             }

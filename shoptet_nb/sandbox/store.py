@@ -20,6 +20,7 @@ from .catalogue import (
 )
 from .naming import seo_name, signed_name
 from .options import SandboxOptions
+from .photos import EXTRA_NAME, Photo, default_photo
 
 _UNSET: Any = object()
 
@@ -56,6 +57,7 @@ class Store:
         self._lock = threading.RLock()
         self._now = now
         self._seed = options.seed
+        self._photo_copies = options.photo_copies
         self._secret = f"sandbox-{options.seed}"
         self._products = make_products(options.seed, options.products)
         self._by_guid = {p.guid: p for p in self._products}
@@ -81,11 +83,27 @@ class Store:
 
     def _galleries(self, product: ProductRecord) -> dict[str, list[ImageRecord]]:
         if product.galleries is None:
-            galleries = make_galleries(self._seed, product)
+            galleries = make_galleries(self._seed, product, self._photo_copies)
             shop = sorted(galleries["shop"], key=admin_order_key)
             product.pinned_main = shop[0].name if shop else None
             product.galleries = galleries
         return product.galleries
+
+    def photo(self, name: str) -> Photo:
+        """The photo a file name serves: an extra image's stored one, else the name's default.
+
+        Extra images are named ``<product number>-<n>.<ext>``, so the product to look in is
+        known without an index of every gallery (and its gallery is made on first use).
+        """
+        matched = EXTRA_NAME.match(name)
+        if matched is not None:
+            index = int(matched.group(1)) - 1
+            if 0 <= index < len(self._products):
+                with self._lock:
+                    for image in self._galleries(self._products[index])["shop"]:
+                        if image.name == name and image.photo is not None:
+                            return image.photo
+        return default_photo(self._seed, name)
 
     def count_images(self, product: ProductRecord, gallery: str | None = None) -> int:
         """Images in one gallery, or in all of them."""

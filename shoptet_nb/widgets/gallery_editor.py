@@ -31,6 +31,7 @@ import traitlets as t
 
 from ..columns import IMAGE_COLUMNS, typed
 from ..edit_model import EditModel, frame_language, language_name
+from ..editing.audit_marks import audit_marks
 from ..editing.wording import outcome_view, saved_notice
 from ..errors import ArgumentError, FrameError, ShoptetError
 from ._shared import EditingWidget, ThumbnailSource, cell_text
@@ -39,6 +40,7 @@ from ._shared import is_loopback_url as is_loopback_url
 
 if TYPE_CHECKING:
     from ..apply import Result
+    from ..audit import ImageAudit
     from ..client import ShoptetClient
     from ..plan import Plan
 
@@ -121,6 +123,8 @@ class GalleryEditor(EditingWidget):
     Preview and Save cover all of them. ``journal`` goes to
     :func:`~shoptet_nb.apply.apply` (by default every save is journaled, so it can be
     reverted). ``max_length`` is the caption length the counter and the ``too_long`` hint use.
+    ``audit`` (an :func:`~shoptet_nb.audit_images` result) shows each photo's size and marks
+    (under 500 px, wrong extension, duplicate …) on its card.
     """
 
     template_file = (__file__, "gallery_editor.vue")
@@ -151,6 +155,7 @@ class GalleryEditor(EditingWidget):
         language: str | None = None,
         max_length: int = 125,
         journal: str | Path | bool | None = None,
+        audit: ImageAudit | None = None,
         **kwargs: Any,
     ) -> None:
         if sum(x is not None for x in (product, products, images)) > 1:
@@ -165,6 +170,8 @@ class GalleryEditor(EditingWidget):
         super().__init__(**kwargs)
         self._client = client
         self._gallery = gallery
+        # An image audit's size and marks (2027 rule, copies) per photo, shown on the cards.
+        self._audit_marks = audit_marks(audit) if audit is not None else {}
         #: The one language edited, as frames carry it (None: the shop's default).
         self._language = language
         self._journal = journal
@@ -877,6 +884,7 @@ class GalleryEditor(EditingWidget):
                     "hints": hints.get(name, []),
                     "outcome": outcome_view(outcome) if outcome else None,
                     "url": urls.get(name),
+                    "audit": self._audit_marks.get((guid, gallery, name)),
                 }
             )
         return cards

@@ -69,7 +69,13 @@ display(HTML(f'<div class="snb-test-done" data-t="{time.time() * 1000:.0f}" hidd
 NOTEBOOK_SOURCE = (
     NOTEBOOK_SETUP
     + """\
-editor = shoptet_nb.GalleryEditor(client, product=setting("guid"), journal=False)
+audit = None
+if setting("audit"):  # the image audit's sizes and marks on the cards
+    import tempfile
+
+    photos = shoptet_nb.read_images(client, [setting("guid")], progress=False)
+    audit = shoptet_nb.audit_images(client, photos, cache=tempfile.mkdtemp(), progress=False)
+editor = shoptet_nb.GalleryEditor(client, product=setting("guid"), journal=False, audit=audit)
 display(editor)
 """
     + NOTEBOOK_DONE
@@ -364,3 +370,11 @@ def click_a_blank_part(page: Any, bar: Any, text: str, button: str) -> None:
     assert spot["gap"] > 20, spot
     assert spot["blank"], spot
     page.mouse.click(spot["x"], spot["y"])
+
+
+def undo_twice_from_a_blank_spot(page: Any, blank: Any) -> None:
+    """Click a part of a widget that is no field or button, then press Ctrl+Z twice, as a user
+    who wants the last two actions back does (the caller checks both were undone)."""
+    blank.click()
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")

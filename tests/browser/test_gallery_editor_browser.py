@@ -26,6 +26,7 @@ from .conftest import (
     no_widget_errors,
     record_figure,
     shot,
+    undo_twice_from_a_blank_spot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,10 +63,15 @@ FIRST_RENDER_JS = "() => document.querySelector('.snb-editor') ? Date.now() : fa
 
 
 def open_in_voila(
-    page: Any, voila: str, guid: str, count: int, timings: dict[str, int] | None = None
+    page: Any,
+    voila: str,
+    guid: str,
+    count: int,
+    timings: dict[str, int] | None = None,
+    query: str = "",
 ) -> int:
     """Load the notebook for ``guid`` and wait until its ``count`` cards are usable."""
-    page.goto(f"{voila}/?guid={guid}", wait_until="commit")
+    page.goto(f"{voila}/?guid={guid}{query}", wait_until="commit")
     if timings is not None:
         timings["first_render"] = int(
             page.wait_for_function(FIRST_RENDER_JS, timeout=LOAD_MS, polling="raf").json_value()
@@ -404,6 +410,15 @@ def test_reload_conflicts_undo_and_one_move_on_a_gapped_gallery(
     assert stored[0]["description"] == "a colleague's caption"
     rewritten = [i["name"] for i in stored if i["priority"] != (names.index(i["name"]) + 1) * 10]
     assert rewritten == [names[3]]  # one photo written for one move
+    # Two more moves, then Ctrl+Z twice after a click on a blank part: both are undone.
+    shown = editor.locator(".snb-card .snb-name")
+    order = shown.all_inner_texts()
+    editor.get_by_role("button", name=f"Move {order[5]} up", exact=True).click()
+    editor.get_by_role("button", name=f"Move {order[5]} up", exact=True).click()
+    expect(shown.nth(3)).to_have_text(order[5])
+    undo_twice_from_a_blank_spot(page, card_of(page, order[1]).locator(".snb-label"))
+    expect(shown).to_have_text(order)
+    expect(pending).to_have_text("1 unsaved change (1 in conflict)")
     expect(pending).to_have_text("1 unsaved change (1 in conflict)")
     card_of(page, names[0]).get_by_role(
         "button", name=f"Take the shop version of {names[0]}", exact=True
@@ -573,6 +588,19 @@ def test_jupyterlab_smoke(page: Any, jupyterlab: tuple[str, str, str], artifacts
     expect(editor.get_by_text("SANDBOX", exact=True)).to_be_visible()
     page.wait_for_function(THUMBS_JS, arg=4, timeout=ACTION_MS)
     first, second = images[0]["name"], images[1]["name"]
+
+    # Ctrl+Z after a click on a blank part of the widget undoes here, twice in a row (Lab
+    # would otherwise hand the keyboard to the notebook cell).
+    box = editor.get_by_label(f"Caption for {second}", exact=True)
+    original = box.input_value()
+    box.fill("Typed, then undone")
+    box.press("Tab")
+    editor.get_by_role("button", name=f"Move {first} down", exact=True).click()
+    expect(editor.locator(".snb-card .snb-name").first).to_have_text(second)
+    undo_twice_from_a_blank_spot(page, card_of(page, images[3]["name"]).locator(".snb-label"))
+    expect(editor.locator(".snb-card .snb-name").first).to_have_text(first)
+    expect(box).to_have_value(original)
+    expect(editor.locator(".snb-pending")).to_have_text("No unsaved changes")
     editor.get_by_label(f"Caption for {second}", exact=True).fill("Edited in JupyterLab")
     editor.get_by_role("button", name=f"Move {first} down", exact=True).click()
     expect(editor.locator(".snb-card .snb-name").first).to_have_text(second)
@@ -610,6 +638,22 @@ def test_jupyterlab_run_all_of_notebook_04_leaves_no_phantom_edits(
     editor.locator(".snb-top").evaluate("(el) => el.scrollIntoView({block: 'start'})")
     expect(editor.locator(".snb-top")).to_be_in_viewport()
     shot(page, artifacts, "jupyterlab-notebook-04-run-all")
+    no_widget_errors(page)
+
+
+def test_cards_show_the_image_audits_size_and_marks(
+    page: Any, voila: str, shop_server: Any, artifacts: Path
+) -> None:
+    shop = shop_server.shop
+    guid, before = gallery_of(shop, 4, 15)
+    open_in_voila(page, voila, guid, len(before), query="&audit=1")
+    editor = editor_of(page)
+    sizes = editor.locator(".snb-card .snb-size")
+    expect(sizes).to_have_count(len(before), timeout=ACTION_MS)
+    for image, text in zip(before, sizes.all_inner_texts(), strict=True):
+        photo = shop.photo(image["name"])
+        assert text == f"{photo.width} × {photo.height} px", (image["name"], text)
+    shot(page, artifacts, "editor-audit-marks")
     no_widget_errors(page)
 
 
