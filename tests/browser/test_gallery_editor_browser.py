@@ -186,7 +186,7 @@ def ctrl_z_twice_from_the_widget(page: Any, names: list[str]) -> str:
     box = editor.get_by_label(f"Caption for {names[2]}", exact=True)
     before = box.input_value()
     box.click()
-    box.press("End")
+    box.press("Control+End")  # the end of the text, not of a wrapped line
     page.keyboard.type("x")
     expect(box).to_have_value(before + "x")
     page.keyboard.press("Control+z")
