@@ -128,7 +128,7 @@ def build_figures(products: int, seed: int) -> dict[str, Any]:
     worklist.refresh()
     reload = time.perf_counter() - started
     started = time.perf_counter()
-    from_findings = sn.CaptionWorklist(client, findings, journal=False)
+    from_findings = sn.CaptionWorklist(client, findings, journal=False, progress=False)
     build_reading = time.perf_counter() - started
     return {
         "products": products,

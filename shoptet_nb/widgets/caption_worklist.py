@@ -115,7 +115,8 @@ class CaptionWorklist(EditingWidget):
     :meth:`preview`, :meth:`save`, :attr:`result` and :attr:`rows` (the grid as a frame).
     Saving goes through ``plan_updates`` and ``apply`` (conflict check, journal, rate limits),
     in parts of :attr:`save_batch` galleries that share one journal (``journal`` as for
-    ``apply``). ``max_length`` is what the counter and ``too_long`` use.
+    ``apply``). ``max_length`` is what the counter and ``too_long`` use. ``progress=False``
+    hides the bar shown while the photos are read from the shop.
     """
 
     template_file = (__file__, "caption_worklist.vue")
@@ -132,6 +133,7 @@ class CaptionWorklist(EditingWidget):
         *,
         max_length: int = 125,
         journal: str | Path | bool | None = None,
+        progress: bool = True,
         **kwargs: Any,
     ) -> None:
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
@@ -150,7 +152,7 @@ class CaptionWorklist(EditingWidget):
         self._read_errors: dict[tuple[str, str], str] = {}
         self._position_cache: dict[Key, int] | None = None
         self._names: dict[str, str] | None = None
-        self._base = self._complete(frame, keys)
+        self._base = self._complete(frame, keys, progress=progress)
         self._missing: dict[Key, str] = {}
         self._revs: dict[Key, int] = {}
         self._rev_counter = 0
@@ -185,9 +187,10 @@ class CaptionWorklist(EditingWidget):
 
     # --- construction -------------------------------------------------------------------
 
-    def _complete(self, frame: pd.DataFrame, keys: list[Key]) -> pd.DataFrame:
+    def _complete(self, frame: pd.DataFrame, keys: list[Key], *, progress: bool) -> pd.DataFrame:
         """The worklist's photos with every image column, read from the shop if the frame
-        lacks some (one ``read_images`` call: one request per gallery, plus the product list)."""
+        lacks some (one ``read_images`` call: one request per gallery, plus the product list;
+        ``progress``: its bar, the one slow part of building a big worklist)."""
         if all(c in frame.columns for c in _NEEDED):
             given = typed(frame, IMAGE_COLUMNS).drop_duplicates(IMAGE_KEY)
             return _restrict(given, keys)
@@ -198,7 +201,7 @@ class CaptionWorklist(EditingWidget):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unreadable products become row states instead
             read = read_images(
-                self._client, guids, gallery=galleries, language=self.language, progress=False
+                self._client, guids, gallery=galleries, language=self.language, progress=progress
             )
         self._read_errors = {
             (str(e.get("guid")), str(e.get("gallery") or "*")): str(e.get("message"))

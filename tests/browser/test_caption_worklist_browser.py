@@ -20,6 +20,7 @@ from .conftest import (
     NOTEBOOK_DONE,
     NOTEBOOK_SETUP,
     click_a_blank_part,
+    is_voilas_icon_font,
     lab_server,
     no_widget_errors,
     record_figure,
@@ -435,3 +436,16 @@ def test_jupyterlab_ctrl_z_anywhere_in_the_worklist_but_a_text_field(
     expect(worklist_of(page).locator(".snb-wl-pending")).to_have_text("1 unsaved change")
     shot(page, artifacts, "worklist-jupyterlab-ctrl-z")
     no_widget_errors(page)
+
+
+def test_only_voilas_icon_font_is_forgiven() -> None:
+    # no_widget_errors fails on every console error but the failed load of Voila's CDN icon
+    # font stylesheet; the widget's own errors and any other failed load still count.
+    font = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@%5E5/css/all.min.css"
+    failed = "Failed to load resource: net::ERR_FAILED"
+    assert is_voilas_icon_font(failed, font)
+    assert not is_voilas_icon_font(failed, "http://127.0.0.1:8888/files/thumb.png")
+    assert not is_voilas_icon_font(failed, "https://cdn.jsdelivr.net/npm/other@1/x.js")
+    assert not is_voilas_icon_font(
+        "TypeError: Cannot read properties of undefined (reading 'filter')", font
+    )
