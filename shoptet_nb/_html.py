@@ -7,13 +7,42 @@ by default; the summary is built here by hand and escapes too).
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .plan import Plan
-    from .write.result import Result
+
+# What the renderers read of a Plan and a Result, named here so that this module imports
+# neither (both import it for their _repr_html_).
+class _Shop(Protocol):
+    @property
+    def is_sandbox(self) -> bool: ...
+
+
+class _Plan(Protocol):
+    @property
+    def client(self) -> _Shop: ...
+    @property
+    def rows(self) -> pd.DataFrame: ...
+    @property
+    def requests(self) -> pd.DataFrame: ...
+    @property
+    def counts(self) -> dict[str, int]: ...
+
+
+class _Result(Protocol):
+    @property
+    def client(self) -> _Shop: ...
+    @property
+    def rows(self) -> pd.DataFrame: ...
+    @property
+    def counts(self) -> dict[str, int]: ...
+    @property
+    def dry_run(self) -> bool: ...
+    @property
+    def journal_path(self) -> Path | None: ...
+
 
 _COLOURS = {
     "would_update": "#1565c0",
@@ -61,7 +90,7 @@ def _table(rows: pd.DataFrame, columns: list[str], title: str) -> str:
     return f"<details open><summary>{html.escape(title)}</summary>{body}{tail}</details>"
 
 
-def plan_html(plan: Plan) -> str:
+def plan_html(plan: _Plan) -> str:
     sandbox = " on the <b>SANDBOX</b> shop" if plan.client.is_sandbox else ""
     head = (
         f"<p><b>Plan</b>{sandbox}: {len(plan.rows)} rows, {len(plan.requests)} PATCH call(s) "
@@ -77,7 +106,7 @@ def plan_html(plan: Plan) -> str:
     return "".join(parts)
 
 
-def result_html(result: Result) -> str:
+def result_html(result: _Result) -> str:
     sandbox = " on the <b>SANDBOX</b> shop" if result.client.is_sandbox else ""
     verb = "Dry run" if result.dry_run else "Result"
     head = f"<p><b>{verb}</b>{sandbox}: {len(result.rows)} rows.</p>"
