@@ -145,9 +145,7 @@ class Intent(Entry):
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Intent:
         return cls(
-            data["guid"],
-            data["gallery"],
-            data.get("language"),
+            *_gallery_of(data),
             time=data.get("time"),
             product_name=data.get("product_name"),
             images=tuple(
@@ -182,9 +180,7 @@ class Confirmed(Entry):
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Confirmed:
         return cls(
-            data["guid"],
-            data["gallery"],
-            data.get("language"),
+            *_gallery_of(data),
             time=data.get("time"),
             request_id=data.get("request_id"),
             images=tuple(
@@ -208,13 +204,16 @@ class Failed(Entry):
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Failed:
         return cls(
-            data["guid"],
-            data["gallery"],
-            data.get("language"),
+            *_gallery_of(data),
             time=data.get("time"),
             message=data.get("message"),
             names=tuple(data.get("names") or ()),
         )
+
+
+def _gallery_of(data: dict[str, Any]) -> tuple[Any, Any, str | None]:
+    """The gallery every entry names: guid, gallery and language (KeyError when missing)."""
+    return data["guid"], data["gallery"], data.get("language")
 
 
 #: Entry classes by the ``event`` they write: the decoder's table (new writers add theirs).
