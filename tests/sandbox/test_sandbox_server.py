@@ -17,7 +17,7 @@ import pytest
 from shoptet_nb.sandbox import FAULT_KINDS, SandboxOptions, SandboxShop, serve
 
 HEADERS = {"Shoptet-Private-API-Token": "loopback", "Content-Type": "application/json"}
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_serve_answers_on_loopback_and_stops() -> None:

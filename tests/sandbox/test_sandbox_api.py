@@ -607,7 +607,7 @@ def test_options_validate() -> None:
 def test_importing_the_sandbox_loads_no_pandas_or_widgets() -> None:
     # The parent package's own imports are its business; load the sandbox on its own. Serving
     # photos (an original's range, a cut) needs no Pillow either: the base install has none.
-    package = Path(__file__).resolve().parent.parent / "shoptet_nb"
+    package = Path(__file__).resolve().parents[2] / "shoptet_nb"
     code = (
         "import sys, types\n"
         f"pkg = types.ModuleType('shoptet_nb'); pkg.__path__ = [{str(package)!r}]\n"
