@@ -40,19 +40,6 @@ def parse_times(values: Iterable[Any]) -> pd.Series:
     return pd.Series(parsed.array.take(codes, allow_fill=True))
 
 
-#: The fields of a server's image record that :func:`images_to_frame` reads.
-IMAGE_RECORD_FIELDS = (
-    "name",
-    "gallery",
-    "priority",
-    "description",
-    "changeTime",
-    "seoName",
-    "cdnName",
-    "isMainImage",
-)
-
-
 def frame_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     """The part of an image record a frame keeps (plain values only).
 
@@ -61,6 +48,21 @@ def frame_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     tracking these dicts, so full collections, which walk every tracked object, stay cheap.
     """
     return {key: record.get(key) for key in IMAGE_RECORD_FIELDS}
+
+
+# Frame column ← record field, for the columns read straight from an image record.
+_RECORD_COLUMNS = (
+    ("gallery", "gallery"),
+    ("name", "name"),
+    ("priority", "priority"),
+    ("description", "description"),
+    ("change_time", "changeTime"),
+    ("seo_name", "seoName"),
+    ("cdn_name", "cdnName"),
+    ("is_main_image", "isMainImage"),
+)
+#: The fields of a server's image record that :func:`images_to_frame` reads.
+IMAGE_RECORD_FIELDS = tuple(key for _, key in _RECORD_COLUMNS)
 
 
 def images_to_frame(
@@ -74,22 +76,19 @@ def images_to_frame(
     ``language`` is the language the records were read in, None for the shop's default (every
     reader passes it here, so every images frame says which language its captions are in).
     """
+    # Gallery by gallery, a comprehension per field rather than an append per value: a whole
+    # shop is hundreds of thousands of rows. Only the values are kept, not the records (a
+    # snapshot streams them).
     columns: dict[str, list[Any]] = {name: [] for name in IMAGE_COLUMNS}
+    fields = [(columns[column], key) for column, key in _RECORD_COLUMNS]
     for guid, product_name, records in galleries:
-        for record in records:
-            name = record.get("name")
-            columns["guid"].append(guid)
-            columns["gallery"].append(record.get("gallery"))
-            columns["name"].append(name)
-            columns["language"].append(language)
-            columns["priority"].append(record.get("priority"))
-            columns["description"].append(record.get("description"))
-            columns["change_time"].append(record.get("changeTime"))
-            columns["seo_name"].append(record.get("seoName"))
-            columns["cdn_name"].append(record.get("cdnName"))
-            columns["is_main_image"].append(record.get("isMainImage"))
-            columns["url"].append(url_for(name) if isinstance(name, str) else None)
-            columns["product_name"].append(product_name)
+        count = len(records)
+        columns["guid"].extend([guid] * count)
+        columns["language"].extend([language] * count)
+        columns["product_name"].extend([product_name] * count)
+        for column, key in fields:
+            column.extend([record.get(key) for record in records])
+    columns["url"] = [url_for(name) if isinstance(name, str) else None for name in columns["name"]]
     times = parse_times(columns.pop("change_time"))
     frame = pd.DataFrame(columns)
     frame["change_time"] = times.array  # to_numpy() would box a Timestamp per row
