@@ -425,7 +425,7 @@ def _run(
             f"apply() takes the Plan that plan_updates returned, got {type(plan).__name__}"
         )
     path = (
-        new_journal_path()
+        new_journal_path(sandbox=plan.client.is_sandbox)
         if journal is None or journal is True
         else None
         if journal is False
