@@ -33,7 +33,8 @@ def caption_change(client: sn.ShoptetClient) -> sn.Plan:
 def test_a_sandbox_apply_journals_to_a_temporary_folder(home: Path) -> None:
     result = sn.apply(caption_change(sn.sandbox(seed=0)), progress=False)
 
-    assert result.journal_path is not None and result.journal_path.is_file()
+    assert result.journal_path is not None
+    assert result.journal_path.is_file()
     assert result.journal_path.is_relative_to(tempfile.gettempdir())
     assert not (home / ".shoptet_nb").exists(), "nothing in the home folder"
     undone = sn.revert(result.journal_path, client=result.client, progress=False)
