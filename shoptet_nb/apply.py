@@ -37,7 +37,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ._html import result_html
 from ._limits import Cancelled
@@ -50,6 +49,7 @@ from .errors import APIError, ArgumentError, AuthenticationError, Interrupted, N
 from .frames import errors_to_frame, images_to_frame, parse_times
 from .journal import Journal, new_journal_path, read_journal
 from .plan import ALREADY_DONE, KEY, Plan, count_statuses, plan_updates, request_item
+from .progress_bar import counted_bar
 from .read import url_builder
 
 _T = TypeVar("_T")
@@ -443,8 +443,8 @@ def _run(
             where = (target["guid"], target["gallery"], target["language"])
             jobs.setdefault(where, []).append(target)
         report = progress if callable(progress) else None
-        bar = tqdm(
-            total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
+        bar = counted_bar(
+            "Writing galleries", total=len(jobs), unit="galleries", disable=progress is not True
         )
         if report is not None:
             report(0, len(jobs))
