@@ -357,6 +357,26 @@ def shot(page: Any, artifacts: Path, name: str) -> Path:
     return path
 
 
+# The middle of the gap between a toolbar's text and its first button, and what is there: a
+# blank part of a widget (no control, no text), where a click lands on no focusable element.
+BLANK_SPOT_JS = """(bar, [text, button]) => {
+  const left = bar.querySelector(text).getBoundingClientRect();
+  const right = bar.querySelector(button).getBoundingClientRect();
+  const x = (left.right + right.left) / 2;
+  const y = (right.top + right.bottom) / 2;
+  const hit = document.elementFromPoint(x, y);
+  return { x: x, y: y, gap: right.left - left.right, blank: hit === bar };
+}"""
+
+
+def click_a_blank_part(page: Any, bar: Any, text: str, button: str) -> None:
+    """Click the empty stretch of ``bar`` between its ``text`` and its first ``button``."""
+    spot = bar.evaluate(BLANK_SPOT_JS, [text, button])
+    assert spot["gap"] > 20, spot
+    assert spot["blank"], spot
+    page.mouse.click(spot["x"], spot["y"])
+
+
 def undo_twice_from_a_blank_spot(page: Any, blank: Any) -> None:
     """Click a part of a widget that is no field or button, then press Ctrl+Z twice, as a user
     who wants the last two actions back does (the caller checks both were undone)."""

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from .conftest import (
     NOTEBOOK_DONE,
     NOTEBOOK_SETUP,
+    click_a_blank_part,
     is_voilas_icon_font,
     lab_server,
     no_widget_errors,
@@ -97,6 +98,39 @@ def open_in_voila(page: Any, voila: str, query: dict[str, str] | None = None) ->
     ready = page.wait_for_function(USABLE_JS, timeout=LOAD_MS, polling="raf").json_value()
     no_widget_errors(page)
     return int(ready)
+
+
+def ctrl_z_twice_from_the_widget(page: Any) -> None:
+    """Issue 15 item 14: Ctrl+Z undoes from a blank part of the worklist, and again; in a
+    caption field it stays the browser's own undo of the typing."""
+    grid = worklist_of(page)
+    pending = grid.locator(".snb-wl-pending")
+    names = grid.locator(".snb-wl-row .snb-wl-name").all_inner_texts()[:3]
+    boxes = [grid.get_by_label(f"Caption for {name}", exact=True) for name in names]
+    before = [box.input_value() for box in boxes]
+    for box, text in zip(boxes[:2], ("First edit", "Second edit"), strict=True):
+        box.fill(text)
+        box.press("Enter")
+    expect(pending).to_have_text("2 unsaved changes")
+    click_a_blank_part(page, grid.locator(".snb-wl-bar"), ".snb-wl-pending", ".v-btn")
+    page.keyboard.press("Control+z")
+    expect(pending).to_have_text("1 unsaved change")
+    expect(boxes[1]).to_have_value(before[1])
+    page.keyboard.press("Control+z")
+    expect(pending).to_have_text("No unsaved changes")
+    expect(boxes[0]).to_have_value(before[0])
+
+    boxes[0].fill("Kept edit")
+    boxes[0].press("Enter")
+    expect(pending).to_have_text("1 unsaved change")
+    boxes[2].click()
+    boxes[2].press("End")
+    page.keyboard.type("x")
+    expect(boxes[2]).to_have_value(before[2] + "x")
+    page.keyboard.press("Control+z")
+    expect(boxes[2]).to_have_value(before[2])
+    expect(boxes[0]).to_have_value("Kept edit")
+    expect(pending).to_have_text("1 unsaved change")
 
 
 # -- Voila ---------------------------------------------------------------------------------------
@@ -250,6 +284,19 @@ def test_bulk_fill_on_selected_rows_and_undo_it_whole(
     no_widget_errors(page)
 
 
+def test_ctrl_z_anywhere_in_the_worklist_but_a_text_field(
+    page: Any, voila: str, artifacts: Path
+) -> None:
+    open_in_voila(page, voila)
+    ctrl_z_twice_from_the_widget(page)
+    # Outside the widget (the focus on the page) Ctrl+Z leaves the worklist's edits alone.
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Control+z")
+    expect(worklist_of(page).locator(".snb-wl-pending")).to_have_text("1 unsaved change")
+    shot(page, artifacts, "worklist-ctrl-z")
+    no_widget_errors(page)
+
+
 # -- JupyterLab ----------------------------------------------------------------------------------
 
 
@@ -361,6 +408,33 @@ def test_jupyterlab_5000_rows_usable_and_typing_stays_local(
     expect(row_of(page, name).locator(".snb-wl-state")).to_have_text("Saved", timeout=ACTION_MS)
     expect(box).to_have_value(text)
     shot(page, artifacts, "worklist-jupyterlab")
+    no_widget_errors(page)
+
+
+@pytest.fixture
+def small_lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    write_notebook(tmp_path, "worklist.ipynb", NOTEBOOK_SOURCE)
+    settings = {"mode": "inprocess", "seed": "38", "products": "12", "rows": "30"}
+    with lab_server(tmp_path, settings) as served:
+        yield served
+
+
+def test_jupyterlab_ctrl_z_anywhere_in_the_worklist_but_a_text_field(
+    page: Any, small_lab: tuple[str, str], artifacts: Path
+) -> None:
+    """In Lab a click on a blank part of an output gives the focus to the notebook cell unless
+    the widget takes it; Ctrl+Z in the cell's prompt must not reach the widget."""
+    base, token = small_lab
+    page.goto(f"{base}/lab/tree/worklist.ipynb?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
+    page.evaluate(RUN_ALL_JS)
+    page.wait_for_function(USABLE_JS, timeout=LOAD_MS, polling="raf")
+    no_widget_errors(page)
+    ctrl_z_twice_from_the_widget(page)
+    page.locator(".jp-Cell .jp-InputPrompt").first.click()
+    page.keyboard.press("Control+z")
+    expect(worklist_of(page).locator(".snb-wl-pending")).to_have_text("1 unsaved change")
+    shot(page, artifacts, "worklist-jupyterlab-ctrl-z")
     no_widget_errors(page)
 
 

@@ -22,6 +22,7 @@ from shoptet_nb.edits import fewest_priority_changes
 from .conftest import (
     ROOT,
     biggest_gallery,
+    click_a_blank_part,
     no_widget_errors,
     record_figure,
     shot,
@@ -146,6 +147,53 @@ def save_in_reach_at_the_last_card(page: Any, artifacts: Path, where: str) -> No
     assert in_viewport(page, editor.locator(".snb-pending"))
     assert in_viewport(page, editor.get_by_role("button", name="Undo", exact=True))
     shot(page, artifacts, f"{where}-scrolled-to-last-card")
+
+
+def ctrl_z_twice_from_the_widget(page: Any, names: list[str]) -> str:
+    """Issue 15 item 14: Ctrl+Z undoes wherever the focus is in the editor but a text field, and
+    keeps working: twice from a move button, twice from a blank part."""
+    editor = editor_of(page)
+    order = editor.locator(".snb-card .snb-name")
+    one_move = [names[1], names[0], *names[2:]]
+    # From a button: the same card down twice, so each undo moves the card holding the focus.
+    down = editor.get_by_role("button", name=f"Move {names[0]} down", exact=True)
+    down.click()
+    expect(order).to_have_text(one_move)
+    down.click()
+    expect(order).to_have_text([names[1], names[2], names[0], *names[3:]])
+    expect(down).to_be_focused()
+    page.keyboard.press("Control+z")
+    expect(order).to_have_text(one_move)
+    page.keyboard.press("Control+z")
+    expect(order).to_have_text(names)
+    # From a blank part of the editor (the page or the cell had the focus before the fix).
+    editor.get_by_role("button", name=f"Move {names[1]} up", exact=True).click()
+    editor.get_by_role("button", name=f"Move {names[3]} up", exact=True).click()
+    expect(order).to_have_text([names[1], names[0], names[3], names[2], *names[4:]])
+    click_a_blank_part(page, editor.locator(".snb-bar"), ".snb-pending", ".v-btn")
+    page.keyboard.press("Control+z")
+    expect(order).to_have_text(one_move)
+    page.keyboard.press("Control+z")
+    expect(order).to_have_text(names)
+    expect(editor.locator(".snb-pending")).to_have_text("No unsaved changes")
+    # The focus stayed in the widget after those undos.
+    assert editor.evaluate("(el) => el.contains(document.activeElement)")
+
+    # In a caption field Ctrl+Z is the browser's own undo of the typing; the move stays.
+    editor.get_by_role("button", name=f"Move {names[1]} up", exact=True).click()
+    expect(order).to_have_text(one_move)
+    moved = editor.locator(".snb-pending").inner_text()
+    box = editor.get_by_label(f"Caption for {names[2]}", exact=True)
+    before = box.input_value()
+    box.click()
+    box.press("Control+End")  # the end of the text, not of a wrapped line
+    page.keyboard.type("x")
+    expect(box).to_have_value(before + "x")
+    page.keyboard.press("Control+z")
+    expect(box).to_have_value(before)
+    expect(order).to_have_text(one_move)
+    expect(editor.locator(".snb-pending")).to_have_text(moved)
+    return moved
 
 
 # -- Voila ---------------------------------------------------------------------------------------
@@ -469,6 +517,21 @@ def test_markup_caption_is_inert(page: Any, voila: str, shop_server: Any, artifa
     no_widget_errors(page)
 
 
+def test_ctrl_z_anywhere_in_the_editor_but_a_text_field(
+    page: Any, voila: str, shop_server: Any, artifacts: Path
+) -> None:
+    guid, images = gallery_of(shop_server.shop, 5, 15, skip=2)
+    names = [i["name"] for i in images]
+    open_in_voila(page, voila, guid, len(names))
+    moved = ctrl_z_twice_from_the_widget(page, names)
+    # Outside the widget (the focus on the page) Ctrl+Z leaves the editor's edits alone.
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Control+z")
+    expect(editor_of(page).locator(".snb-pending")).to_have_text(moved)
+    shot(page, artifacts, "editor-ctrl-z")
+    no_widget_errors(page)
+
+
 # -- JupyterLab ----------------------------------------------------------------------------------
 
 NOTEBOOK_04 = ROOT / "notebooks" / "04_gallery_editor.ipynb"
@@ -591,4 +654,26 @@ def test_cards_show_the_image_audits_size_and_marks(
         photo = shop.photo(image["name"])
         assert text == f"{photo.width} × {photo.height} px", (image["name"], text)
     shot(page, artifacts, "editor-audit-marks")
+    no_widget_errors(page)
+
+
+def test_jupyterlab_ctrl_z_anywhere_in_the_editor_but_a_text_field(
+    page: Any, jupyterlab: tuple[str, str, str], artifacts: Path
+) -> None:
+    """In Lab a click on a blank part of an output gives the focus to the notebook cell unless
+    the widget takes it; Ctrl+Z in another cell must not reach the widget."""
+    base, token, _ = jupyterlab
+    _, images = biggest_gallery()
+    names = [i["name"] for i in images]
+    page.goto(f"{base}/lab/tree/editor.ipynb?token={token}&reset", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
+    run_all_in_lab(page, "editor.ipynb")
+    page.wait_for_function(USABLE_JS, arg=len(names), timeout=LOAD_MS, polling="raf")
+    no_widget_errors(page)
+    moved = ctrl_z_twice_from_the_widget(page, names)
+    # The cell's prompt: the notebook in command mode, the focus on the cell, not the widget.
+    page.locator(".jp-Cell .jp-InputPrompt").first.click()
+    page.keyboard.press("Control+z")
+    expect(editor_of(page).locator(".snb-pending")).to_have_text(moved)
+    shot(page, artifacts, "jupyterlab-editor-ctrl-z")
     no_widget_errors(page)
