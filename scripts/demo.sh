@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up .venv if needed, then open JupyterLab on the quick-start notebook.
+# Set up .venv if needed (the package with what the notebooks need: the `notebooks` extra, no
+# development tools), then run JupyterLab on the quick-start notebook until Ctrl+C.
 # Without a Shoptet token in the environment the notebooks use the in-process sandbox shop.
 #
 #   bash scripts/demo.sh                          # http://127.0.0.1:8888/... (next free port)
@@ -8,7 +9,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh
+bash scripts/setup.sh --demo
 
 notebook="notebooks/01_quick_start.ipynb"
 if [[ ! -f "$notebook" ]]; then
@@ -49,6 +50,6 @@ fi
 
 echo
 echo "demo: open http://127.0.0.1:$port/lab/tree/$notebook?token=$token"
-echo "demo: stop with Ctrl-C"
+echo "demo: JupyterLab runs until you stop it here with Ctrl+C"
 echo
 exec "$py" -m jupyterlab "${args[@]}" "$@"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Set up the development environment; idempotent and quick when nothing changed.
+# Set up .venv; idempotent and quick when nothing changed.
 #
-#   bash scripts/setup.sh              # .venv with `pip install -e .[dev]`
+#   bash scripts/setup.sh              # .venv with `pip install -e .[dev]` (tests, lint, docs)
+#   bash scripts/setup.sh --demo       # only what the notebooks need: -e .[notebooks]
 #   bash scripts/setup.sh --browsers   # ... plus Debian's chromium and fonts-liberation
 #   source scripts/setup.sh [...]      # same, then activates .venv in the calling shell
 #
-# .venv is (re)installed when pyproject.toml changed since the last install: the sha256 of
-# pyproject.toml is kept in .venv/.shoptet_nb-installed.
+# An extra is (re)installed when pyproject.toml changed since it was last installed: the sha256
+# of pyproject.toml is kept per extra in .venv/.shoptet_nb-installed-<extra>. dev holds all of
+# notebooks, so a dev install also counts for the demo; a demo venv is upgraded to dev by the
+# first test run.
 # Environment: PYTHON (interpreter to create .venv with, default python3).
 
 _shoptet_nb_setup() (
@@ -15,11 +18,13 @@ _shoptet_nb_setup() (
     cd "$root"
 
     browsers=0
+    extra=dev
     for arg in "$@"; do
         case "$arg" in
             --browsers) browsers=1 ;;
+            --demo) extra=notebooks ;;
             -h | --help)
-                sed -n '2,10p' "${BASH_SOURCE[0]}"
+                sed -n '2,13p' "${BASH_SOURCE[0]}"
                 exit 0
                 ;;
             *)
@@ -30,7 +35,7 @@ _shoptet_nb_setup() (
     done
 
     venv="$root/.venv"
-    stamp="$venv/.shoptet_nb-installed"
+    stamp="$venv/.shoptet_nb-installed-$extra"
     python="${PYTHON:-python3}"
 
     if [[ ! -x "$venv/bin/python" ]]; then
@@ -48,12 +53,15 @@ _shoptet_nb_setup() (
 
     want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
     have="$(cat "$stamp" 2>/dev/null || true)"
+    if [[ "$extra" != dev && "$want" == "$(cat "$venv/.shoptet_nb-installed-dev" 2>/dev/null)" ]]; then
+        have="$want" # dev is a superset of every other extra
+    fi
     if [[ "$want" != "$have" ]]; then
-        echo "setup: installing -e .[dev] into .venv (pyproject.toml changed or first run)"
+        echo "setup: installing -e .[$extra] into .venv (pyproject.toml changed or first run)"
         rm -f "$stamp"
         log="$venv/pip-install.log"
         if ! { "$venv/bin/python" -m pip install --upgrade pip &&
-            "$venv/bin/python" -m pip install -e ".[dev]"; } >"$log" 2>&1; then
+            "$venv/bin/python" -m pip install -e ".[$extra]"; } >"$log" 2>&1; then
             tail -n 40 "$log" >&2
             echo "setup: pip install failed; full log in $log" >&2
             exit 1
@@ -61,6 +69,10 @@ _shoptet_nb_setup() (
         # A kernelspec that names this venv's interpreter, for JupyterLab and the notebook tests.
         "$venv/bin/python" -m ipykernel install --sys-prefix --name python3 \
             --display-name "Python 3 (ipykernel)" >/dev/null
+        # JupyterLab's app-wide settings: no "official Jupyter news?" prompt, no update check
+        # (the demo has no internet to fetch them from anyway).
+        mkdir -p "$venv/share/jupyter/lab/settings"
+        cp scripts/jupyterlab-overrides.json "$venv/share/jupyter/lab/settings/overrides.json"
         echo "$want" >"$stamp"
     else
         echo "setup: .venv is up to date"

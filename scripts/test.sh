@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, the same command locally and in CI:
-#   ruff check, ruff format --check, mypy, pytest (extra arguments go to pytest),
-#   and the Binder check (scripts/check_binder.sh) when CI=true or with --binder.
+#   ruff check, ruff format --check, mypy, the documentation build (mkdocs build --strict),
+#   pytest (extra arguments go to pytest), and the Binder check (scripts/check_binder.sh) when
+#   CI=true or with --binder.
 #
 #   bash scripts/test.sh
 #   bash scripts/test.sh -k notebooks -x
@@ -55,6 +56,8 @@ step() {
 step ruff ruff check .
 step ruff-format ruff format --check .
 step mypy mypy
+# Warnings as errors: a broken link or anchor, or a docstring mkdocstrings cannot read, fails.
+step docs env NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$SHOPTET_NB_ARTIFACTS/site"
 step pytest python -m pytest --junitxml="$SHOPTET_NB_ARTIFACTS/junit.xml" "${pytest_args[@]}"
 if [[ "$binder" == 1 ]]; then
     step binder bash scripts/check_binder.sh

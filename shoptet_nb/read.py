@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from .client import GALLERIES, ShoptetClient
 from .columns import IMAGE_COLUMNS, empty_frame
@@ -25,6 +24,7 @@ from .errors import (
 )
 from .frames import errors_to_frame, frame_fields, images_to_frame
 from .jobs import DEFAULT_TIMEOUT_S, MAX_GUIDS_PER_SNAPSHOT, Job, resume_job
+from .progress_bar import counted_bar, counting, open_bar, waiting
 from .snapshot import LineError, products_of_lines
 
 #: ``images.attrs`` key under which read_images leaves the products it could not read.
@@ -243,15 +243,16 @@ def _read_by_snapshot(
     progress: bool,
     errors: list[dict[str, Any]],
 ) -> pd.DataFrame:
-    bar = tqdm(desc=f"Snapshot job {job.job_id}", unit=" products", disable=not progress)
+    what = f"Snapshot job {job.job_id}"
+    bar = open_bar(what, unit="products", verb="read", disable=not progress)
     try:
         if not job.finished or not job.result_url:
 
             def show(status: str) -> None:
-                bar.set_description(f"Snapshot job {job.job_id}: {status}")
+                waiting(bar, f"{what}: waiting for Shoptet (the job is {status})")
 
             job = client.wait_for_job(job, timeout=timeout, on_status=show)
-        bar.set_description(f"Snapshot job {job.job_id}: reading")
+        counting(bar, what, verb="read")
         wanted = None if guids is None else set(guids)
         seen: set[str] = set()
 
@@ -325,7 +326,7 @@ def _read_by_galleries(
     jobs = [(guid, name, g) for guid, name in targets for g in galleries]
     url_for = url_builder(client)
     results: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    bar = tqdm(total=len(jobs), desc="Reading galleries", unit="gallery", disable=not progress)
+    bar = counted_bar("Reading galleries", total=len(jobs), unit="galleries", disable=not progress)
     interrupted = False
     try:
         # closing(): an interrupt anywhere in the loop stops the reads still queued.

@@ -5,6 +5,7 @@ Regenerate the stored outputs with `bash scripts/regenerate_notebooks.sh`.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -78,6 +79,22 @@ def unexpected_errors(nb: nbformat.NotebookNode) -> list[str]:
     ]
 
 
+#: A table cell of an HTML output; pandas cuts at ``display.max_colwidth`` (50 by default) to
+#: 46 characters and "..." (49 in all).
+TABLE_CELL = re.compile(r"<td>([^<]*)</td>")
+
+
+def cut_table_cells(nb: nbformat.NotebookNode) -> list[str]:
+    """Table cells in the outputs that pandas cut short (a reason or caption no one can read)."""
+    return [
+        f"cell {index}: {text}"
+        for index, cell in code_cells(nb)
+        for output in cell.get("outputs", [])
+        for match in TABLE_CELL.finditer("".join(output.get("data", {}).get("text/html", "")))
+        if len(text := html.unescape(match.group(1))) in (49, 50) and text.endswith("...")
+    ]
+
+
 def token_leaks(text: str) -> list[str]:
     leaks = [f"Shoptet token {m.group(0)[:12]}…" for m in SHOPTET_TOKEN.finditer(text)]
     leaks += [
@@ -129,6 +146,7 @@ def test_notebook_executes(path: Path, kernel_of_this_interpreter: str) -> None:
     )
     client.execute()  # raises CellExecutionError on an error outside `raises-exception` cells
     assert unexpected_errors(nb) == []
+    assert cut_table_cells(nb) == [], "set pandas' display.max_colwidth to None in the setup cell"
     for index, cell in code_cells(nb):
         if may_raise(cell):
             assert any(o.get("output_type") == "error" for o in cell.outputs), (
@@ -217,3 +235,6 @@ def test_hygiene_checks_catch_leaks() -> None:
     assert not token_leaks('headers = {"Shoptet-Private-API-Token": token}')
     assert not token_leaks("send Shoptet-Private-API-Token: <your token>")
     assert list(strings({"a": ["/tmp/x"]})) == ["a", "/tmp/x"]
+    cut = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell()])
+    cut.cells[0].outputs = [{"data": {"text/html": "<td>shop&#x27;s" + "x" * 40 + "...</td>"}}]
+    assert cut_table_cells(cut) == ["cell 0: shop's" + "x" * 40 + "..."]

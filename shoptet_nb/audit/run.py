@@ -7,13 +7,13 @@ from contextlib import closing
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from .._limits import Cancelled
 from ..client import ShoptetClient
 from ..columns import AUDIT_COLUMNS, IMAGE_KEY, typed
 from ..edits import _check_columns
 from ..errors import APIError, Interrupted, NetworkError
+from ..progress_bar import counted_bar
 from .cache import FactsCache, Key, resolve_cache
 from .facts import UnknownFormat
 from .fetch import PhotoUrls, inspect_photo, photo_urls
@@ -114,7 +114,7 @@ def _download(
         urls = PhotoUrls(original_path + name, small_path + name)
         return inspect_photo(client, name, urls)
 
-    bar = tqdm(total=len(todo), desc="Auditing photos", unit="photo", disable=not progress)
+    bar = counted_bar("Auditing photos", total=len(todo), unit="photos", disable=not progress)
     try:
         with closing(client.map(one, todo)) as outcomes:
             for key, outcome in outcomes:

@@ -484,7 +484,7 @@ class CaptionWorklist(EditingWidget):
         from ..apply import apply  # looked up at each save (tests replace it)
 
         parts = split_plan(plan, self.save_batch)
-        journal = _journal_for_save(self._journal)
+        journal = _journal_for_save(self._journal, sandbox=self._client.is_sandbox)
         total = _galleries_to_write(plan)
         done: list[Result] = []
         recorded = 0
@@ -919,13 +919,13 @@ class CaptionWorklist(EditingWidget):
 # -- saving in parts -----------------------------------------------------------------------------
 
 
-def _journal_for_save(journal: str | Path | bool | None) -> str | Path | bool:
+def _journal_for_save(journal: str | Path | bool | None, *, sandbox: bool) -> str | Path | bool:
     """What every part of one save passes as ``apply(journal=...)``: one file for all of them
     (apply appends to an existing file), or ``False`` for memory only."""
     if journal is False:
         return False
     if journal is None or journal is True:
-        return new_journal_path()
+        return new_journal_path(sandbox=sandbox)
     return journal
 
 

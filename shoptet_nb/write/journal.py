@@ -6,7 +6,9 @@ showed), or a :class:`Failed` line (the call failed, or an interrupt stopped it 
 ``revert`` reads these lines back. After an interrupt the file stays open until the last call
 still in flight has written its answer, so it lists every gallery that may have changed. Files
 live in ``$SHOPTET_NB_JOURNAL_DIR`` or, by default, ``~/.shoptet_nb/journal/``, one file per apply
-named ``apply-<UTC time>-<id>.jsonl``.
+named ``apply-<UTC time>-<id>.jsonl``. A sandbox shop's writes go to a temporary folder of the
+process instead (unless ``$SHOPTET_NB_JOURNAL_DIR`` is set): the sandbox lives only as long as the
+process, so its journals are no use after it, and trying the notebooks leaves no files behind.
 
 The schema lives here and nowhere else: writers build an entry class and hand it to
 :meth:`Journal.write` (the one encoder); readers turn lines back into entries with
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,16 +37,35 @@ JOURNAL_DIR_ENV = "SHOPTET_NB_JOURNAL_DIR"
 JsonEntry = dict[str, Any]
 
 
-def default_journal_dir() -> Path:
-    """Where journals go: ``$SHOPTET_NB_JOURNAL_DIR``, else ``~/.shoptet_nb/journal``."""
+#: The sandbox's journal folder, made on first use and removed when the process ends.
+_sandbox_dir: tempfile.TemporaryDirectory[str] | None = None
+_sandbox_dir_lock = threading.Lock()
+
+
+def _sandbox_journal_dir() -> Path:
+    global _sandbox_dir
+    with _sandbox_dir_lock:
+        if _sandbox_dir is None:
+            _sandbox_dir = tempfile.TemporaryDirectory(prefix="shoptet_nb-sandbox-journal-")
+        return Path(_sandbox_dir.name)
+
+
+def default_journal_dir(*, sandbox: bool = False) -> Path:
+    """Where a write's journal goes when its call names no file: ``$SHOPTET_NB_JOURNAL_DIR``,
+    else a temporary folder for a sandbox shop, else ``~/.shoptet_nb/journal``."""
     configured = os.environ.get(JOURNAL_DIR_ENV, "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".shoptet_nb" / "journal"
+    if configured:
+        return Path(configured).expanduser()
+    if sandbox:
+        return _sandbox_journal_dir()
+    return Path.home() / ".shoptet_nb" / "journal"
 
 
-def new_journal_path() -> Path:
-    """A fresh file name in the journal folder (UTC time and a random suffix)."""
+def new_journal_path(*, sandbox: bool = False) -> Path:
+    """A fresh file name in :func:`default_journal_dir` (UTC time and a random suffix)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return default_journal_dir() / f"apply-{stamp}-{secrets.token_hex(3)}.jsonl"
+    folder = default_journal_dir(sandbox=sandbox)
+    return folder / f"apply-{stamp}-{secrets.token_hex(3)}.jsonl"
 
 
 # -- the schema -----------------------------------------------------------------------------

@@ -9,11 +9,11 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
 
 from .._signals import deferred_interrupts
 from ..errors import ArgumentError, Interrupted
 from ..plan import Plan
+from ..progress_bar import counted_bar
 from .assemble import result_of
 from .gallery import write_gallery
 from .journal import Journal, new_journal_path
@@ -48,7 +48,7 @@ def run_plan(
             f"apply() takes the Plan that plan_updates returned, got {type(plan).__name__}"
         )
     path = (
-        new_journal_path()
+        new_journal_path(sandbox=plan.client.is_sandbox)
         if journal is None or journal is True
         else None
         if journal is False
@@ -66,8 +66,8 @@ def run_plan(
             where = (target["guid"], target["gallery"], target["language"])
             jobs.setdefault(where, []).append(target)
         report = progress if callable(progress) else None
-        bar = tqdm(
-            total=len(jobs), desc="Updating galleries", unit="gallery", disable=progress is not True
+        bar = counted_bar(
+            "Writing galleries", total=len(jobs), unit="galleries", disable=progress is not True
         )
         if report is not None:
             report(0, len(jobs))

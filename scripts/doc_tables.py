@@ -1,10 +1,11 @@
-"""The README's reference tables, generated from the code so that they cannot drift.
+"""The documentation's reference tables, generated from the code so that they cannot drift.
 
-    python scripts/readme_tables.py            # print the tables
-    python scripts/readme_tables.py --write    # rewrite them in README.md
-    python scripts/readme_tables.py --check    # exit 1 if README.md is out of date
+    python scripts/doc_tables.py            # print the tables
+    python scripts/doc_tables.py --write    # rewrite them in the pages under docs/
+    python scripts/doc_tables.py --check    # exit 1 if a page is out of date
 
-Each table sits in README.md between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``.
+Each table sits in one page under ``docs/`` (``docs/reference/``) between
+``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``.
 Column names and dtypes come from ``shoptet_nb.columns``, statuses from the docstrings of
 ``shoptet_nb.plan`` and ``shoptet_nb.apply``, settings from ``Settings``, sandbox switches from
 ``SandboxOptions`` (its field docstrings). The one-line meanings of columns and settings are
@@ -28,7 +29,7 @@ import pandas as pd
 from shoptet_nb import columns
 from shoptet_nb.config import Settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 COLUMN_MEANINGS = {
     "guid": "the product's guid (Shoptet's product id)",
@@ -43,7 +44,7 @@ COLUMN_MEANINGS = {
     "url": "the image in the shop's `detail` size",
     "product_name": "the product's name",
     "language": "language of the edit (`<NA>` = the shop's default)",
-    "status": "what happened to the row: see [Statuses](#statuses)",
+    "status": "what happened to the row: see [Statuses](statuses.md)",
     "reason": "why the row has its status (for `invalid`: how to fix it)",
     "old_priority": "priority before",
     "new_priority": "priority after (planned, or as the server confirmed)",
@@ -154,7 +155,7 @@ def columns_section() -> str:
         table: dict[str, object] = getattr(columns, attribute)
         missing = [name for name in table if name not in COLUMN_MEANINGS]
         if missing:
-            raise SystemExit(f"readme_tables: no meaning for column(s) {missing}; add them")
+            raise SystemExit(f"doc_tables: no meaning for column(s) {missing}; add them")
         rows = [
             [
                 f"`{name}`",
@@ -202,7 +203,7 @@ def settings_section() -> str:
     rows = []
     for field in dataclasses.fields(Settings):
         if field.name not in SETTING_MEANINGS:
-            raise SystemExit(f"readme_tables: no meaning for setting {field.name}; add it")
+            raise SystemExit(f"doc_tables: no meaning for setting {field.name}; add it")
         rows.append([f"`{field.name}`", f"`{field.default!r}`", SETTING_MEANINGS[field.name]])
     return markdown_table(["setting", "default", "meaning"], rows)
 
@@ -255,38 +256,59 @@ SECTIONS = {
 }
 
 
-def render(readme: str) -> str:
+def marker(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(<!-- generated:{re.escape(name)} -->\n).*?(<!-- /generated:{re.escape(name)} -->)",
+        re.DOTALL,
+    )
+
+
+def pages() -> dict[Path, str]:
+    """Every Markdown page under docs/."""
+    return {path: path.read_text(encoding="utf-8") for path in sorted(DOCS.rglob("*.md"))}
+
+
+def render(current: dict[Path, str]) -> dict[Path, str]:
+    """The pages with every generated table rebuilt; each table must sit in exactly one page."""
+    wanted = dict(current)
     for name, build in SECTIONS.items():
-        pattern = re.compile(
-            rf"(<!-- generated:{re.escape(name)} -->\n).*?(<!-- /generated:{re.escape(name)} -->)",
-            re.DOTALL,
+        holders = [path for path, text in current.items() if marker(name).search(text)]
+        if len(holders) != 1:
+            found = ", ".join(str(path.relative_to(DOCS)) for path in holders) or "no page"
+            raise SystemExit(f"doc_tables: the {name!r} table must be in one page; found {found}")
+        (path,) = holders
+        table = build()
+        wanted[path] = marker(name).sub(
+            lambda m, table=table: m.group(1) + table + "\n" + m.group(2), wanted[path]
         )
-        if not pattern.search(readme):
-            raise SystemExit(f"readme_tables: README.md has no markers for {name!r}")
-        readme = pattern.sub(lambda m, b=build: m.group(1) + b() + "\n" + m.group(2), readme)
-    return readme
+    return wanted
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--write", action="store_true", help="rewrite the tables in README.md")
-    group.add_argument("--check", action="store_true", help="fail if README.md is out of date")
+    group.add_argument("--write", action="store_true", help="rewrite the tables in docs/")
+    group.add_argument("--check", action="store_true", help="fail if a page is out of date")
     args = parser.parse_args()
     if not (args.write or args.check):
         for name, build in SECTIONS.items():
             print(f"<!-- generated:{name} -->\n{build()}\n")
         return 0
-    current = README.read_text(encoding="utf-8")
+    current = pages()
     wanted = render(current)
+    stale = [path for path in current if wanted[path] != current[path]]
     if args.check:
-        if wanted != current:
-            print("readme_tables: README.md is out of date; run scripts/readme_tables.py --write")
+        if stale:
+            names = ", ".join(str(path.relative_to(DOCS)) for path in stale)
+            print(f"doc_tables: out of date: {names}; run scripts/doc_tables.py --write")
             return 1
-        print("readme_tables: README.md is up to date")
+        print("doc_tables: the tables in docs/ are up to date")
         return 0
-    README.write_text(wanted, encoding="utf-8")
-    print("readme_tables: README.md updated")
+    for path in stale:
+        path.write_text(wanted[path], encoding="utf-8")
+        print(f"doc_tables: updated {path.relative_to(DOCS)}")
+    if not stale:
+        print("doc_tables: the tables in docs/ are up to date")
     return 0
 
 

@@ -1,0 +1,44 @@
+"""Progress bars that read as sentences, in a notebook and on a terminal.
+
+"Reading galleries: 120 of 400 galleries, 0:12 so far" rather than tqdm's "120/400
+[00:12<00:30, 9.8it/s]"; where the total is not known (a snapshot's products), a count of what
+was done ("Snapshot job ad24xod: 2500 products read") rather than "2500/?".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tqdm.auto import tqdm
+
+#: With a total: the bar between the count and the time (a notebook draws its own bar there).
+_COUNTED = "{desc}: {n_fmt} of {total_fmt} {unit} |{bar}| {elapsed} so far"
+#: Without a total: no bar, no rate, only what was done.
+_OPEN = "{desc}: {n_fmt} {unit} {verb}, {elapsed} so far"
+#: A step with nothing to count yet (waiting for Shoptet): the description says it all.
+_WAITING = "{desc}, {elapsed} so far"
+
+
+def counted_bar(what: str, *, total: int, unit: str, disable: bool) -> tqdm[Any]:
+    """A bar for ``total`` steps: "<what>: n of total <unit>". ``unit`` is plural ("galleries")."""
+    return tqdm(total=total, desc=what, unit=unit, bar_format=_COUNTED, disable=disable)
+
+
+def open_bar(what: str, *, unit: str, verb: str, disable: bool) -> tqdm[Any]:
+    """A bar whose total is not known: "<what>: n <unit> <verb>" ("2500 products read");
+    :func:`waiting` shows a step before the counting starts."""
+    bar = tqdm(desc=what, unit=unit, disable=disable)
+    bar.bar_format = _OPEN.replace("{verb}", verb)
+    return bar
+
+
+def waiting(bar: tqdm[Any], what: str) -> None:
+    """Show ``what`` (a sentence such as "waiting for Shoptet") with the time so far."""
+    bar.bar_format = _WAITING
+    bar.set_description_str(what)
+
+
+def counting(bar: tqdm[Any], what: str, *, verb: str) -> None:
+    """Back to counting after :func:`waiting`: "<what>: n <unit> <verb>"."""
+    bar.bar_format = _OPEN.replace("{verb}", verb)
+    bar.set_description_str(what)
