@@ -619,22 +619,30 @@ def test_jupyterlab_smoke(page: Any, jupyterlab: tuple[str, str, str], artifacts
 def test_jupyterlab_run_all_of_notebook_04_leaves_no_phantom_edits(
     page: Any, jupyterlab: tuple[str, str, str], artifacts: Path
 ) -> None:
-    """Run All of notebook 04 (edit, save, revert, reload from code) ends with nothing pending."""
+    """Run All of notebook 04 (edit, save, revert, reload from code) leaves no phantom edits.
+
+    Each step of the notebook opens its own editor, so scrolling back shows that step's state:
+    the first editor, which no later cell touches, shows nothing pending, and so does the last
+    (a conflict resolved with Take theirs)."""
     base, token, _ = jupyterlab
     page.goto(
         f"{base}/lab/tree/{NOTEBOOK_04.name}?token={token}&reset", wait_until="domcontentloaded"
     )
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
     run_all_in_lab(page, NOTEBOOK_04.name)
-    editor = editor_of(page)
-    expect(editor.locator(".snb-card").first).to_be_visible(timeout=LOAD_MS)
-    # The notebook's last cell prints the editor's pending text once everything has run.
-    last_output = page.locator(".jp-Cell").last.locator(".jp-OutputArea-output")
-    expect(last_output).to_contain_text("No unsaved changes", timeout=LOAD_MS)
-    expect(editor.locator(".snb-pending")).to_have_text("No unsaved changes")
-    expect(editor.locator(".snb-card.snb-changed")).to_have_count(0)
-    expect(editor.locator(".snb-card .snb-was")).to_have_count(0)
-    expect(editor.locator(".snb-card .snb-outcome")).to_have_count(0)
+    last_cell = page.locator(".jp-Cell").last
+    # The notebook's last cell prints its editor's pending text once everything has run.
+    printed = last_cell.locator(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'
+    )
+    expect(printed).to_contain_text("No unsaved changes", timeout=LOAD_MS)
+    for editor in (editor_of(page).first, last_cell.locator(".snb-editor")):
+        expect(editor.locator(".snb-card").first).to_be_visible(timeout=LOAD_MS)
+        expect(editor.locator(".snb-pending")).to_have_text("No unsaved changes")
+        expect(editor.locator(".snb-card.snb-changed")).to_have_count(0)
+        expect(editor.locator(".snb-card .snb-was")).to_have_count(0)
+        expect(editor.locator(".snb-card .snb-outcome")).to_have_count(0)
+    editor = editor_of(page).first
     editor.locator(".snb-top").evaluate("(el) => el.scrollIntoView({block: 'start'})")
     expect(editor.locator(".snb-top")).to_be_in_viewport()
     shot(page, artifacts, "jupyterlab-notebook-04-run-all")
