@@ -9,7 +9,6 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-
 from .._signals import deferred_interrupts
 from ..errors import ArgumentError, Interrupted
 from ..plan import Plan

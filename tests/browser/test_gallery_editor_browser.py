@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,17 @@ from playwright.sync_api import expect
 from shoptet_nb.edits import fewest_priority_changes
 
 from .conftest import (
+    PRODUCTS,
     ROOT,
+    SEED,
     biggest_gallery,
     click_a_blank_part,
+    lab_server,
     no_widget_errors,
     record_figure,
     shot,
     undo_twice_from_a_blank_spot,
+    write_notebook,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -665,15 +670,27 @@ def test_cards_show_the_image_audits_size_and_marks(
     no_widget_errors(page)
 
 
+@pytest.fixture
+def small_lab(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
+    """A JupyterLab of its own on a product with a short gallery: the module's shared server
+    still has the kernels of earlier tests, whose editors a reopened notebook shows again."""
+    from shoptet_nb.sandbox import SandboxOptions, SandboxShop
+
+    shop = SandboxShop(SandboxOptions(seed=SEED, products=PRODUCTS))
+    guid, images = gallery_of(shop, 6, 12)
+    write_notebook(tmp_path)
+    settings = {"mode": "inprocess", "seed": str(SEED), "products": str(PRODUCTS), "guid": guid}
+    with lab_server(tmp_path, settings) as (base, token):
+        yield base, token, [image["name"] for image in images]
+
+
 def test_jupyterlab_ctrl_z_anywhere_in_the_editor_but_a_text_field(
-    page: Any, jupyterlab: tuple[str, str, str], artifacts: Path
+    page: Any, small_lab: tuple[str, str, list[str]], artifacts: Path
 ) -> None:
     """In Lab a click on a blank part of an output gives the focus to the notebook cell unless
     the widget takes it; Ctrl+Z in another cell must not reach the widget."""
-    base, token, _ = jupyterlab
-    _, images = biggest_gallery()
-    names = [i["name"] for i in images]
-    page.goto(f"{base}/lab/tree/editor.ipynb?token={token}&reset", wait_until="domcontentloaded")
+    base, token, names = small_lab
+    page.goto(f"{base}/lab/tree/editor.ipynb?token={token}", wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
     run_all_in_lab(page, "editor.ipynb")
     page.wait_for_function(USABLE_JS, arg=len(names), timeout=LOAD_MS, polling="raf")
