@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,10 @@ class Job:
     killed_at: float | None = None
     packed: bytes | None = None
     written: threading.Event = field(default_factory=threading.Event)
+    #: A job with an effect (an image insert): run once when it completes, returns the result
+    #: file and the log line (see ``Jobs.settle``).
+    on_finish: Callable[[], tuple[bytes, str]] | None = None
+    summary: str | None = None
 
     def status(self, now: float) -> str:
         """The status at ``now``."""
@@ -117,7 +121,7 @@ class Job:
         if status == "killed":
             return f'Job "{self.job_id}" was killed by the shop before it finished.'
         if status in ("completed", "expired"):
-            return f"Exported {len(self.guids)} products."
+            return self.summary or f"Exported {len(self.guids)} products."
         return None
 
 
@@ -133,22 +137,37 @@ class Jobs:
 
     def add(self, call: Call, guids: tuple[str, ...], with_images: bool) -> Job:
         """Queue a snapshot job over ``guids``."""
+        return self.queue(call, SNAPSHOT_ENDPOINT, call.options.snapshot_job_s, guids, with_images)
+
+    def queue(
+        self,
+        call: Call,
+        endpoint: str,
+        run_s: float,
+        guids: tuple[str, ...] = (),
+        with_images: bool = False,
+        on_finish: Callable[[], tuple[bytes, str]] | None = None,
+    ) -> Job:
+        """Queue a job of ``endpoint`` running ``run_s`` seconds; with ``on_finish`` (an
+        effect and its JSON result file) else a snapshot's gzip JSON Lines."""
         options = call.options
         with self._lock:
             n = next(self._numbers)
             job_id = _base36(f"job/{self._seed}/{n}", 7)
             job = Job(
                 job_id=job_id,
-                file_name=f"{job_id}-{_base36(f'result/{self._seed}/{n}', 7)}.jsonl.gz",
-                endpoint=SNAPSHOT_ENDPOINT,
+                file_name=f"{job_id}-{_base36(f'result/{self._seed}/{n}', 7)}"
+                + (".json" if on_finish else ".jsonl.gz"),
+                endpoint=endpoint,
                 created=call.app.clock.time(),
-                run_s=options.snapshot_job_s,
+                run_s=run_s,
                 valid_s=options.job_result_valid_s,
                 language=call.language if len(options.languages) > 1 else None,
                 api_base=call.request.base,
                 guids=guids,
                 with_images=with_images,
                 fault=draw_job(options, n),
+                on_finish=on_finish,
             )
             self._jobs[job_id] = job
             self._by_file[job.file_name] = job
@@ -176,6 +195,24 @@ class Jobs:
         with self._lock:
             job.detail_reads += 1
             return job.detail_reads
+
+    def settle(self, now: float) -> None:
+        """Run the effect of every job with one that has completed by ``now`` (once each):
+        the shop changes when the job ends, not when it is queued or first looked at."""
+        with self._lock:
+            due = [
+                job
+                for job in self._jobs.values()
+                if job.on_finish is not None
+                and not job.written.is_set()
+                and (job.killed_at is not None or now >= job.finished_at)
+            ]
+            for job in due:
+                effect, job.on_finish = job.on_finish, None
+                if job.status(now) in ("completed", "expired") and effect is not None:
+                    packed, job.summary = effect()
+                    job.packed = truncate(packed) if job.fault == "truncated_result" else packed
+                job.written.set()
 
     def kill(self, job_id: str, now: float) -> bool:
         """Kill an unfinished job (as the shop's operator may); False when already finished."""
@@ -375,6 +412,7 @@ def result_file(app: SandboxApp, file_name: str) -> bytes | None:
     job = app.jobs.by_file(file_name)
     if job is None:
         return None
+    app.jobs.settle(app.clock.time())
     status = job.status(app.clock.time())
     if status == "expired":
         job.packed = None  # the file is deleted: free the memory

@@ -1,0 +1,175 @@
+"""``POST /api/products/{guid}/images/{gallery}`` (createProductImages): photos by URL, as a job.
+
+A valid request queues a job (202 ``data.jobId``) and changes nothing yet; the job runs
+``insert_job_s`` on the shop's clock and, when it completes, fetches every ``sourceUrl``
+(in-process, see ``sources``), appends the photos that came in request order, and writes its
+result file. Without a ``job:finished`` webhook: 403, no job (as for snapshots). A body that
+breaks the schema: ``schema_error_status`` (422), no job. The same request again (URL and body)
+while its job runs: 423, no job (``insert_lock``).
+
+The result file's content is undocumented by Shoptet (ambiguity A1). Sandbox decision: JSON,
+shaped like the documented result of the Files batch upload::
+
+    {"data": {"images": [{"index": 0, "name": "12-2.jpg", "sourceUrl": "…", "md5": "…"}]},
+     "errors": [{"errorCode": "file-not-found", "message": "…", "instance": "data.images[1]"}]}
+
+``index`` is the 0-based position of the item in the request; an item that failed is in
+``errors`` only, its ``instance`` naming the item. The job's ``log`` says how many came in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from .catalogue import GALLERIES
+from .exchange import ApiError, Call, Result, error_item
+from .products import find
+from .sources import media_type
+from .validation import MAX_ITEMS, PRIORITY_MAX, PRIORITY_MIN, invalid, unexpected_keys
+
+if TYPE_CHECKING:
+    from .app import SandboxApp
+    from .catalogue import ProductRecord
+
+MAX_SOURCE_URL = 2000
+_ITEM_KEYS = frozenset({"sourceUrl", "priority", "description"})
+
+
+def check_insert_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """``(items, errors)`` of a createProductImages body (the schema, checked by hand)."""
+    if not isinstance(body, dict):
+        return [], [invalid("Request body must be a JSON object.", "payload")]
+    errors = unexpected_keys(body, {"data"}, "")
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return [], [*errors, invalid('Property "data" must be an object.', "data")]
+    errors += unexpected_keys(data, {"images"}, "data")
+    images = data.get("images")
+    if not isinstance(images, list) or not 1 <= len(images) <= MAX_ITEMS:
+        return [], [
+            *errors,
+            invalid(f'"images" must be an array of 1 to {MAX_ITEMS} items.', "data.images"),
+        ]
+    for i, item in enumerate(images):
+        where = f"data.images[{i}]"
+        if not isinstance(item, dict):
+            errors.append(invalid("Image must be an object.", where))
+            continue
+        errors += unexpected_keys(item, _ITEM_KEYS, where)
+        url = item.get("sourceUrl")
+        if not isinstance(url, str) or not 1 <= len(url) <= MAX_SOURCE_URL:
+            errors.append(
+                invalid(
+                    f'"sourceUrl" must be a string of 1 to {MAX_SOURCE_URL} characters.',
+                    f"{where}.sourceUrl",
+                )
+            )
+        if "priority" in item:
+            priority = item["priority"]
+            if (
+                not isinstance(priority, int)
+                or isinstance(priority, bool)
+                or not PRIORITY_MIN <= priority <= PRIORITY_MAX
+            ):
+                errors.append(
+                    invalid(
+                        f'"priority" must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}.',
+                        f"{where}.priority",
+                    )
+                )
+        if "description" in item and not isinstance(item["description"], str):
+            errors.append(invalid('"description" must be a string.', f"{where}.description"))
+    return ([], errors) if errors else (images, [])
+
+
+def create_images(call: Call) -> Result:
+    """Queue an image-insert job (202), or refuse it (403, 404, 422, 423) with no job."""
+    product = find(call, call.params["guid"])
+    gallery = call.params["gallery"]
+    options = call.options
+    if gallery not in GALLERIES:
+        raise ApiError(
+            options.unknown_gallery_status,
+            "gallery-not-found",
+            f'Gallery "{gallery}" does not exist; use "shop" or "shop360".',
+            gallery,
+        )
+    items, problems = check_insert_body(call.request.json)
+    if problems:
+        return Result(options.schema_error_status, errors=problems)
+    if not call.app.webhooks.has_event("job:finished", options):
+        raise ApiError(
+            403,
+            "webhook-not-registered",
+            'Asynchronous requests need a registered "job:finished" webhook; register one '
+            "with POST /api/webhooks, then repeat the request. No job was queued.",
+            "job:finished",
+        )
+    app = call.app
+    key = f"{call.request.path}#{hashlib.sha256(call.request.body).hexdigest()}"
+    with app.insert_locks_guard:
+        locks = app.insert_locks
+        held = app.jobs.get(locks.get(key, ""))
+        if (
+            options.insert_lock
+            and held is not None
+            and held.status(app.clock.time()) in ("pending", "running")
+        ):
+            raise ApiError(
+                423,
+                "locked",
+                "The same request to this URL is still being processed. Retry later.",
+                "request",
+            )
+        job = app.jobs.queue(
+            call,
+            call.request.path,
+            options.insert_job_s,
+            on_finish=lambda: _run(app, product, gallery, items),
+        )
+        locks[key] = job.job_id
+    return Result(202, {"jobId": job.job_id}, images=len(items))
+
+
+def _run(
+    app: SandboxApp, product: ProductRecord, gallery: str, items: list[dict[str, Any]]
+) -> tuple[bytes, str]:
+    """The job's work: fetch each source, add what came, and the result file and log."""
+    options = app.options
+    taken = set(app.store.gallery_names(product, "shop")) | set(
+        app.store.gallery_names(product, "shop360")
+    )
+    added: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    rows: list[tuple[str, int | None, str | None]] = []
+    for index, item in enumerate(items):
+        fetched = app.sources.fetch(item["sourceUrl"], options)
+        if fetched.data is None:
+            errors.append(
+                error_item(
+                    fetched.error_code or "file-upload-error",
+                    fetched.message or "File upload failed.",
+                    f"data.images[{index}]",
+                )
+            )
+            continue
+        kind = media_type(fetched.data)
+        assert kind is not None  # fetch() refuses what is not an image
+        name = app.uploads.name(product.index + 1, kind[1], taken)
+        taken.add(name)
+        app.uploads.add(name, product.guid, gallery, fetched.data, kind[0])
+        rows.append((name, item.get("priority"), item.get("description")))
+        added.append(
+            {
+                "index": index,
+                "name": name,
+                "sourceUrl": item["sourceUrl"],
+                "md5": hashlib.md5(fetched.data, usedforsecurity=False).hexdigest(),
+            }
+        )
+    app.store.insert(product, gallery, rows, options)
+    body = {"data": {"images": added}, "errors": errors or None}
+    summary = f"Inserted {len(added)} of {len(items)} images."
+    return json.dumps(body, ensure_ascii=False).encode("utf-8"), summary
