@@ -51,11 +51,13 @@ from .plan import Plan, plan_updates
 from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
 from .spreadsheet import export_captions, read_captions
+from .write.add import AddResult, add_images
 
 __version__ = "0.1.0"
 
 __all__ = [
     "APIError",
+    "AddResult",
     "ArgumentError",
     "AuthenticationError",
     "CaptionWorklist",
@@ -85,6 +87,7 @@ __all__ = [
     "SnapshotRefusedWarning",
     "ValidationError",
     "__version__",
+    "add_images",
     "apply",
     "audit_images",
     "connect",

@@ -233,13 +233,102 @@ class Failed(Entry):
         )
 
 
+# -- photos added (add_images) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddedPhoto:
+    """One photo of an add: the input row it comes from, its source's sha256 and URL, and
+    (once known) the name the shop gave it."""
+
+    row: Any
+    sha256: str
+    source_url: str | None = None
+    name: str | None = None
+
+    def encode(self) -> JsonEntry:
+        return {"row": self.row, "sha256": self.sha256, "source_url": self.source_url,
+                "name": self.name}  # fmt: skip
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> AddedPhoto:
+        return cls(data["row"], data["sha256"], data.get("source_url"), data.get("name"))
+
+
+@dataclass(frozen=True)
+class AddIntent(Entry):
+    """A POST of photos about to be sent (before it leaves: a lost answer is still on file)."""
+
+    EVENT: ClassVar[str] = "add_intent"
+    photos: tuple[AddedPhoto, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {"photos": [photo.encode() for photo in self.photos]}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> AddIntent:
+        photos = tuple(AddedPhoto.decode(p) for p in data.get("photos") or [])
+        return cls(*_gallery_of(data), time=data.get("time"), photos=photos)
+
+
+@dataclass(frozen=True)
+class AddQueued(Entry):
+    """The shop queued the POST's job (from its answer, or found in the job list)."""
+
+    EVENT: ClassVar[str] = "add_job"
+    job_id: str = ""
+
+    def fields(self) -> JsonEntry:
+        return {"job_id": self.job_id}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> AddQueued:
+        return cls(*_gallery_of(data), time=data.get("time"), job_id=str(data["job_id"]))
+
+
+@dataclass(frozen=True)
+class Added(Entry):
+    """Photos found in the gallery after the job, with their new names: what revert deletes."""
+
+    EVENT: ClassVar[str] = "added"
+    job_id: str | None = None
+    photos: tuple[AddedPhoto, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {"job_id": self.job_id, "photos": [photo.encode() for photo in self.photos]}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Added:
+        photos = tuple(AddedPhoto.decode(p) for p in data.get("photos") or [])
+        return cls(*_gallery_of(data), time=data.get("time"), job_id=data.get("job_id"),
+                   photos=photos)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Removed(Entry):
+    """Photos a revert of an add deleted (one DELETE each)."""
+
+    EVENT: ClassVar[str] = "removed"
+    names: tuple[str, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {"names": list(self.names)}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Removed:
+        names = tuple(str(n) for n in data.get("names") or ())
+        return cls(*_gallery_of(data), time=data.get("time"), names=names)
+
+
 def _gallery_of(data: dict[str, Any]) -> tuple[Any, Any, str | None]:
     """The gallery every entry names: guid, gallery and language (KeyError when missing)."""
     return data["guid"], data["gallery"], data.get("language")
 
 
 #: Entry classes by the ``event`` they write: the decoder's table (new writers add theirs).
-ENTRY_TYPES: dict[str, Any] = {kind.EVENT: kind for kind in (Intent, Confirmed, Failed)}
+ENTRY_TYPES: dict[str, Any] = {
+    kind.EVENT: kind for kind in (Intent, Confirmed, Failed, AddIntent, AddQueued, Added, Removed)
+}
 
 
 def decode_entry(data: JsonEntry) -> Entry | None:

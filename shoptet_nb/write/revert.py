@@ -13,7 +13,9 @@ from ..columns import IMAGE_COLUMNS, typed
 from ..errors import ArgumentError
 from ..frames import parse_times
 from ..plan import KEY, plan_updates
-from .journal import Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
+from .add.result import AddResult
+from .add.undo import revert_add
+from .journal import Added, Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
 from .restore_order import mark_inexact, priorities_sent, restore_order
 from .result import Result
 from .run import Progress, run_plan
@@ -22,14 +24,16 @@ from .verbs import planned
 
 
 def revert(
-    source: Result | str | Path,
+    source: Result | AddResult | str | Path,
     *,
     client: ShoptetClient | None = None,
     force: bool = False,
     journal: str | Path | bool | None = None,
     progress: Progress = True,
-) -> Result:
-    """Restore the captions and priorities an apply changed, from its Result or journal file.
+) -> Any:
+    """Restore the captions and priorities an apply changed, from its Result or journal file;
+    of an ``add_images`` Result (or journal), delete exactly the photos it added (an
+    :class:`~shoptet_nb.write.add.AddResult` of ``deleted``/``not_found``/``failed`` rows).
 
     Goes through plan and apply like any edit, so an image changed again since the apply is
     reported as ``conflict`` and left alone unless ``force=True``. Shoptet cannot set a caption
@@ -41,13 +45,16 @@ def revert(
     >>> undone = shoptet_nb.revert(result)                          # doctest: +SKIP
     >>> undone = shoptet_nb.revert("apply-....jsonl", client=client)  # doctest: +SKIP
     """
-    if isinstance(source, Result):
+    if isinstance(source, Result | AddResult):
         entries = decode_entries(source.journal_entries)
         client = client or source.client
     else:
         if client is None:
             raise ArgumentError("revert(journal_path) needs client=: the shop to restore")
         entries = decode_entries(read_journal(source))
+    if isinstance(source, AddResult) or any(isinstance(e, Added) for e in entries):
+        # An add is undone by deleting the photos it added (add/undo.py), nothing else.
+        return revert_add(client, entries, journal)
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
