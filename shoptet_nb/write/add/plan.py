@@ -52,6 +52,8 @@ def plan_add(
     _check_languages(client, plan, live)
     live = [r for r in live if not r.status]
     keys = list(dict.fromkeys(r.gallery_key for r in live))
+    if not keys:
+        return plan
     _wait_for_running(client, {images_path(*k) for k in keys})
     for key, outcome in client.map(
         lambda k: {i["name"]: i.get("priority") for i in client.list_images(*k)}, keys

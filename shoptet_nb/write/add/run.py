@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..._order import fewest_priority_changes
+from ..._order import MAX_PRIORITY, fewest_priority_changes
 from ...audit.fetch import photo_urls
 from ..journal import (
     Added,
@@ -255,7 +255,12 @@ def _put_in_order(
             )
         )
         wanted.insert(at, name)
-    changes = fewest_priority_changes(current, wanted)
+    # The new photos stand in above every real priority again, so each is given a number of
+    # its own: left as they landed, a tie broken by name could pass for the right order.
+    ours = [r.name for r in added if r.slot and r.name]
+    stand_in = {name: MAX_PRIORITY + 1 + k for k, name in enumerate(ours)}
+    planned = fewest_priority_changes({**current, **stand_in}, wanted)
+    changes = {n: p for n, p in planned.items() if current.get(n) != p}
     shown = after
     if changes:
         items = [{"name": n, "priority": p} for n, p in changes.items()]
