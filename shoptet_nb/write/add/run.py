@@ -21,6 +21,7 @@ from typing import Any
 
 from ..._order import MAX_PRIORITY, fewest_priority_changes
 from ...audit.fetch import photo_urls
+from ...errors import ShoptetError
 from ..journal import (
     Added,
     AddedPhoto,
@@ -81,7 +82,17 @@ def run_add(
         if isinstance(error, BaseException):
             _end_gallery(plan, key, "failed", f"{type(error).__name__}: {error}")
     job_ids = {job_id for chunks in run.chunks.values() for job_id, _ in chunks}
-    seen = wait_all(client, job_ids, started, timeout)
+    try:
+        seen = wait_all(client, job_ids, started, timeout)
+    except ShoptetError as exc:  # the jobs run on: their rows say so, none is lost
+        seen = {}
+        for row in plan.rows:
+            if row.status == "would_add" and row.job_id is not None:
+                row.end(
+                    "failed",
+                    f"sent as job {row.job_id}, but its outcome could not be read ({exc}); run "
+                    "the same frame again (photos already there are skipped)",
+                )
     for key, error in client.map(lambda k: _settle(run, k, seen), list(run.chunks)):
         if isinstance(error, BaseException):
             _end_gallery(plan, key, "failed", f"{type(error).__name__}: {error}")
