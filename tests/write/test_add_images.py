@@ -329,6 +329,13 @@ def test_dry_run_is_the_default_on_a_real_shop() -> None:
     assert shop.stats()["requests"].get(f"POST {IMAGES}") is None
 
 
+def test_a_shop_without_the_job_webhook_says_how_to_register_one() -> None:
+    client = sn.sandbox(seed=7, products=3, job_webhook=False)
+    result = sn.add_images(client, pd.DataFrame(photos(client, guids(client, 1)[0], 1)))
+    assert result.rows["status"].tolist() == ["failed"]
+    assert "register_job_webhook" in result.rows["message"].iloc[0]
+
+
 def test_revert_deletes_exactly_the_added_photos(client: sn.ShoptetClient) -> None:
     g = guids(client, 1)[0]
     before = names(client, g)

@@ -119,7 +119,14 @@ def post_once(
                 continue  # the list shows no job: the POST never ran, so send it (once) again
             return Posted(None, "failed", f"the POST got no answer and no job appeared ({exc})")
         except APIError as exc:
-            return Posted(None, "failed", f"HTTP {exc.status}: {exc}", exc.request_id)
+            hint = (
+                "; Shoptet runs photo inserts only for a shop with a job:finished webhook: "
+                "register one with client.register_job_webhook(url), then run the same frame "
+                "again"
+                if exc.status == 403
+                else ""
+            )
+            return Posted(None, "failed", f"HTTP {exc.status}: {exc}{hint}", exc.request_id)
         job_id = (envelope.data or {}).get("jobId") if isinstance(envelope.data, dict) else None
         if not isinstance(job_id, str) or not job_id:
             return Posted(None, "failed", "the shop accepted the POST but named no job")

@@ -45,22 +45,42 @@ def place(priorities: Mapping[str, int | None], new: Sequence[int | None]) -> Pl
     placed = sorted((at, n) for n, at in enumerate(new) if at is not None)
     for at, n in placed:
         wanted.insert(min(at - 1, len(wanted)), names[n])
-    stand_in = {name: MAX_PRIORITY + 1 + n for n, name in enumerate(names)}
-    changes = fewest_priority_changes({**priorities, **stand_in}, wanted)
+    changes = numbers_for(priorities, wanted, names)
     placement = Placement(wanted)
-    top = max((p for p in priorities.values() if p is not None), default=0)
-    for name in names:
-        if name in changes:
-            placement.new[name] = changes[name]
-        else:
-            # The wanted order is already the shop's with the stand-ins at the end of the
-            # numbered photos: they follow the highest priority.
-            top += 1
-            placement.new[name] = top
-    placement.others = {n: p for n, p in changes.items() if n not in stand_in}
-    if max(placement.new.values(), default=0) > MAX_PRIORITY:
-        raise NoRoomError("no priority above the gallery's highest is left (65535)")
+    placement.new = {name: changes[name] for name in names}
+    placement.others = {n: p for n, p in changes.items() if n not in placement.new}
     return placement
+
+
+def numbers_for(
+    priorities: Mapping[str, int | None], wanted: Sequence[str], new: Sequence[str]
+) -> dict[str, int]:
+    """The fewest changes that give ``wanted`` order, with a number for every one of ``new``
+    (names not in ``priorities``, or whose number is to be chosen again) and no tie.
+
+    Each new photo stands in above every real priority (else, where that leaves no room,
+    below every one), so it is never kept where it is. Raises
+    :class:`~shoptet_nb._order.NoRoomError` when 1..65535 has no room.
+    """
+    fixed = {n: p for n, p in priorities.items() if n not in set(new)}
+    numbered = [p for p in fixed.values() if p is not None]
+    for above in (True, False):
+        stand_in = {
+            name: (MAX_PRIORITY + 1 + k) if above else (k - len(new)) for k, name in enumerate(new)
+        }
+        changes = fewest_priority_changes({**fixed, **stand_in}, wanted)
+        missing = [name for name in new if name not in changes]
+        if missing:
+            # The order is already the shop's with the stand-ins where they stand: they go
+            # right after the highest priority (or before the lowest).
+            edge = max(numbered, default=0) if above else min(numbered, default=1)
+            step = 1 if above else -1
+            ordered = missing if above else missing[::-1]
+            for k, name in enumerate(ordered, start=1):
+                changes[name] = edge + step * k
+        if all(1 <= changes[name] <= MAX_PRIORITY for name in new):
+            return changes
+    raise NoRoomError("no room for these photos between priorities 1 and 65535")
 
 
 def with_names(placement: Placement, names: Mapping[str, str]) -> list[str]:

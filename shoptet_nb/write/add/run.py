@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..._order import MAX_PRIORITY, fewest_priority_changes
 from ...audit.fetch import photo_urls
 from ...errors import ShoptetError
 from ..journal import (
@@ -44,7 +43,7 @@ from .jobs import (
     read_outcome,
     wait_all,
 )
-from .order import with_names
+from .order import numbers_for, with_names
 from .plan import AddPlan
 from .rows import AddRow
 
@@ -266,11 +265,10 @@ def _put_in_order(
             )
         )
         wanted.insert(at, name)
-    # The new photos stand in above every real priority again, so each is given a number of
-    # its own: left as they landed, a tie broken by name could pass for the right order.
+    # Each new photo is given a number of its own again (order.numbers_for): left as it
+    # landed, a tie broken by name could pass for the right order.
     ours = [r.name for r in added if r.slot and r.name]
-    stand_in = {name: MAX_PRIORITY + 1 + k for k, name in enumerate(ours)}
-    planned = fewest_priority_changes({**current, **stand_in}, wanted)
+    planned = numbers_for(current, wanted, ours)
     changes = {n: p for n, p in planned.items() if current.get(n) != p}
     shown = after
     if changes:
