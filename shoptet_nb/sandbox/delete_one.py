@@ -8,22 +8,15 @@ replaces this module.
 
 from __future__ import annotations
 
-from .catalogue import GALLERIES
 from .exchange import ApiError, Call, Result
+from .images import checked_gallery
 from .products import find
 
 
 def delete_image(call: Call) -> Result:
     """Delete one photo of a gallery."""
     product = find(call, call.params["guid"])
-    gallery, name = call.params["gallery"], call.params["imageName"]
-    if gallery not in GALLERIES:
-        raise ApiError(
-            call.options.unknown_gallery_status,
-            "gallery-not-found",
-            f'Gallery "{gallery}" does not exist; use "shop" or "shop360".',
-            gallery,
-        )
+    gallery, name = checked_gallery(call), call.params["imageName"]
     if not call.app.store.remove(product, gallery, name, call.options):
         raise ApiError(
             404,

@@ -23,11 +23,12 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import GALLERIES
 from .exchange import ApiError, Call, Result, error_item
+from .images import checked_gallery
 from .products import find
 from .sources import media_type
-from .validation import MAX_ITEMS, PRIORITY_MAX, PRIORITY_MIN, invalid, unexpected_keys
+from .validation import MAX_ITEMS, invalid, unexpected_keys, value_problems
+from .webhooks import require_job_webhook
 
 if TYPE_CHECKING:
     from .app import SandboxApp
@@ -66,47 +67,19 @@ def check_insert_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, s
                     f"{where}.sourceUrl",
                 )
             )
-        if "priority" in item:
-            priority = item["priority"]
-            if (
-                not isinstance(priority, int)
-                or isinstance(priority, bool)
-                or not PRIORITY_MIN <= priority <= PRIORITY_MAX
-            ):
-                errors.append(
-                    invalid(
-                        f'"priority" must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}.',
-                        f"{where}.priority",
-                    )
-                )
-        if "description" in item and not isinstance(item["description"], str):
-            errors.append(invalid('"description" must be a string.', f"{where}.description"))
+        errors += value_problems(item, where)
     return ([], errors) if errors else (images, [])
 
 
 def create_images(call: Call) -> Result:
     """Queue an image-insert job (202), or refuse it (403, 404, 422, 423) with no job."""
     product = find(call, call.params["guid"])
-    gallery = call.params["gallery"]
+    gallery = checked_gallery(call)
     options = call.options
-    if gallery not in GALLERIES:
-        raise ApiError(
-            options.unknown_gallery_status,
-            "gallery-not-found",
-            f'Gallery "{gallery}" does not exist; use "shop" or "shop360".',
-            gallery,
-        )
     items, problems = check_insert_body(call.request.json)
     if problems:
         return Result(options.schema_error_status, errors=problems)
-    if not call.app.webhooks.has_event("job:finished", options):
-        raise ApiError(
-            403,
-            "webhook-not-registered",
-            'Asynchronous requests need a registered "job:finished" webhook; register one '
-            "with POST /api/webhooks, then repeat the request. No job was queued.",
-            "job:finished",
-        )
+    require_job_webhook(call)
     app = call.app
     key = f"{call.request.path}#{hashlib.sha256(call.request.body).hexdigest()}"
     with app.insert_locks_guard:

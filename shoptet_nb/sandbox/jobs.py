@@ -34,6 +34,7 @@ from .exchange import (
 from .faults import draw_job
 from .products import PRODUCT_TIME_BOUNDS, id_list, product_detail
 from .results import RESULTS_PATH, files_base, gzip_json_lines, truncate
+from .webhooks import require_job_webhook
 
 if TYPE_CHECKING:
     from .app import SandboxApp
@@ -231,14 +232,7 @@ class Jobs:
 
 def start_snapshot(call: Call) -> Result:
     """``GET /api/products/snapshot``: queue a job over the filtered products (202)."""
-    if not call.app.webhooks.has_event("job:finished", call.options):
-        raise ApiError(
-            403,
-            "webhook-not-registered",
-            'Asynchronous requests need a registered "job:finished" webhook; register one '
-            "with POST /api/webhooks, then repeat the request. No job was queued.",
-            "job:finished",
-        )
+    require_job_webhook(call)
     sections = includes(call.request)
     for section, module in _MODULE_SECTIONS.items():
         if section in sections:

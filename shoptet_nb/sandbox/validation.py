@@ -81,17 +81,24 @@ def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, st
             )
         else:
             seen[name] = i
-        if "priority" in item:
-            priority = item["priority"]
-            if not _is_int(priority) or not PRIORITY_MIN <= priority <= PRIORITY_MAX:
-                errors.append(
-                    invalid(
-                        f'"priority" must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}.',
-                        f"{where}.priority",
-                    )
-                )
-        if "description" in item and not isinstance(item["description"], str):
-            errors.append(invalid('"description" must be a string.', f"{where}.description"))
+        errors += value_problems(item, where)
     if errors:
         return [], errors
     return images, []
+
+
+def value_problems(item: Mapping[str, Any], where: str) -> list[dict[str, str]]:
+    """Errors of an image item's ``priority`` and ``description`` (PATCH and POST alike)."""
+    errors = []
+    if "priority" in item:
+        priority = item["priority"]
+        if not _is_int(priority) or not PRIORITY_MIN <= priority <= PRIORITY_MAX:
+            errors.append(
+                invalid(
+                    f'"priority" must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}.',
+                    f"{where}.priority",
+                )
+            )
+    if "description" in item and not isinstance(item["description"], str):
+        errors.append(invalid('"description" must be a string.', f"{where}.description"))
+    return errors

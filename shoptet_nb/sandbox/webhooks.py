@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 from . import clock
-from .exchange import Call, Result, error_item, int_param, paginator
+from .exchange import ApiError, Call, Result, error_item, int_param, paginator
 from .options import SandboxOptions
 from .validation import invalid, unexpected_keys
 
@@ -87,6 +87,19 @@ class Webhooks:
                 self._registered.append(webhook)
                 created.append(dict(webhook))
             return created, []
+
+
+def require_job_webhook(call: Call) -> None:
+    """403 ``webhook-not-registered`` (nothing queued) unless a ``job:finished`` webhook is
+    registered: Shoptet runs asynchronous requests only then."""
+    if not call.app.webhooks.has_event("job:finished", call.options):
+        raise ApiError(
+            403,
+            "webhook-not-registered",
+            'Asynchronous requests need a registered "job:finished" webhook; register one '
+            "with POST /api/webhooks, then repeat the request. No job was queued.",
+            "job:finished",
+        )
 
 
 def list_webhooks(call: Call) -> Result:

@@ -68,6 +68,16 @@ def new_journal_path(*, sandbox: bool = False) -> Path:
     return folder / f"apply-{stamp}-{secrets.token_hex(3)}.jsonl"
 
 
+def journal_file(journal: str | os.PathLike[str] | bool | None, *, sandbox: bool) -> Path | None:
+    """The file a write's ``journal=`` names: None or True → a new file in
+    :func:`default_journal_dir`, False → none (memory only), else that path."""
+    if journal is None or journal is True:
+        return new_journal_path(sandbox=sandbox)
+    if journal is False:
+        return None
+    return Path(journal)
+
+
 # -- the schema -----------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ...client import ShoptetClient
 from ...errors import ArgumentError, Interrupted
-from ..journal import Journal, new_journal_path
+from ..journal import Journal, journal_file
 from .plan import plan_add
 from .result import ADD_STATUSES, AddResult, rows_frame
 from .rows import read_rows
@@ -68,13 +68,7 @@ def add_images(
         ) from None
     if dry_run:
         return AddResult(client, rows_frame(rows, frame.index), dry_run=True)
-    path = (
-        new_journal_path(sandbox=client.is_sandbox)
-        if journal is None or journal is True
-        else None
-        if journal is False
-        else Path(journal)
-    )
+    path = journal_file(journal, sandbox=client.is_sandbox)
     sending = any(r.status == "would_add" for r in rows)
     log = Journal(path if sending else None)
     try:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from ...client import ShoptetClient
 from ...columns import typed
-from ...plan import count_statuses
+from ..result import RowStatuses
 from .rows import AddRow
 
 #: Every status a row of an add (or of its revert) can end with.
@@ -42,8 +42,8 @@ ADD_COLUMNS: dict[str, object] = {
 }
 
 
-@dataclass
-class AddResult:
+@dataclass(repr=False)
+class AddResult(RowStatuses):
     """What an add did: ``rows`` (same index as the input frame) with each row's ``status``,
     the new photo's ``name``, the ``priority`` it was given and whether it stands where the
     frame said (``in_order``, checked after the job). ``revert(result)`` deletes exactly the
@@ -54,21 +54,7 @@ class AddResult:
     dry_run: bool = False
     journal_path: Path | None = None
     journal_entries: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Rows per status, every status listed."""
-        return count_statuses(self.rows, ADD_STATUSES)
-
-    @property
-    def failed(self) -> pd.DataFrame:
-        """Rows that need attention: failed, conflict or not attempted."""
-        return self.rows[self.rows["status"].isin(["failed", "conflict", "not_attempted"])]
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)
-        kind = "dry run" if self.dry_run else "result"
-        return f"<AddResult ({kind}) {len(self.rows)} rows: {counts or 'empty'}>"
+    STATUSES: ClassVar[tuple[str, ...]] = ADD_STATUSES
 
 
 def rows_frame(rows: list[AddRow], index: pd.Index) -> pd.DataFrame:

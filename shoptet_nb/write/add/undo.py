@@ -16,7 +16,7 @@ import pandas as pd
 from ...client import ShoptetClient
 from ...columns import typed
 from ...errors import APIError, NotFoundError
-from ..journal import Added, Entry, Journal, Removed, new_journal_path
+from ..journal import Added, Entry, Journal, Removed, journal_file
 from .result import ADD_COLUMNS, AddResult
 
 
@@ -40,13 +40,7 @@ def revert_add(
 ) -> AddResult:
     """Delete the photos ``entries`` record as added; a row per photo."""
     photos = added_photos(entries)
-    path = (
-        new_journal_path(sandbox=client.is_sandbox)
-        if journal is None or journal is True
-        else None
-        if journal is False
-        else Path(journal)
-    )
+    path = journal_file(journal, sandbox=client.is_sandbox)
     log = Journal(path if photos else None)
 
     def delete(photo: tuple[str, str, str, Any]) -> tuple[str, str | None]:
