@@ -27,7 +27,7 @@ from .exchange import ApiError, Call, Result, error_item
 from .images import checked_gallery
 from .products import find
 from .sources import media_type
-from .validation import MAX_ITEMS, invalid, unexpected_keys, value_problems
+from .validation import image_list, invalid, unexpected_keys, value_problems
 from .webhooks import require_job_webhook
 
 if TYPE_CHECKING:
@@ -40,19 +40,9 @@ _ITEM_KEYS = frozenset({"sourceUrl", "priority", "description"})
 
 def check_insert_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """``(items, errors)`` of a createProductImages body (the schema, checked by hand)."""
-    if not isinstance(body, dict):
-        return [], [invalid("Request body must be a JSON object.", "payload")]
-    errors = unexpected_keys(body, {"data"}, "")
-    data = body.get("data")
-    if not isinstance(data, dict):
-        return [], [*errors, invalid('Property "data" must be an object.', "data")]
-    errors += unexpected_keys(data, {"images"}, "data")
-    images = data.get("images")
-    if not isinstance(images, list) or not 1 <= len(images) <= MAX_ITEMS:
-        return [], [
-            *errors,
-            invalid(f'"images" must be an array of 1 to {MAX_ITEMS} items.', "data.images"),
-        ]
+    images, errors = image_list(body)
+    if images is None:
+        return [], errors
     for i, item in enumerate(images):
         where = f"data.images[{i}]"
         if not isinstance(item, dict):

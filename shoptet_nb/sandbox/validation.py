@@ -42,24 +42,33 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """``(items, errors)``: the items when the body is valid, else every violation found."""
+def image_list(body: Any) -> tuple[list[Any] | None, list[dict[str, str]]]:
+    """``{"data": {"images": [...]}}`` (PATCH and POST alike): the list (None when there is
+    none to look into) and the errors of the envelope around it."""
     if not isinstance(body, dict):
-        return [], [invalid("Request body must be a JSON object.", "payload")]
+        return None, [invalid("Request body must be a JSON object.", "payload")]
     errors = unexpected_keys(body, {"data"}, "")
     data = body.get("data")
     if not isinstance(data, dict):
         what = "missing" if "data" not in body else "not an object"
-        return [], [*errors, invalid(f'Property "data" is {what}.', "data")]
+        return None, [*errors, invalid(f'Property "data" is {what}.', "data")]
     errors += unexpected_keys(data, {"images"}, "data")
     images = data.get("images")
     if not isinstance(images, list):
         what = "missing" if "images" not in data else "not an array"
-        return [], [*errors, invalid(f'Property "images" is {what}.', "data.images")]
+        return None, [*errors, invalid(f'Property "images" is {what}.', "data.images")]
     if not 1 <= len(images) <= MAX_ITEMS:
         errors.append(
             invalid(f"Expected 1 to {MAX_ITEMS} images, {len(images)} given.", "data.images")
         )
+    return images, errors
+
+
+def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """``(items, errors)``: the items when the body is valid, else every violation found."""
+    images, errors = image_list(body)
+    if images is None:
+        return [], errors
     seen: dict[str, int] = {}
     for i, item in enumerate(images):
         where = f"data.images[{i}]"
