@@ -273,6 +273,16 @@ def test_a_423_is_not_sent_again_the_job_is_found() -> None:
     assert duplicates(client) == 0
 
 
+def test_a_post_that_never_ran_is_sent_again_once_the_job_list_shows_no_job() -> None:
+    shop = SandboxShop(products=4, seed=2, insert_job_s=0.2)
+    client = _client(shop, _first_post_refused_by_a_proxy())
+    g = shop.products()[0]["guid"]
+    result = sn.add_images(client, pd.DataFrame(photos(client, g, 2)))
+    assert result.counts["added"] == 2
+    assert shop.stats()["requests"][f"POST {IMAGES}"] == 1  # the one that reached the shop
+    assert duplicates(client) == 0
+
+
 def test_a_rerun_after_a_kill_after_the_202_adds_nothing_twice() -> None:
     shop = SandboxShop(products=4, seed=2, insert_job_s=1.0)
     client = _client(shop, None)
@@ -343,6 +353,11 @@ def test_revert_deletes_exactly_the_added_photos(client: sn.ShoptetClient) -> No
     result = sn.add_images(client, frame)
     entries = decode_entries(read_journal(result.journal_path))  # type: ignore[arg-type]
     assert [type(e) for e in entries] == [AddIntent, AddQueued, Added]
+    added = entries[-1]
+    assert isinstance(added, Added)
+    assert [p.name for p in added.photos] == list(result.rows["name"])
+    assert [p.sha256 for p in added.photos] == list(result.rows["sha256"])
+    assert added.encode() == Added.decode(added.encode()).encode()
     client.sandbox.set_image(g, "shop", result.rows["name"].iloc[0], description="changed")
     undone = sn.revert(result)
     assert undone.counts["deleted"] == 3
@@ -372,6 +387,18 @@ def _client(shop: SandboxShop, misbehave: Callable[..., httpx.Response] | None) 
 def _drop_post_answer(inner: Any, request: httpx.Request, shop: SandboxShop) -> httpx.Response:
     inner.handle_request(request).read()  # the POST lands ...
     raise httpx.RemoteProtocolError("Server disconnected", request=request)  # ... its answer not
+
+
+def _first_post_refused_by_a_proxy() -> Callable[..., httpx.Response]:
+    refused: list[bool] = []
+
+    def carrier(inner: Any, request: httpx.Request, shop: SandboxShop) -> httpx.Response:
+        if not refused:
+            refused.append(True)  # a 503 from something in front of the shop: never ran
+            return httpx.Response(503, content=b"<html>busy</html>", request=request)
+        return inner.handle_request(request)  # type: ignore[no-any-return]
+
+    return carrier
 
 
 def _post_twice(inner: Any, request: httpx.Request, shop: SandboxShop) -> httpx.Response:
