@@ -206,6 +206,33 @@ def test_local_files_go_through_the_stager_byte_for_byte(
     assert hashlib.sha256(original).hexdigest() == hashlib.sha256(data).hexdigest()
 
 
+def test_an_interrupt_says_what_was_sent_and_a_rerun_finishes(
+    client: sn.ShoptetClient, tmp_path: Path
+) -> None:
+    first, second = guids(client, 2)
+    for n in range(2):
+        (tmp_path / f"{n}.png").write_bytes(picture(f"interrupt-{n}", 20, 20))
+    frame = pd.DataFrame(
+        {"guid": [first, second], "path": [str(tmp_path / f"{n}.png") for n in range(2)]}
+    )
+    calls_made: list[bytes] = []
+
+    def stage_then_ctrl_c(data: bytes) -> str:
+        calls_made.append(data)
+        if len(calls_made) == 2:
+            raise KeyboardInterrupt  # Ctrl+C while the second gallery is being staged
+        return client.sandbox.stage(data)
+
+    with pytest.raises(sn.Interrupted) as caught:
+        sn.add_images(client, frame, stage=stage_then_ctrl_c)
+    rows = caught.value.result.rows
+    assert rows["status"].tolist() == ["failed", "not_attempted"]
+    assert "run the same frame again" in rows["message"].iloc[0]
+    rerun = sn.add_images(client, frame, stage=client.sandbox.stage)
+    assert rerun.rows["status"].tolist() == ["skipped_duplicate", "added"]
+    assert duplicates(client) == 0
+
+
 def test_a_position_puts_the_photo_there_and_leaves_the_others_alone_when_gaps_allow(
     client: sn.ShoptetClient,
 ) -> None:
