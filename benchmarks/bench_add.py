@@ -20,8 +20,8 @@ photos per content hash in each gallery (0 duplicates after every run); each pro
 as the frame says (a re-derivation from the gallery before, not the client's own check); POSTs
 per product-gallery against one per 100 photos; job-detail reads per job (Shoptet allows 10).
 The wall time is printed with a bound no run can beat: the larger of API requests × latency /
-3 in flight and the leaky bucket's (every admitted request adds at least one drop; past the
-bucket's 200, they leak at 10 a second). The real cost is higher: the sandbox charges a drop
+3 in flight and the leaky bucket's (every admitted request adds at least one drop to what the
+run before left in it; past 200 drops they leak at 10 a second). The real cost is higher: the sandbox charges a drop
 per 10 images read or written too, so reading a 100-photo gallery costs 11.
 """
 
@@ -143,6 +143,7 @@ def main() -> int:
 
     def run(label: str, data: pd.DataFrame, inner: httpx.BaseTransport) -> Any:
         client, recorder = client_for(shop, inner)
+        level = max(shop.stats()["buckets"].values(), default=0.0)  # left by the run before
         started = time.perf_counter()
         try:
             result = sn.add_images(client, data, journal=False)
@@ -155,9 +156,11 @@ def main() -> int:
         # Each request the bucket admits raises its level by at least one drop (the sandbox caps
         # the level at the capacity, so a costly request may add less than its cost).
         charged = sum(
-            1 for e in recorder.exchanges if e.path.startswith("/api/") and e.status != 429
+            1
+            for e in recorder.exchanges
+            if e.path.startswith("/api/") and e.status is not None and e.status != 429
         )
-        bucket = max(0, charged - options.bucket_capacity) / options.leak_per_s
+        bucket = max(0.0, level + charged - options.bucket_capacity) / options.leak_per_s
         bound = max(api_count(recorder) * LATENCY_MS / 1000 / 3, bucket)
         counts = result.counts if result is not None else {}
         measured.append(
