@@ -21,8 +21,9 @@ as the frame says (a re-derivation from the gallery before, not the client's own
 per product-gallery against one per 100 photos; job-detail reads per job (Shoptet allows 10).
 The wall time is printed with a bound no run can beat: the larger of API requests × latency /
 3 in flight and the leaky bucket's (every admitted request adds at least one drop to what the
-run before left in it; past 200 drops they leak at 10 a second). The real cost is higher: the sandbox charges a drop
-per 10 images read or written too, so reading a 100-photo gallery costs 11.
+run before left in it; past 200 drops they leak at 10 a second). The real cost is higher: the
+sandbox charges a drop per 10 images read or written too, so reading a 100-photo gallery
+costs 11.
 """
 
 from __future__ import annotations
