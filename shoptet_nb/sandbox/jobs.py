@@ -115,9 +115,12 @@ class Job:
         """What the job reported."""
         status = self.status(now)
         if status == "failed":
+            inserts = self.file_name.endswith(".json")  # an image insert's result is JSON
+            what = "the image insert" if inserts else "the product export"
+            again = "Send the images again." if inserts else "Start a new snapshot."
             return (
-                f'Job "{self.job_id}" failed: the product export stopped with an internal error '
-                "(injected by the sandbox). Start a new snapshot."
+                f'Job "{self.job_id}" failed: {what} stopped with an internal error '
+                f"(injected by the sandbox). {again}"
             )
         if status == "killed":
             return f'Job "{self.job_id}" was killed by the shop before it finished.'

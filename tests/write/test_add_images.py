@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
-from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxShop
+from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxOptions, SandboxShop, serve
 from shoptet_nb.sandbox.pictures import picture
 from shoptet_nb.write.journal import Added, AddIntent, AddQueued, decode_entries, read_journal
 
@@ -351,6 +351,26 @@ def test_captions_in_another_language_are_set_after_the_job(client: sn.ShoptetCl
     name = sn.add_images(client, frame).rows["name"].iloc[0]
     in_sk = {i["name"]: i["description"] for i in client.sandbox.images(g, language="sk")}
     assert in_sk[name] == "Balenie"
+
+
+def test_a_failed_job_fails_its_rows_with_the_shops_log() -> None:
+    client = sn.sandbox(seed=7, products=3, insert_job_s=0.2, job_failure_rate=1.0)
+    result = sn.add_images(client, pd.DataFrame(photos(client, guids(client, 1)[0], 2)))
+    assert result.rows["status"].tolist() == ["failed", "failed"]
+    assert "the image insert stopped" in result.rows["message"].iloc[0]
+    assert client.sandbox.stats()["photos_per_hash"] == {}
+
+
+def test_over_loopback_with_sources_staged_on_the_served_address() -> None:
+    with serve(SandboxOptions(products=3, seed=4, insert_job_s=0.2)) as running:
+        client = sn.connect("t", base_url=running.base_url)
+        client.sandbox = running.shop
+        g = running.shop.products()[0]["guid"]
+        url = running.shop.stage(picture("loop", 16, 16), base=running.base_url)
+        result = sn.add_images(client, pd.DataFrame({"guid": [g], "source_url": [url]}))
+        assert result.rows["status"].tolist() == ["added"]
+        assert running.shop.stats()["downloads"]["with_token"] == 0
+        client.close()
 
 
 def test_dry_run_is_the_default_on_a_real_shop() -> None:
