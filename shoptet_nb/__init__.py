@@ -51,6 +51,8 @@ from .plan import Plan, plan_updates
 from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
 from .spreadsheet import export_captions, read_captions
+from .write.delete_result import DeleteResult
+from .write.delete_run import delete_images
 
 __version__ = "0.1.0"
 
@@ -61,6 +63,7 @@ __all__ = [
     "CaptionWorklist",
     "ConfigError",
     "ConflictError",
+    "DeleteResult",
     "Envelope",
     "FrameError",
     "GalleryEditor",
@@ -88,6 +91,7 @@ __all__ = [
     "apply",
     "audit_images",
     "connect",
+    "delete_images",
     "export_captions",
     "fill_captions",
     "lint_captions",
