@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
@@ -13,6 +13,8 @@ from ..columns import IMAGE_COLUMNS, typed
 from ..errors import ArgumentError
 from ..frames import parse_times
 from ..plan import KEY, plan_updates
+from .delete_result import DeleteResult
+from .delete_revert import Stage, revert_deletes
 from .journal import Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
 from .restore_order import mark_inexact, priorities_sent, restore_order
 from .result import Result
@@ -21,15 +23,51 @@ from .state import Key
 from .verbs import planned
 
 
+@overload
 def revert(
-    source: Result | str | Path,
+    source: DeleteResult,
     *,
     client: ShoptetClient | None = None,
     force: bool = False,
     journal: str | Path | bool | None = None,
     progress: Progress = True,
-) -> Result:
+    stage: Stage | None = None,
+) -> DeleteResult: ...
+@overload
+def revert(
+    source: Result,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> Result: ...
+@overload
+def revert(
+    source: str | Path,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> Result | DeleteResult: ...
+def revert(
+    source: Result | DeleteResult | str | Path,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> Result | DeleteResult:
     """Restore the captions and priorities an apply changed, from its Result or journal file.
+
+    Given a :func:`~shoptet_nb.delete_images` result (or its journal), adds the deleted photos
+    back from the archive instead, which needs ``stage`` (bytes → a public URL): see
+    :func:`~shoptet_nb.write.delete_revert.revert_deletes`. Without it every row says it cannot
+    restore and where its archive is.
 
     Goes through plan and apply like any edit, so an image changed again since the apply is
     reported as ``conflict`` and left alone unless ``force=True``. Shoptet cannot set a caption
@@ -41,6 +79,10 @@ def revert(
     >>> undone = shoptet_nb.revert(result)                          # doctest: +SKIP
     >>> undone = shoptet_nb.revert("apply-....jsonl", client=client)  # doctest: +SKIP
     """
+    if isinstance(source, DeleteResult) or (
+        not isinstance(source, Result) and _is_delete_journal(source)
+    ):
+        return revert_deletes(source, client=client, stage=stage, journal=journal)
     if isinstance(source, Result):
         entries = decode_entries(source.journal_entries)
         client = client or source.client
@@ -64,6 +106,11 @@ def revert(
     )
     result.rows = mark_inexact(result.rows, inexact)
     return result
+
+
+def _is_delete_journal(path: str | Path) -> bool:
+    """Whether a journal file is a delete's (it archives photos)."""
+    return any(entry.get("event") == "archived" for entry in read_journal(path))
 
 
 @dataclass
