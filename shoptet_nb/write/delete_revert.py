@@ -18,10 +18,12 @@ kept their priorities through the delete, so the old priority puts it back in it
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -53,6 +55,8 @@ ReAdder = Callable[[ShoptetClient, str, str, Sequence[ReAdd]], list[str | None]]
 #: is wired in here (it is being built in parallel): a restore then says per row that it
 #: cannot add photos yet, and where the archive is.
 READD: ReAdder | None = None
+
+_ITEM = re.compile(r"^data\.images\[(\d+)\]")
 
 _COLUMNS = ("guid", "gallery", "name", "product_name", "status", "message", "restored_as")
 
@@ -157,7 +161,8 @@ def _cannot(entry: Archived, no_stage: bool) -> str:
 
 
 class _Restorer:
-    """Adds one gallery's photos back and fills in their rows."""
+    """Adds one gallery's photos back and fills in their rows, with the fewest calls: one
+    re-add, one PATCH per other language and one product PATCH for the references."""
 
     def __init__(self, client: ShoptetClient, stage: Stage, readd: ReAdder, log: Journal):
         self.client, self.stage, self.readd, self.log = client, stage, readd, log
@@ -177,8 +182,7 @@ class _Restorer:
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.update(status="failed", message=f"not restored: stage() failed: {exc}")
                 continue
-            caption = entry.captions.get(self.default)
-            photos.append(ReAdd(url, caption, entry.priority))
+            photos.append(ReAdd(url, entry.captions.get(self.default), entry.priority))
             ready.append((entry, row))
         if not photos:
             return
@@ -188,63 +192,107 @@ class _Restorer:
             for _, row in ready:
                 row.update(status="failed", message=f"not restored: adding failed: {exc}")
             return
+        added: list[tuple[Archived, str, list[str]]] = []
         for (entry, row), new in zip(ready, names, strict=True):
             if new is None:
                 row.update(status="failed", message="not restored: the shop did not add it")
                 continue
             self.log.write(Restored(guid, gallery, None, name=entry.name, new_name=new))
             row.update(restored_as=new)
-            problems = self._finish(entry, new)
-            if problems:
-                row.update(status="failed", message=f"restored_as {new}, but {'; '.join(problems)}")
+            added.append((entry, new, self._check_bytes(entry, new)))
+        problems = {new: found for _, new, found in added}
+        self._captions(guid, gallery, [(e, n) for e, n, _ in added], problems)
+        self._references(guid, [(e, n) for e, n, _ in added], problems)
+        for (_, row), new in zip(ready, names, strict=True):
+            if new is None:
+                continue
+            if problems[new]:
+                row.update(
+                    status="failed", message=f"restored_as {new}, but {'; '.join(problems[new])}"
+                )
             else:
                 row.update(status="restored", message=f"restored_as {new}")
 
-    def _finish(self, entry: Archived, new: str) -> list[str]:
-        """Bytes check, other languages' captions and variant references; what went wrong."""
-        problems = []
+    def _check_bytes(self, entry: Archived, new: str) -> list[str]:
+        """The new photo's original against the archived sha256 (a problem, or none)."""
         try:
             content = self.client.read_file(original_url(self.client, entry.gallery, new)).content
-            if hashlib.sha256(content).hexdigest() != entry.sha256:
-                problems.append("its bytes differ from the archived original")
         except (ShoptetError, ArchiveError) as exc:
-            problems.append(f"its bytes could not be checked ({exc})")
-        default_caption = entry.captions.get(self.default)
-        for language, caption in sorted(entry.captions.items()):
-            if language == self.default or caption == default_caption or caption is None:
-                continue  # the default caption shows there anyway: no write needed
-            try:
-                self.client.update_images(
-                    entry.guid,
-                    entry.gallery,
-                    [{"name": new, "description": caption}],
-                    language=language,
-                )
-            except (APIError, NetworkError) as exc:
-                problems.append(f"its {language} caption was not restored ({exc})")
-        if entry.variant_codes:
-            problems += self._references(entry, new)
-        return problems
+            return [f"its bytes could not be checked ({exc})"]
+        if hashlib.sha256(content).hexdigest() != entry.sha256:
+            return ["its bytes differ from the archived original"]
+        return []
 
-    def _references(self, entry: Archived, new: str) -> list[str]:
+    def _captions(
+        self,
+        guid: str,
+        gallery: str,
+        added: list[tuple[Archived, str]],
+        problems: dict[str, list[str]],
+    ) -> None:
+        """One PATCH per other language, for the captions that differ from the default one
+        (where they are equal the default caption shows anyway: no write needed)."""
+        per_language: dict[str, list[dict[str, Any]]] = {}
+        for entry, new in added:
+            default_caption = entry.captions.get(self.default)
+            for language, caption in entry.captions.items():
+                if language != self.default and caption is not None and caption != default_caption:
+                    per_language.setdefault(language, []).append(
+                        {"name": new, "description": caption}
+                    )
+        for language, items in sorted(per_language.items()):
+            try:
+                envelopes = self.client.update_images(guid, gallery, items, language=language)
+            except (APIError, NetworkError) as exc:
+                for item in items:
+                    problems[item["name"]].append(
+                        f"its {language} caption was not restored ({exc})"
+                    )
+                continue
+            size = self.client.settings.max_images_per_call
+            for part, envelope in enumerate(envelopes):
+                for error in envelope.errors:
+                    # A skipped item is named by its place in that call: data.images[<i>].name
+                    where = _ITEM.match(str(error.get("instance") or ""))
+                    if where is None or part * size + int(where.group(1)) >= len(items):
+                        continue
+                    item = items[part * size + int(where.group(1))]
+                    problems[item["name"]].append(
+                        f"its {language} caption was not restored ({error.get('message')})"
+                    )
+
+    def _references(
+        self, guid: str, added: list[tuple[Archived, str]], problems: dict[str, list[str]]
+    ) -> None:
+        """The variants' references, for variants that still show the product's main image."""
+        wanted = [(code, new) for entry, new in added for code in entry.variant_codes]
+        if not wanted:
+            return
         try:
-            product = self.client.get_product(entry.guid)
+            product = self.client.get_product(guid)
         except (APIError, NetworkError) as exc:
-            return [f"variant references were not restored ({exc})"]
+            for _, new in wanted:
+                problems[new].append(f"its variant references were not restored ({exc})")
+            return
         free = {
             str(v.get("code"))
             for v in product.get("variants") or []
             if isinstance(v, dict) and v.get("image") is None
         }
-        codes = [code for code in entry.variant_codes if code in free]
-        taken = [code for code in entry.variant_codes if code not in free]
-        problems = (
-            [f"variant(s) {', '.join(taken)} show another photo now: left alone"] if taken else []
-        )
-        if codes:
-            body = {"data": {"variants": [{"code": code, "image": new} for code in codes]}}
-            try:
-                self.client.request("PATCH", f"/api/products/{entry.guid}", json_body=body)
-            except (APIError, NetworkError) as exc:
-                problems.append(f"variant references were not restored ({exc})")
-        return problems
+        for code, new in wanted:
+            if code not in free:
+                problems[new].append(f"variant {code} shows another photo now: left alone")
+        sent = [{"code": code, "image": new} for code, new in wanted if code in free]
+        if not sent:
+            return
+        try:
+            # Absolute values: a repeat after a lost answer sets the same references.
+            self.client.request(
+                "PATCH",
+                f"/api/products/{quote(guid, safe='')}",
+                json_body={"data": {"variants": sent}},
+                retry_safe=True,
+            )
+        except (APIError, NetworkError) as exc:
+            for item in sent:
+                problems[item["image"]].append(f"its variant references were not restored ({exc})")
