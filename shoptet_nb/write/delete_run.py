@@ -231,14 +231,24 @@ def _archive_and_delete(
         # A DELETE of one named photo may be repeated: a second one finds it gone (404).
         envelope = run.client.request("DELETE", path, params=params, retry_safe=True)
     except NotFoundError as exc:
+        # Gone when the (last) DELETE arrived: an earlier attempt whose answer was lost
+        # deleted it, or someone else did. Either way it is deleted, and archived.
         run.journal.write(
-            Deleted(guid, gallery, None, name=name, request_id=exc.request_id, already_gone=True)
+            Deleted(
+                guid,
+                gallery,
+                None,
+                name=name,
+                request_id=exc.request_id,
+                references_removed=codes,
+                already_gone=True,
+            )
         )
         run.mark(
             label,
-            "not_found",
-            "already gone when the DELETE arrived (an earlier attempt whose answer was "
-            f"lost, or someone else); archived at {kept.path}",
+            "deleted",
+            "gone when the DELETE arrived (a retry after a lost answer, or someone else "
+            f"deleted it); original archived at {kept.path}",
             http_status=404,
             request_id=exc.request_id,
             **archived,

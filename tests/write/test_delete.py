@@ -92,6 +92,7 @@ def test_delete_archives_then_deletes_each_photo(
     stats = shop.stats()["requests"]
     assert stats[DELETE] == 2
     assert GALLERY_DELETE not in stats
+    assert shop.stats()["pictures"]["with_token"] == 0  # originals read without the token
     # The archive: next to the journal, the original bytes with their sha256, captions in
     # every language, priority, main image.
     assert result.journal_path is not None
@@ -250,3 +251,32 @@ def test_a_delete_that_stays_locked_fails_and_leaves_the_photo() -> None:
     assert result.rows["http_status"].tolist() == [423]
     assert shop.stats()["requests"][DELETE] == 2  # retried once after the lock, not more
     assert name in [i["name"] for i in shop.images(guid)]
+
+
+def test_a_lost_answer_is_retried_and_the_photo_reported_deleted(
+    client: sn.ShoptetClient,
+) -> None:
+    import httpx
+
+    shop = shop_of(client)
+    guid = variant_products(client, 1)[0]["guid"]
+    name = shop.images(guid)[-1]["name"]
+    real_attempt = client._attempt
+    lost = {"n": 0}
+
+    def attempt(method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        outcome = real_attempt(method, path, *args, **kwargs)
+        if method == "DELETE" and not lost["n"]:
+            lost["n"] += 1  # the shop deleted it; its answer never arrives
+            outcome.response = None
+            outcome.exception = httpx.ReadError("connection reset")
+        return outcome
+
+    client._attempt = attempt  # type: ignore[method-assign]
+    result = sn.delete_images(client, frame([(guid, name)]))
+    assert result.rows["status"].tolist() == ["deleted"]
+    assert "lost answer" in result.rows["message"].iloc[0]
+    assert shop.stats()["requests"][DELETE] == 2
+    assert name not in [i["name"] for i in shop.images(guid)]
+    deleted = [e for e in decode_entries(result.journal_entries) if isinstance(e, Deleted)]
+    assert [(e.name, e.already_gone) for e in deleted] == [(name, True)]
