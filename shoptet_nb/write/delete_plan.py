@@ -66,7 +66,7 @@ def plan_deletes(
             f"the frame has no {' or '.join(repr(c) for c in missing)} column: a delete "
             "needs guid and name per photo (gallery is 'shop' unless given)"
         )
-    rows = [_row(frame, label) for label in frame.index]
+    rows = [_row(frame, position) for position in range(len(frame))]
     _mark_invalid(rows)
     guids = sorted({row["guid"] for row in rows if row["status"] is None})
     products: dict[str, dict[str, Any]] = {}
@@ -92,8 +92,8 @@ def plan_deletes(
     return DeletePlan(client, table, remove_references, products)
 
 
-def _row(frame: pd.DataFrame, label: Any) -> dict[str, Any]:
-    record = frame.loc[label]
+def _row(frame: pd.DataFrame, position: int) -> dict[str, Any]:
+    record = frame.iloc[position]  # by position: the caller's index may repeat labels
     gallery = plain(record["gallery"]) if "gallery" in frame.columns else "shop"
     row: dict[str, Any] = dict.fromkeys(DELETE_ROW_COLUMNS)
     row.update(guid=plain(record["guid"]), gallery=gallery, name=plain(record["name"]))

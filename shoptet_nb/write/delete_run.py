@@ -84,9 +84,9 @@ def delete_images(
         for guid, outcome in client.map(lambda g: _product(run, g), guids):
             if isinstance(outcome, BaseException):
                 # A bug in one worker must not lose the other rows' statuses.
-                for label, _, _ in run.todo(guid):
-                    if label not in run.outcomes:
-                        run.mark(label, "failed", f"{type(outcome).__name__}: {outcome}")
+                for row, _, _ in run.todo(guid):
+                    if row not in run.outcomes:
+                        run.mark(row, "failed", f"{type(outcome).__name__}: {outcome}")
     return run.result()
 
 
@@ -96,34 +96,40 @@ class _Run:
     def __init__(self, plan: DeletePlan, journal: Journal, folder: Path, rows: pd.DataFrame):
         self.plan, self.journal, self.folder, self.rows = plan, journal, folder, rows
         self.client = plan.client
-        self.outcomes: dict[Any, dict[str, Any]] = {}
+        self.outcomes: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
-        # Read-only from here on: the workers never touch the frame itself.
+        # Rows by position (the caller's index may repeat labels); the workers never touch
+        # the frame itself, only ``outcomes``.
+        status = rows["status"].tolist()
         self._todo = [
-            (label, row["guid"], row["gallery"], row["name"])
-            for label, row in rows[rows["status"] == "would_delete"].iterrows()
+            (k, guid, gallery, name)
+            for k, (guid, gallery, name) in enumerate(
+                zip(rows["guid"], rows["gallery"], rows["name"], strict=True)
+            )
+            if status[k] == "would_delete"
         ]
 
-    def todo(self, guid: str) -> list[tuple[Any, str, str]]:
-        """``(label, gallery, name)`` of the product's photos to delete."""
-        return [(label, g, n) for label, pg, g, n in self._todo if pg == guid]
+    def todo(self, guid: str) -> list[tuple[int, str, str]]:
+        """``(row position, gallery, name)`` of the product's photos to delete."""
+        return [(k, g, n) for k, pg, g, n in self._todo if pg == guid]
 
-    def mark(self, label: Any, status: str, message: str, **values: Any) -> None:
+    def mark(self, position: int, status: str, message: str, **values: Any) -> None:
         with self._lock:
-            self.outcomes[label] = {"status": status, "message": message, **values}
+            self.outcomes[position] = {"status": status, "message": message, **values}
 
     def result(self) -> DeleteResult:
         self.journal.close()
         with self._lock:
             outcomes = dict(self.outcomes)
-        rows = self.rows.copy()
-        for label, _, _, _ in self._todo:
-            outcome = outcomes.get(label) or {
+        columns = {column: self.rows[column].tolist() for column in self.rows.columns}
+        for k, _, _, _ in self._todo:
+            outcome = outcomes.get(k) or {
                 "status": "not_attempted",
                 "message": "not attempted: the run ended before it",
             }
             for column, value in outcome.items():
-                rows.at[label, column] = value
+                columns[column][k] = value
+        rows = pd.DataFrame(columns, index=self.rows.index, columns=self.rows.columns)
         return DeleteResult(
             self.client,
             rows,
@@ -151,21 +157,19 @@ def _product(run: _Run, guid: str) -> None:
     product = run.plan.products[guid]
     todo = run.todo(guid)
     for gallery in sorted({g for _, g, _ in todo}):
-        mine = [(label, name) for label, g, name in todo if g == gallery]
+        mine = [(row, name) for row, g, name in todo if g == gallery]
         records = {i["name"]: i for i in gallery_images(product, gallery)}
         try:
             captions = _captions(run.client, guid, gallery, records)
         except (APIError, NetworkError) as exc:
-            for label, _ in mine:
-                run.mark(label, "failed", f"could not read its captions, not deleted: {exc}")
+            for row, _ in mine:
+                run.mark(row, "failed", f"could not read its captions, not deleted: {exc}")
             continue
-        for label, name in mine:
+        for row, name in mine:
             if name not in captions:
-                run.mark(
-                    label, "conflict", "changed or gone since the plan: not deleted; plan again"
-                )
+                run.mark(row, "conflict", "changed or gone since the plan: not deleted; plan again")
                 continue
-            _archive_and_delete(run, label, product, records[name], captions[name])
+            _archive_and_delete(run, row, product, records[name], captions[name])
 
 
 def _gone(client: ShoptetClient, guid: str, gallery: str, name: str) -> bool:
@@ -197,14 +201,14 @@ def _captions(
 
 
 def _archive_and_delete(
-    run: _Run, label: Any, product: dict[str, Any], record: dict[str, Any], captions: dict[str, Any]
+    run: _Run, row: int, product: dict[str, Any], record: dict[str, Any], captions: dict[str, Any]
 ) -> None:
     guid, gallery, name = product["guid"], record.get("gallery", "shop"), record["name"]
     codes = tuple(references(product, name)) if gallery == "shop" else ()
     try:
         kept = keep_original(run.client, run.folder, guid, gallery, name)
     except ArchiveError as exc:
-        run.mark(label, "failed", f"not deleted: {exc}")
+        run.mark(row, "failed", f"not deleted: {exc}")
         return
     entry = Archived(
         guid,
@@ -245,7 +249,7 @@ def _archive_and_delete(
             )
         )
         run.mark(
-            label,
+            row,
             "deleted",
             "gone when the DELETE arrived (a retry after a lost answer, or someone else "
             f"deleted it); original archived at {kept.path}",
@@ -257,7 +261,7 @@ def _archive_and_delete(
     except ConflictError as exc:
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
         run.mark(
-            label,
+            row,
             "blocked",
             "a variant shows this photo since the plan: not deleted; "
             "plan again (or remove_references=True)",
@@ -270,7 +274,7 @@ def _archive_and_delete(
         if _gone(run.client, guid, gallery, name):
             run.journal.write(Deleted(guid, gallery, None, name=name, references_removed=codes))
             run.mark(
-                label,
+                row,
                 "deleted",
                 f"the DELETE's answer was lost, and a read shows the photo gone; archived at "
                 f"{kept.path}",
@@ -278,11 +282,11 @@ def _archive_and_delete(
             )
             return
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
-        run.mark(label, "failed", f"DELETE failed, the photo is still there: {exc}", **archived)
+        run.mark(row, "failed", f"DELETE failed, the photo is still there: {exc}", **archived)
         return
     except APIError as exc:
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
-        run.mark(label, "failed", f"DELETE failed: {exc}", http_status=exc.status, **archived)
+        run.mark(row, "failed", f"DELETE failed: {exc}", http_status=exc.status, **archived)
         return
     run.journal.write(
         Deleted(
@@ -296,7 +300,7 @@ def _archive_and_delete(
     )
     shown = f"; variant(s) {', '.join(codes)} now show the main image" if codes else ""
     run.mark(
-        label,
+        row,
         "deleted",
         f"deleted; original archived at {kept.path}{shown}",
         http_status=envelope.status,

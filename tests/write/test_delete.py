@@ -280,3 +280,19 @@ def test_a_lost_answer_is_retried_and_the_photo_reported_deleted(
     assert name not in [i["name"] for i in shop.images(guid)]
     deleted = [e for e in decode_entries(result.journal_entries) if isinstance(e, Deleted)]
     assert [(e.name, e.already_gone) for e in deleted] == [(name, True)]
+
+
+def test_rows_keep_the_callers_index_even_with_repeated_labels(
+    client: sn.ShoptetClient,
+) -> None:
+    shop = shop_of(client)
+    guid = variant_products(client, 1)[0]["guid"]
+    for code in next(p["codes"] for p in shop.products() if p["guid"] == guid):
+        shop.set_variant_image(guid, code, None)
+    names = [i["name"] for i in shop.images(guid)[:2]]
+    rows = frame([(guid, names[0]), (guid, names[1]), (guid, "nope.jpg")])
+    rows.index = ["a", "a", "b"]
+    result = sn.delete_images(client, rows)
+    assert list(result.rows.index) == ["a", "a", "b"]
+    assert result.rows["name"].tolist() == [*names, "nope.jpg"]
+    assert result.rows["status"].tolist() == ["deleted", "deleted", "not_found"]
