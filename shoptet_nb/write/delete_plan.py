@@ -56,8 +56,8 @@ def plan_deletes(
 ) -> DeletePlan:
     """Check ``frame`` (columns ``guid``, ``name``, optional ``gallery``, default ``shop``) and
     read each product once: a :class:`DeletePlan` with a status per row (``would_delete``,
-    ``blocked``, ``not_found``, ``invalid``). Raises :class:`ArgumentError` for a frame it
-    cannot read at all, before any request."""
+    ``blocked``, ``not_found``, ``invalid``; ``failed`` when its product could not be read).
+    Raises :class:`ArgumentError` for a frame it cannot read at all, before any request."""
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentError(f"delete_images takes a DataFrame, got {type(frame).__name__}")
     missing = [column for column in _NEEDED if column not in frame.columns]
@@ -70,12 +70,13 @@ def plan_deletes(
     _mark_invalid(rows)
     guids = sorted({row["guid"] for row in rows if row["status"] is None})
     products: dict[str, dict[str, Any]] = {}
-    failures: dict[str, str] = {}
+    failures: dict[str, tuple[str, str]] = {}
     for guid, outcome in client.map(lambda g: client.get_product(g, include_images=True), guids):
         if isinstance(outcome, NotFoundError):
-            failures[guid] = "not_found"
+            failures[guid] = ("not_found", "no product with this guid in the shop")
         elif isinstance(outcome, (APIError, NetworkError)):
-            raise outcome  # the plan cannot say anything true about this product
+            # Nothing true can be said of its photos: they are not touched.
+            failures[guid] = ("failed", f"the product could not be read, not deleted: {outcome}")
         elif isinstance(outcome, BaseException):
             raise outcome
         else:
@@ -84,7 +85,8 @@ def plan_deletes(
         if row["status"] is not None:
             continue
         if row["guid"] in failures:
-            row.update(status="not_found", message="no product with this guid in the shop")
+            status, message = failures[row["guid"]]
+            row.update(status=status, message=message)
             continue
         _classify(row, products[row["guid"]], remove_references)
     _mark_new_mains(rows, products)

@@ -296,3 +296,53 @@ def test_rows_keep_the_callers_index_even_with_repeated_labels(
     assert list(result.rows.index) == ["a", "a", "b"]
     assert result.rows["name"].tolist() == [*names, "nope.jpg"]
     assert result.rows["status"].tolist() == ["deleted", "deleted", "not_found"]
+
+
+def test_a_product_that_cannot_be_read_fails_its_rows_only(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = shop_of(client)
+    one, two = (p["guid"] for p in variant_products(client, 2))
+    for guid in (one, two):
+        for code in next(p["codes"] for p in shop.products() if p["guid"] == guid):
+            shop.set_variant_image(guid, code, None)
+    names = {guid: shop.images(guid)[-1]["name"] for guid in (one, two)}
+    real = client.get_product
+
+    def get_product(guid: str, **kwargs: Any) -> Any:
+        if guid == one:
+            raise sn.NetworkError("timed out", method="GET", path=guid)
+        return real(guid, **kwargs)
+
+    monkeypatch.setattr(client, "get_product", get_product)
+    result = sn.delete_images(client, frame([(one, names[one]), (two, names[two])]))
+    assert result.rows["status"].tolist() == ["failed", "deleted"]
+    assert "could not be read" in result.rows["message"].iloc[0]
+    assert names[one] in [i["name"] for i in shop.images(one)]
+
+
+def test_an_interrupt_leaves_a_status_on_every_row(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shoptet_nb.write import delete_run
+
+    shop = shop_of(client)
+    guid = variant_products(client, 1, minimum=4)[0]["guid"]
+    for code in next(p["codes"] for p in shop.products() if p["guid"] == guid):
+        shop.set_variant_image(guid, code, None)
+    names = [i["name"] for i in shop.images(guid)[:3]]
+    real_keep = delete_run.keep_original
+    calls = {"n": 0}
+
+    def keep(*args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real_keep(*args)
+
+    monkeypatch.setattr(delete_run, "keep_original", keep)
+    with pytest.raises(sn.Interrupted) as stopped:
+        sn.delete_images(client, frame([(guid, n) for n in names]))
+    rows = stopped.value.result.rows
+    assert rows["status"].tolist() == ["deleted", "not_attempted", "not_attempted"]
+    assert [i["name"] for i in shop.images(guid)][:2] == names[1:]
