@@ -54,11 +54,15 @@ class DeleteResult:
 
     @property
     def failed(self) -> pd.DataFrame:
-        """Rows that need attention."""
-        return self.rows[self.rows["status"].isin(["failed", "conflict", "not_attempted"])]
+        """Rows that need attention: not done for a reason that may pass (``blocked``
+        included: a variant still shows the photo)."""
+        attention = {"failed", "conflict", "not_attempted", "blocked", "not_restored"}
+        return self.rows[self.rows["status"].isin(attention)]
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)
-        kind = "dry run" if self.dry_run else "result"
+        shown = [f"{status}={n}" for status, n in self.counts.items() if n]
         where = f", archive {self.archive_dir}" if self.archive_dir else ""
-        return f"<DeleteResult ({kind}) {len(self.rows)} rows: {counts or 'empty'}{where}>"
+        what = "dry run" if self.dry_run else "result"
+        return (
+            f"<DeleteResult ({what}) {len(self.rows)} rows: {', '.join(shown) or 'empty'}{where}>"
+        )

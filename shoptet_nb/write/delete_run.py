@@ -227,7 +227,8 @@ def _archive_and_delete(
     )
     write_sidecar(entry)
     run.journal.write(entry)
-    archived = {"sha256": kept.sha256, "archive_file": str(kept.path)}
+    archived: dict[str, Any] = {"sha256": kept.sha256, "archive_file": str(kept.path)}
+    photo = (guid, gallery, name)
     path = f"/api/products/{quote(guid, safe='')}/images/{gallery}/{quote(name, safe='')}"
     # removeReference only where a variant shows the photo: the fewest changes.
     params = {"removeReference": "true"} if codes else None
@@ -237,22 +238,14 @@ def _archive_and_delete(
     except NotFoundError as exc:
         # Gone when the (last) DELETE arrived: an earlier attempt whose answer was lost
         # deleted it, or someone else did. Either way it is deleted, and archived.
-        run.journal.write(
-            Deleted(
-                guid,
-                gallery,
-                None,
-                name=name,
-                request_id=exc.request_id,
-                references_removed=codes,
-                already_gone=True,
-            )
-        )
-        run.mark(
+        gone = "gone when the DELETE arrived (a retry after a lost answer, or someone else "
+        _deleted(
+            run,
             row,
-            "deleted",
-            "gone when the DELETE arrived (a retry after a lost answer, or someone else "
-            f"deleted it); original archived at {kept.path}",
+            photo,
+            codes,
+            gone + f"deleted it); original archived at {kept.path}",
+            already_gone=True,
             http_status=404,
             request_id=exc.request_id,
             **archived,
@@ -272,14 +265,8 @@ def _archive_and_delete(
         return
     except NetworkError as exc:
         if _gone(run.client, guid, gallery, name):
-            run.journal.write(Deleted(guid, gallery, None, name=name, references_removed=codes))
-            run.mark(
-                row,
-                "deleted",
-                f"the DELETE's answer was lost, and a read shows the photo gone; archived at "
-                f"{kept.path}",
-                **archived,
-            )
+            message = "the DELETE's answer was lost, and a read shows the photo gone; "
+            _deleted(run, row, photo, codes, message + f"archived at {kept.path}", **archived)
             return
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
         run.mark(row, "failed", f"DELETE failed, the photo is still there: {exc}", **archived)
@@ -288,22 +275,40 @@ def _archive_and_delete(
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
         run.mark(row, "failed", f"DELETE failed: {exc}", http_status=exc.status, **archived)
         return
-    run.journal.write(
-        Deleted(
-            guid,
-            gallery,
-            None,
-            name=name,
-            request_id=envelope.request_id,
-            references_removed=codes,
-        )
-    )
     shown = f"; variant(s) {', '.join(codes)} now show the main image" if codes else ""
-    run.mark(
+    _deleted(
+        run,
         row,
-        "deleted",
+        photo,
+        codes,
         f"deleted; original archived at {kept.path}{shown}",
         http_status=envelope.status,
         request_id=envelope.request_id,
         **archived,
     )
+
+
+def _deleted(
+    run: _Run,
+    row: int,
+    photo: tuple[str, str, str],
+    codes: tuple[str, ...],
+    message: str,
+    *,
+    already_gone: bool = False,
+    **values: Any,
+) -> None:
+    """Journal a photo (guid, gallery, name) as deleted and mark its row so."""
+    guid, gallery, name = photo
+    request_id = values.get("request_id")
+    entry = Deleted(
+        guid,
+        gallery,
+        None,
+        name=name,
+        request_id=request_id,
+        references_removed=codes,
+        already_gone=already_gone,
+    )
+    run.journal.write(entry)
+    run.mark(row, "deleted", message, **values)

@@ -19,6 +19,7 @@ know it skip it, as they skip lines a crash cut short.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -234,12 +235,53 @@ class Failed(Entry):
 
 
 @dataclass(frozen=True)
-class Archived(Entry):
+class _PlainEntry(Entry):
+    """An entry whose own fields are written as they are (tuples as lists), each under its
+    attribute's name or the one ``KEYS`` gives it; read back the same way. ``name`` must be
+    there."""
+
+    KEYS: ClassVar[dict[str, str]] = {}
+
+    def fields(self) -> JsonEntry:
+        return {
+            self.KEYS.get(f.name, f.name): _plain_json(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in _ENTRY_FIELDS
+        }
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Any:
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name in _ENTRY_FIELDS:
+                continue
+            raw = data[f.name] if f.name == "name" else data.get(cls.KEYS.get(f.name, f.name))
+            if f.default == ():
+                raw = tuple(raw or ())
+            elif f.default_factory is dict:
+                raw = dict(raw or {})
+            elif f.default is False:
+                raw = bool(raw)
+            values[f.name] = raw
+        return cls(*_gallery_of(data), time=data.get("time"), **values)
+
+
+def _plain_json(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Archived(_PlainEntry):
     """A photo about to be deleted, as kept in the archive: its original file (``file``, with
     ``sha256`` and ``size``), captions in every shop language, priority, the variants that
     showed it and whether it was the main image. Written before its DELETE is sent."""
 
     EVENT: ClassVar[str] = "archived"
+    KEYS: ClassVar[dict[str, str]] = {"change_time": "changeTime"}
     name: Any = None
     product_name: Any = None
     file: str | None = None
@@ -251,40 +293,9 @@ class Archived(Entry):
     is_main: bool = False
     change_time: Any = None
 
-    def fields(self) -> JsonEntry:
-        return {
-            "name": self.name,
-            "product_name": self.product_name,
-            "file": self.file,
-            "sha256": self.sha256,
-            "size": self.size,
-            "priority": self.priority,
-            "captions": dict(self.captions),
-            "variant_codes": list(self.variant_codes),
-            "is_main": self.is_main,
-            "changeTime": self.change_time,
-        }
-
-    @classmethod
-    def decode(cls, data: dict[str, Any]) -> Archived:
-        return cls(
-            *_gallery_of(data),
-            time=data.get("time"),
-            name=data["name"],
-            product_name=data.get("product_name"),
-            file=data.get("file"),
-            sha256=data.get("sha256"),
-            size=data.get("size"),
-            priority=data.get("priority"),
-            captions=dict(data.get("captions") or {}),
-            variant_codes=tuple(data.get("variant_codes") or ()),
-            is_main=bool(data.get("is_main")),
-            change_time=data.get("changeTime"),
-        )
-
 
 @dataclass(frozen=True)
-class Deleted(Entry):
+class Deleted(_PlainEntry):
     """A photo's DELETE was answered 200 (``already_gone`` False), or the photo was gone when
     it arrived (404: an earlier attempt whose answer was lost, or someone else)."""
 
@@ -294,53 +305,22 @@ class Deleted(Entry):
     references_removed: tuple[str, ...] = ()
     already_gone: bool = False
 
-    def fields(self) -> JsonEntry:
-        return {
-            "name": self.name,
-            "request_id": self.request_id,
-            "references_removed": list(self.references_removed),
-            "already_gone": self.already_gone,
-        }
-
-    @classmethod
-    def decode(cls, data: dict[str, Any]) -> Deleted:
-        return cls(
-            *_gallery_of(data),
-            time=data.get("time"),
-            name=data["name"],
-            request_id=data.get("request_id"),
-            references_removed=tuple(data.get("references_removed") or ()),
-            already_gone=bool(data.get("already_gone")),
-        )
-
 
 @dataclass(frozen=True)
-class Restored(Entry):
+class Restored(_PlainEntry):
     """A deleted photo added again from its archive: Shoptet named the new one ``new_name``."""
 
     EVENT: ClassVar[str] = "restored"
     name: Any = None
     new_name: Any = None
-    sha256: str | None = None
-
-    def fields(self) -> JsonEntry:
-        return {"name": self.name, "new_name": self.new_name, "sha256": self.sha256}
-
-    @classmethod
-    def decode(cls, data: dict[str, Any]) -> Restored:
-        return cls(
-            *_gallery_of(data),
-            time=data.get("time"),
-            name=data["name"],
-            new_name=data.get("new_name"),
-            sha256=data.get("sha256"),
-        )
 
 
 def _gallery_of(data: dict[str, Any]) -> tuple[Any, Any, str | None]:
     """The gallery every entry names: guid, gallery and language (KeyError when missing)."""
     return data["guid"], data["gallery"], data.get("language")
 
+
+_ENTRY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entry))
 
 #: Entry classes by the ``event`` they write: the decoder's table (new writers add theirs).
 ENTRY_TYPES: dict[str, Any] = {

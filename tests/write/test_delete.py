@@ -18,11 +18,8 @@ DELETE = "DELETE /api/products/{guid}/images/{gallery}/{imageName}"
 GALLERY_DELETE = "DELETE /api/products/{guid}/images/{gallery}"
 
 
-@pytest.fixture(autouse=True)
-def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "journal"
-    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
-    return folder
+# Every test writes its journals and archives to a folder of its own.
+pytestmark = pytest.mark.usefixtures("journal_dir")
 
 
 @pytest.fixture

@@ -16,12 +16,8 @@ from shoptet_nb.write.journal import Restored, decode_entries, read_journal
 
 from readd_double import SandboxReAdder, original_sha
 
-
-@pytest.fixture(autouse=True)
-def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "journal"
-    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
-    return folder
+# Every test writes its journals and archives to a folder of its own.
+pytestmark = pytest.mark.usefixtures("journal_dir")
 
 
 @pytest.fixture
