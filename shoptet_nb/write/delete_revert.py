@@ -73,7 +73,10 @@ def revert_deletes(
     delete archived: ``restored`` (``restored_as``), ``not_restored`` (with where its archive
     is), ``failed`` or ``skipped`` (it was not deleted)."""
     if isinstance(source, DeleteResult):
-        entries = decode_entries(source.journal_entries)
+        # The file, where there is one, also has the lines of earlier restores.
+        file = source.journal_path
+        raw = read_journal(file) if file is not None and file.is_file() else source.journal_entries
+        entries = decode_entries(raw)
         client = client or source.client
         journal_default = source.journal_path
     else:
@@ -114,6 +117,9 @@ def revert_deletes(
                 restorer.gallery(guid, gallery, [archived[k] for k in ks], [rows[k] for k in ks])
     finally:
         log.close()
+        if isinstance(source, DeleteResult) and path is None:
+            # No file: the delete's result itself remembers what was restored.
+            source.journal_entries.extend(log.entries)
     frame = pd.DataFrame(rows, columns=list(_COLUMNS))
     return DeleteResult(
         client,

@@ -136,3 +136,22 @@ def test_restored_bytes_that_differ_are_not_a_success(
     assert undone.rows["status"].tolist() == ["failed"] * 3
     assert all("bytes differ" in m for m in undone.rows["message"])
     assert undone.rows["restored_as"].notna().all()  # added, and said so: not hidden
+
+
+@pytest.mark.parametrize("journal", [None, False])
+def test_reverting_the_same_result_twice_adds_nothing_twice(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch, journal: bool | None
+) -> None:
+    shop = client.sandbox
+    guid = next(p["guid"] for p in shop.products() if len(shop.images(p["guid"])) >= 3)
+    double = SandboxReAdder(shop, [guid])
+    name = shop.images(guid)[-1]["name"]
+    frame = pd.DataFrame({"guid": [guid], "name": [name]})
+    result = sn.delete_images(client, frame, remove_references=True, journal=journal)
+    monkeypatch.setattr(delete_revert, "READD", double)
+    first = sn.revert(result, stage=double.stage)
+    second = sn.revert(result, stage=double.stage)
+    assert first.rows["status"].tolist() == ["restored"]
+    assert second.rows["status"].tolist() == ["skipped"]
+    assert second.rows["restored_as"].tolist() == first.rows["restored_as"].tolist()
+    assert double.calls == 1
