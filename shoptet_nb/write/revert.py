@@ -79,9 +79,7 @@ def revert(
     >>> undone = shoptet_nb.revert(result)                          # doctest: +SKIP
     >>> undone = shoptet_nb.revert("apply-....jsonl", client=client)  # doctest: +SKIP
     """
-    if isinstance(source, DeleteResult) or (
-        not isinstance(source, Result) and _is_delete_journal(source)
-    ):
+    if isinstance(source, DeleteResult):
         return revert_deletes(source, client=client, stage=stage, journal=journal)
     if isinstance(source, Result):
         entries = decode_entries(source.journal_entries)
@@ -89,7 +87,10 @@ def revert(
     else:
         if client is None:
             raise ArgumentError("revert(journal_path) needs client=: the shop to restore")
-        entries = decode_entries(read_journal(source))
+        raw = read_journal(source)
+        if any(entry.get("event") == "archived" for entry in raw):  # a delete's journal
+            return revert_deletes(source, client=client, stage=stage, journal=journal)
+        entries = decode_entries(raw)
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")
@@ -106,11 +107,6 @@ def revert(
     )
     result.rows = mark_inexact(result.rows, inexact)
     return result
-
-
-def _is_delete_journal(path: str | Path) -> bool:
-    """Whether a journal file is a delete's (it archives photos)."""
-    return any(entry.get("event") == "archived" for entry in read_journal(path))
 
 
 @dataclass
