@@ -56,6 +56,9 @@ def test_both_widgets_send_the_parts_with_their_state(client: Any) -> None:
         "Close preview",  # the plan table
         "Position (priority)",
         "<del>",
+        ">SANDBOX</v-chip",  # the sandbox's chip
+        "font-family: Roboto",  # the widgets' look
+        'aria-label="Reload from the shop"',
     ],
 )
 def test_what_the_parts_hold_is_written_once(fragment: str) -> None:

@@ -20,6 +20,8 @@ from ipyvue.VueTemplateWidget import VueTemplate
 PARTS = {
     "snb-action-bar": "action_bar.vue",
     "snb-plan-preview": "plan_preview.vue",
+    "snb-sandbox-chip": "sandbox_chip.vue",
+    "snb-reload-button": "reload_button.vue",
 }
 
 
