@@ -202,13 +202,20 @@ def shop_server() -> Iterator[Any]:
         yield served
 
 
-def voila_command(notebook: Path, port: int) -> list[str]:
-    """Voila serving ``notebook`` on 127.0.0.1:``port``.
+@contextlib.contextmanager
+def voila_server(home: Path, notebook: Path, shop_server: Any | None) -> Iterator[str]:
+    """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server`` (if given);
+    yields the URL.
 
     Jupytext's lab extension (which mkdocs-jupyter pulls in) needs JupyterLab's document
-    manager, which Voila does not provide: loaded there it logs a console error on every page
+    manager, which Voila does not provide: loaded there it logs a console error on every page,
     and the tests count every console error. Voila is told not to load it."""
-    return [
+    port = free_port()
+    shop: dict[str, str] = {}
+    if shop_server is not None:
+        shop = {"SNB_TEST_BASE_URL": shop_server.base_url, "SNB_TEST_TOKEN": TOKEN}
+    env = jupyter_env(home, SNB_TEST_MODE="http", **shop)
+    cmd = [
         sys.executable,
         "-m",
         "voila",
@@ -219,16 +226,6 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         "--Voila.port_retries=0",
         "--VoilaConfiguration.extension_denylist=['jupyterlab-jupytext']",
     ]
-
-
-@contextlib.contextmanager
-def voila_server(home: Path, notebook: Path, shop_server: Any) -> Iterator[str]:
-    """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server``; yields the URL."""
-    port = free_port()
-    env = jupyter_env(
-        home, SNB_TEST_BASE_URL=shop_server.base_url, SNB_TEST_TOKEN=TOKEN, SNB_TEST_MODE="http"
-    )
-    cmd = voila_command(notebook, port)
     base = f"http://127.0.0.1:{port}"
     ready = f"{base}/voila/templates/lab/static/index.css"
     with running(cmd, env, home, ready, home / "voila.log"):

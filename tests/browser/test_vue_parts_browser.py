@@ -17,15 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import (
-    free_port,
-    jupyter_env,
-    no_widget_errors,
-    running,
-    shot,
-    voila_command,
-    write_notebook,
-)
+from .conftest import no_widget_errors, shot, voila_server, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,13 +78,7 @@ Probe(components={"probe-part": PART})
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("voila-probe")
-    notebook = write_notebook(home, "probe.ipynb", PROBE_NOTEBOOK)
-    port = free_port()
-    cmd = voila_command(notebook, port)
-    base = f"http://127.0.0.1:{port}"
-    with running(
-        cmd, jupyter_env(home), home, f"{base}/voila/templates/lab/static/index.css", home / "log"
-    ):
+    with voila_server(home, write_notebook(home, "probe.ipynb", PROBE_NOTEBOOK), None) as base:
         yield base
 
 
