@@ -73,6 +73,7 @@ class DoctestFencesExtension(Extension):
 
 @event_priority(100)  # before mkdocstrings copies the Markdown extensions
 def on_config(config: Any) -> Any:
+    """MkDocs event: add the doctest fences to the Markdown extensions."""
     config.markdown_extensions.append(DoctestFencesExtension())
     return config
 
@@ -91,6 +92,7 @@ def front_page(readme: str) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """MkDocs event: the home page's Markdown is the README's."""
     if page.file.src_uri == "index.md":
         return front_page(README.read_text(encoding="utf-8"))
     return markdown
@@ -130,6 +132,7 @@ def unknown_links(page_html: str, known: set[str]) -> list[str]:
 
 
 def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
+    """MkDocs event: warn (fail a --strict build) for each external link not listed as known."""
     for url in unknown_links(content, known_links()):
         log.warning(
             "%s links to %s, which scripts/known_links.txt does not list: open it in a "
