@@ -46,3 +46,14 @@ def test_a_clean_site_builds(tmp_path: Path) -> None:
     completed = build(tmp_path, "# Other\n\nBack [home](index.md).\n")
     assert completed.returncode == 0, completed.stdout
     assert (tmp_path / "site" / "other" / "index.html").is_file()
+
+
+def test_ci_builds_the_docs_through_the_script() -> None:
+    """scripts/test.sh (which .ci/run runs) builds the docs with build_docs.sh, and no script
+    runs `mkdocs build` quietly."""
+    test_sh = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "step docs bash scripts/build_docs.sh" in test_sh
+    for script in [*(ROOT / "scripts").glob("*.sh"), ROOT / ".ci" / "run"]:
+        for line in script.read_text(encoding="utf-8").splitlines():
+            if "mkdocs build" in line and not line.lstrip().startswith("#"):
+                assert not any(flag in line.split() for flag in ("-q", "--quiet")), (script, line)
