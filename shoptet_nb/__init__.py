@@ -52,6 +52,8 @@ from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
 from .spreadsheet import export_captions, read_captions
 from .write.add import AddResult, add_images
+from .write.delete_result import DeleteResult
+from .write.delete_run import delete_images
 
 __version__ = "0.1.0"
 
@@ -63,6 +65,7 @@ __all__ = [
     "CaptionWorklist",
     "ConfigError",
     "ConflictError",
+    "DeleteResult",
     "Envelope",
     "FrameError",
     "GalleryEditor",
@@ -91,6 +94,7 @@ __all__ = [
     "apply",
     "audit_images",
     "connect",
+    "delete_images",
     "export_captions",
     "fill_captions",
     "lint_captions",

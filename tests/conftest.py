@@ -7,6 +7,7 @@ import json
 import threading
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,3 +77,12 @@ def _complete_lines(packed: bytes) -> list[bytes]:
     except (EOFError, OSError, zlib.error):
         partial = zlib.decompressobj(wbits=31).decompress(packed)
         return partial.splitlines()[:-1]
+
+
+@pytest.fixture
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A journal folder of the test's own (``$SHOPTET_NB_JOURNAL_DIR``); a module may have an
+    autouse one of its own."""
+    folder = tmp_path / "journal"
+    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
+    return folder

@@ -21,6 +21,7 @@ SCRIPTS = [
     "bench_add.py",
     "bench_audit.py",
     "bench_chaos.py",
+    "bench_delete.py",
     "bench_gallery_reads.py",
     "bench_interrupt.py",
     "bench_overhead.py",
@@ -67,6 +68,18 @@ def test_benchmark_smoke(script: str) -> None:
     if script == "bench_chaos.py":
         assert summary["problems"] == 0, shown
         assert sum(summary["statuses"].values()) == summary["rows"], shown
+    if script == "bench_delete.py":
+        n = summary["rows"]
+        assert summary["blocked_in_dry_run"] == summary["referenced"] == 20, shown
+        assert summary["dry_run_deletes"] == summary["gallery_delete_requests"] == 0, shown
+        assert summary["deleted"] == summary["delete_requests"] == summary["archived_ok"] == n, (
+            shown
+        )
+        assert summary["not_restored_without_stage"] == n, shown
+        assert summary["restored"] == summary["bytes_ok"] == n, shown
+        assert summary["captions_ok"] == 3 * n, shown
+        assert summary["order_ok"] == summary["products"], shown
+        assert summary["references_ok"] == summary["referenced"], shown
     if script == "bench_interrupt.py":
         assert summary["interrupted"] == summary["runs"], shown
         assert summary["missing_from_journal"] == 0, shown

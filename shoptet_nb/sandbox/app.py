@@ -54,6 +54,8 @@ _observers_lock = threading.Lock()
 
 _ACCEPTED_TYPES = frozenset({"application/json", "application/vnd.shoptet.v1.0"})
 _TOKEN_HEADERS = ("HTTP_SHOPTET_PRIVATE_API_TOKEN", "HTTP_SHOPTET_ACCESS_TOKEN")
+# Writes that take the per-URL write lock (a repeat while one is in flight → 423).
+_LOCKED_METHODS = frozenset({"PATCH", "DELETE"})
 _IMAGE_FILE = re.compile(r"^[0-9A-Za-z_.\-]+\.(?:jpe?g|png|webp|gif)$", re.IGNORECASE)
 _REASONS = {
     200: "OK",
@@ -64,6 +66,7 @@ _REASONS = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     422: "Unprocessable Entity",
     423: "Locked",
     429: "Too Many Requests",
@@ -389,7 +392,7 @@ class SandboxApp:
         lock_key: str | None = None
         lock_id = object()
         try:
-            if request.method == "PATCH" and options.write_lock != "off":
+            if request.method in _LOCKED_METHODS and options.write_lock != "off":
                 lock_key = f"{request.path}?{request.query_string}"
                 if options.write_lock == "identical":
                     lock_key += "#" + hashlib.sha256(request.body).hexdigest()

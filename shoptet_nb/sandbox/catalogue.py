@@ -154,6 +154,8 @@ class ProductRecord:
     supplier: int | None
     galleries: dict[str, list[ImageRecord]] | None = None
     pinned_main: str | None = field(default=None)
+    # Variant code → the shop-gallery image it shows (set with the galleries; see variants.py).
+    variant_images: dict[str, str] = field(default_factory=dict)
 
 
 def _guid(seed: int, index: int) -> str:
@@ -361,3 +363,20 @@ def _image_time(rng: random.Random, product: ProductRecord) -> int | None:
     if rng.random() < 0.03:
         return None  # images imported before Shoptet tracked changes
     return rng.randint(product.creation_time, product.change_time)
+
+
+def seed_variant_images(
+    seed: int, product_index: int, codes: list[str], shop_names: list[str], share: float
+) -> dict[str, str]:
+    """The seeded references of one product: variant code → photo name (most variants none).
+
+    A product with several variants gets references with probability ``share``; then each of
+    its variants shows one of the gallery's photos with probability one half, so some variants
+    keep the product's main image.
+    """
+    if len(codes) < 2 or not shop_names or share <= 0:
+        return {}
+    rng = random.Random(f"{seed}/{product_index}/variant-images")
+    if rng.random() >= share:
+        return {}
+    return {code: rng.choice(shop_names) for code in codes if rng.random() < 0.5}

@@ -8,8 +8,8 @@ from .products import find
 from .validation import check_patch_body
 
 
-def checked_gallery(call: Call) -> str:
-    """The ``{gallery}`` of the path, or the unknown-gallery error."""
+def gallery_of(call: Call) -> str:
+    """The path's gallery: ``shop`` or ``shop360`` (else ``unknown_gallery_status``)."""
     gallery = call.params["gallery"]
     if gallery not in GALLERIES:
         raise ApiError(
@@ -24,7 +24,7 @@ def checked_gallery(call: Call) -> str:
 def list_gallery(call: Call) -> Result:
     """The gallery's images in admin order."""
     product = find(call, call.params["guid"])
-    gallery = checked_gallery(call)
+    gallery = gallery_of(call)
     images = call.app.store.images(product, [gallery], call.options, call.language)
     return Result(200, {"images": images}, images=len(images))
 
@@ -32,7 +32,7 @@ def list_gallery(call: Call) -> Result:
 def patch_gallery(call: Call) -> Result:
     """Change captions and priorities (see ``store.Store.patch`` and the options)."""
     product = find(call, call.params["guid"])
-    gallery = checked_gallery(call)
+    gallery = gallery_of(call)
     request, options = call.request, call.options
     if request.json is None and request.body.strip() not in (b"null",):
         raise ApiError(

@@ -24,7 +24,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .exchange import ApiError, Call, Result, error_item
-from .images import checked_gallery
+from .images import gallery_of
 from .products import find
 from .sources import media_type
 from .validation import image_list, invalid, unexpected_keys, value_problems
@@ -64,7 +64,7 @@ def check_insert_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, s
 def create_images(call: Call) -> Result:
     """Queue an image-insert job (202), or refuse it (403, 404, 422, 423) with no job."""
     product = find(call, call.params["guid"])
-    gallery = checked_gallery(call)
+    gallery = gallery_of(call)
     options = call.options
     items, problems = check_insert_body(call.request.json)
     if problems:

@@ -90,6 +90,10 @@ class SandboxOptions:
     shop is made. Every photo also has a seeded size, format and byte size (some below 500 px,
     some over 64 MP or 16 MB, some in another format than their extension says); the ``orig``
     cut serves a header-true file of it, honouring ``HEAD`` and ``Range``."""
+    variant_image_share: float = 0.3
+    """Share (0..1) of products with several variants whose variants show photos of their own
+    (``variants[].image``): such photos cannot be deleted without ``removeReference=true``.
+    Fixed when the shop is made; ``SandboxShop.set_variant_image`` sets one by hand."""
     picture_latency_ms: float = 0.0
     """Fixed latency of the picture host (image files), like ``latency_ms`` for the API."""
 
@@ -167,7 +171,13 @@ class SandboxOptions:
             raise ValueError("products must be >= 0")
         if not self.languages:
             raise ValueError("languages must name at least the default language")
-        for name in ("fault_rate", "job_failure_rate", "truncated_result_rate", "photo_copies"):
+        for name in (
+            "fault_rate",
+            "job_failure_rate",
+            "truncated_result_rate",
+            "photo_copies",
+            "variant_image_share",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.tie_order not in ("name", "upload"):

@@ -146,6 +146,7 @@ def product_detail(
     """The product-detail record (``components/schemas/product``); with images of both
     galleries when asked. A snapshot line is exactly this."""
     data = summary(base, store.seed, product)
+    images = store.variant_images(product)
     data.update(
         {
             "shortDescription": f"<p>{product.name}</p>",
@@ -154,7 +155,7 @@ def product_detail(
             "internalNote": None,
             "hsCode": None,
             "isVariant": len(product.codes) > 1,
-            "variants": [_variant(product, code) for code in product.codes],
+            "variants": [_variant(product, code, images) for code in product.codes],
         }
     )
     if with_images:
@@ -174,7 +175,7 @@ def _supplier(seed: int, product: ProductRecord) -> dict[str, str] | None:
     return {"guid": supplier_guid(seed, product.supplier), "name": _supplier_name(product.supplier)}
 
 
-def _variant(product: ProductRecord, code: str) -> dict[str, Any]:
+def _variant(product: ProductRecord, code: str, images: dict[str, str]) -> dict[str, Any]:
     price = 99 + (product.index * 37) % 900
     return {
         "code": code,
@@ -200,7 +201,7 @@ def _variant(product: ProductRecord, code: str) -> dict[str, Any]:
         "actionPrice": None,
         "amountDecimalPlaces": 0,
         "negativeStockAllowed": "no-global",
-        "image": None,
-        "isProductDefaultImage": True,
+        "image": images.get(code),
+        "isProductDefaultImage": code not in images,
         "name": None,
     }

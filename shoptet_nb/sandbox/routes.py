@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import delete_one, eshop, images, inserts, jobs, products, webhooks
+from . import deletes, eshop, images, inserts, jobs, products, variants, webhooks
 from .exchange import Call, Result
 
 Handler = Callable[[Call], Result]
@@ -30,10 +30,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/products/snapshot", jobs.start_snapshot),
     Route("GET", "/api/products/code/{code}", products.detail_by_code),
     Route("GET", "/api/products/{guid}", products.detail),
+    Route("PATCH", "/api/products/{guid}", variants.patch_product),
     Route("GET", "/api/products/{guid}/images/{gallery}", images.list_gallery),
     Route("PATCH", "/api/products/{guid}/images/{gallery}", images.patch_gallery),
     Route("POST", "/api/products/{guid}/images/{gallery}", inserts.create_images),
-    Route("DELETE", "/api/products/{guid}/images/{gallery}/{imageName}", delete_one.delete_image),
+    Route("DELETE", "/api/products/{guid}/images/{gallery}/{imageName}", deletes.delete_image),
     Route("GET", "/api/eshop", eshop.eshop),
     Route("GET", "/api/system/jobs", jobs.list_jobs),
     Route("GET", "/api/system/jobs/{jobId}", jobs.job_detail),

@@ -12,7 +12,7 @@ from .store import _UNSET
 from .transport import SandboxTransport
 
 # Switches fixed at creation: changing them would need a new catalogue.
-_FROZEN = frozenset({"seed", "products", "photo_copies"})
+_FROZEN = frozenset({"seed", "products", "photo_copies", "variant_image_share"})
 
 
 class SandboxShop:
@@ -112,6 +112,24 @@ class SandboxShop:
         Two names show the same photo (duplicates) exactly when their ``scene`` is equal.
         """
         return self._app.store.photo(name)
+
+    def variant_images(self, guid: str) -> dict[str, str]:
+        """Variant code → the photo it shows, for the product's variants that show one."""
+        return self._app.store.variant_images(self._product(guid))
+
+    def set_variant_image(self, guid: str, code: str, name: str | None) -> bool:
+        """Make a variant show a photo of gallery ``shop`` (None: the product's main image), as
+        the admin would; KeyError for an unknown product, code or photo."""
+        product = self._product(guid)
+        if code not in product.codes:
+            raise KeyError(code)
+        return self._app.store.set_variant_image(product, code, name, self.options)
+
+    def _product(self, guid: str) -> Any:
+        product = self._app.store.product(guid)
+        if product is None:
+            raise KeyError(guid)
+        return product
 
     def products(self) -> list[dict[str, Any]]:
         """Every product as a plain dict: guid, name, codes, visibility, times (epoch seconds)."""

@@ -17,6 +17,7 @@ from .catalogue import (
     ProductRecord,
     make_galleries,
     make_products,
+    seed_variant_images,
 )
 from .naming import seo_name, signed_name
 from .options import SandboxOptions
@@ -39,6 +40,14 @@ def admin_order(images: Iterable[ImageRecord], options: SandboxOptions) -> list[
     return sorted(images, key=admin_order_key)
 
 
+class ReferencedImage(Exception):
+    """A delete refused because variants show the photo (``codes``)."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+
 @dataclass
 class PatchOutcome:
     """What a PATCH did: images in response order, per-item errors, and which names were
@@ -58,6 +67,7 @@ class Store:
         self._now = now
         self._seed = options.seed
         self._photo_copies = options.photo_copies
+        self._variant_share = options.variant_image_share
         self._secret = f"sandbox-{options.seed}"
         self._products = make_products(options.seed, options.products)
         self._by_guid = {p.guid: p for p in self._products}
@@ -87,6 +97,13 @@ class Store:
             shop = sorted(galleries["shop"], key=admin_order_key)
             product.pinned_main = shop[0].name if shop else None
             product.galleries = galleries
+            product.variant_images = seed_variant_images(
+                self._seed,
+                product.index,
+                product.codes,
+                [image.name for image in galleries["shop"]],
+                self._variant_share,
+            )
         return product.galleries
 
     def photo(self, name: str) -> Photo:
@@ -112,6 +129,18 @@ class Store:
             if gallery is not None:
                 return len(galleries[gallery])
             return sum(len(images) for images in galleries.values())
+
+    def variant_images(self, product: ProductRecord) -> dict[str, str]:
+        """Variant code → the photo it shows, for the variants that show one (a copy).
+
+        Only a product with several variants can have references, so a single-variant product
+        does not make its galleries here (a snapshot without images stays cheap).
+        """
+        if len(product.codes) < 2:
+            return {}
+        with self._lock:
+            self._galleries(product)
+            return dict(product.variant_images)
 
     # --- rendering -------------------------------------------------------------------------
     def _render(
@@ -287,22 +316,62 @@ class Store:
                     top = max((i.priority for i in images if i.priority is not None), default=0)
                     priority = min(65535, top + 1)
                 images.append(ImageRecord(name, gallery, priority, description, now))
-            if items and options.image_change_bumps_product:
-                product.change_time = max(product.change_time, now)
+            if items:
+                self._bump(product, now, options)
 
-    def remove(
-        self, product: ProductRecord, gallery: str, name: str, options: SandboxOptions
+    def set_variant_image(
+        self, product: ProductRecord, code: str, name: str | None, options: SandboxOptions
     ) -> bool:
-        """Delete one photo; False when the gallery has no such name."""
+        """Make variant ``code`` show photo ``name`` of gallery ``shop`` (None: the product's
+        main image); KeyError for a name not in that gallery. True when something changed."""
+        with self._lock:
+            if name is not None and name not in {i.name for i in self._galleries(product)["shop"]}:
+                raise KeyError(name)
+            if product.variant_images.get(code) == name:
+                return False
+            if name is None:
+                del product.variant_images[code]
+            else:
+                product.variant_images[code] = name
+            self._bump(product, self._now(), options)
+            return True
+
+    def remove_image(
+        self,
+        product: ProductRecord,
+        gallery: str,
+        name: str,
+        options: SandboxOptions,
+        *,
+        remove_reference: bool,
+    ) -> list[str] | None:
+        """Delete one photo. Returns the variant codes that showed it (their references are
+        cleared), or None when it is not in the gallery. Raises ``ReferencedImage`` (nothing
+        deleted) when variants show it and ``remove_reference`` is false."""
         with self._lock:
             images = self._galleries(product)[gallery]
-            kept = [image for image in images if image.name != name]
-            if len(kept) == len(images):
-                return False
-            images[:] = kept
-            if options.image_change_bumps_product:
-                product.change_time = max(product.change_time, self._now())
-            return True
+            index = next((k for k, image in enumerate(images) if image.name == name), None)
+            if index is None:
+                return None
+            codes = sorted(c for c, shown in product.variant_images.items() if shown == name)
+            if gallery != "shop":
+                codes = []  # only gallery ``shop`` photos are referenced (see variants.py)
+            if codes and not remove_reference:
+                raise ReferencedImage(codes)
+            del images[index]
+            for code in codes:
+                del product.variant_images[code]
+            if gallery == "shop" and product.pinned_main == name:
+                # With a pinned main image, the next photo in admin order takes its place.
+                rest = admin_order(images, options)
+                product.pinned_main = rest[0].name if rest else None
+            self._bump(product, self._now(), options)
+            return codes
+
+    @staticmethod
+    def _bump(product: ProductRecord, now: int, options: SandboxOptions) -> None:
+        if options.image_change_bumps_product:
+            product.change_time = max(product.change_time, now)
 
     @staticmethod
     def _apply(

@@ -43,6 +43,7 @@ from ..journal import new_journal_path
 from ..lint import LINT_RULES, RULE_PATTERNS
 from ..plan import split_plan
 from ._shared import EditingWidget, ThumbnailSource, cell_text
+from .vue_parts import shared_parts
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -120,6 +121,7 @@ class CaptionWorklist(EditingWidget):
     """
 
     template_file = (__file__, "caption_worklist.vue")
+    components = shared_parts()  # the action bar and plan preview its template uses
 
     rules = t.List(t.Dict()).tag(sync=True)
     rows_data = t.List(t.Dict()).tag(sync=True)

@@ -37,6 +37,7 @@ from ..errors import ArgumentError, FrameError, ShoptetError
 from ._shared import EditingWidget, ThumbnailSource, cell_text
 from ._shared import data_uri as data_uri  # re-exported: part of this module's helpers
 from ._shared import is_loopback_url as is_loopback_url
+from .vue_parts import shared_parts
 
 if TYPE_CHECKING:
     from ..apply import Result
@@ -128,6 +129,7 @@ class GalleryEditor(EditingWidget):
     """
 
     template_file = (__file__, "gallery_editor.vue")
+    components = shared_parts()  # the action bar and plan preview its template uses
 
     # --- state the view renders (synced) ------------------------------------------------
     heading = t.Unicode("").tag(sync=True)

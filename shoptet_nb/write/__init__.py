@@ -28,7 +28,9 @@ The package, one purpose a module: :mod:`.verbs` (``apply``, ``update_images``),
 (and :mod:`.restore_order`, for priorities Shoptet cannot clear), :mod:`.run` (the threaded run
 and the interrupt), :mod:`.gallery` (one gallery's write steps), :mod:`.state` (what the workers
 share), :mod:`.assemble` and :mod:`.result` (the Result and its merging), :mod:`.journal` (the
-typed journal every writer and reader uses) and :mod:`.values`.
+typed journal every writer and reader uses) and :mod:`.values`. Deleting photos:
+:mod:`.delete_plan`, :mod:`.delete_run` (``delete_images``), :mod:`.archive`,
+:mod:`.delete_result` and :mod:`.delete_revert` (what ``revert`` does with a delete's result).
 """
 
 from .result import (

@@ -19,6 +19,7 @@ know it skip it, as they skip lines a crash cut short.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -243,6 +244,87 @@ class Failed(Entry):
         )
 
 
+@dataclass(frozen=True)
+class _PlainEntry(Entry):
+    """An entry whose own fields are written as they are (tuples as lists), each under its
+    attribute's name or the one ``KEYS`` gives it; read back the same way. ``name`` must be
+    there."""
+
+    KEYS: ClassVar[dict[str, str]] = {}
+
+    def fields(self) -> JsonEntry:
+        return {
+            self.KEYS.get(f.name, f.name): _plain_json(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in _ENTRY_FIELDS
+        }
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Any:
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name in _ENTRY_FIELDS:
+                continue
+            raw = data[f.name] if f.name == "name" else data.get(cls.KEYS.get(f.name, f.name))
+            if f.default == ():
+                raw = tuple(raw or ())
+            elif f.default_factory is dict:
+                raw = dict(raw or {})
+            elif f.default is False:
+                raw = bool(raw)
+            values[f.name] = raw
+        return cls(*_gallery_of(data), time=data.get("time"), **values)
+
+
+def _plain_json(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Archived(_PlainEntry):
+    """A photo about to be deleted, as kept in the archive: its original file (``file``, with
+    ``sha256`` and ``size``), captions in every shop language, priority, the variants that
+    showed it and whether it was the main image. Written before its DELETE is sent."""
+
+    EVENT: ClassVar[str] = "archived"
+    KEYS: ClassVar[dict[str, str]] = {"change_time": "changeTime"}
+    name: Any = None
+    product_name: Any = None
+    file: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    priority: Any = None
+    captions: dict[str, Any] = field(default_factory=dict)
+    variant_codes: tuple[str, ...] = ()
+    is_main: bool = False
+    change_time: Any = None
+
+
+@dataclass(frozen=True)
+class Deleted(_PlainEntry):
+    """A photo's DELETE was answered 200 (``already_gone`` False), or the photo was gone when
+    it arrived (404: an earlier attempt whose answer was lost, or someone else)."""
+
+    EVENT: ClassVar[str] = "deleted"
+    name: Any = None
+    request_id: str | None = None
+    references_removed: tuple[str, ...] = ()
+    already_gone: bool = False
+
+
+@dataclass(frozen=True)
+class Restored(_PlainEntry):
+    """A deleted photo added again from its archive: Shoptet named the new one ``new_name``."""
+
+    EVENT: ClassVar[str] = "restored"
+    name: Any = None
+    new_name: Any = None
+
+
 # -- photos added (add_images) ---------------------------------------------------------------
 
 
@@ -282,18 +364,11 @@ class AddIntent(Entry):
 
 
 @dataclass(frozen=True)
-class AddQueued(Entry):
+class AddQueued(_PlainEntry):
     """The shop queued the POST's job (from its answer, or found in the job list)."""
 
     EVENT: ClassVar[str] = "add_job"
     job_id: str = ""
-
-    def fields(self) -> JsonEntry:
-        return {"job_id": self.job_id}
-
-    @classmethod
-    def decode(cls, data: dict[str, Any]) -> AddQueued:
-        return cls(*_gallery_of(data), time=data.get("time"), job_id=str(data["job_id"]))
 
 
 @dataclass(frozen=True)
@@ -315,19 +390,11 @@ class Added(Entry):
 
 
 @dataclass(frozen=True)
-class Removed(Entry):
+class Removed(_PlainEntry):
     """Photos a revert of an add deleted (one DELETE each)."""
 
     EVENT: ClassVar[str] = "removed"
     names: tuple[str, ...] = ()
-
-    def fields(self) -> JsonEntry:
-        return {"names": list(self.names)}
-
-    @classmethod
-    def decode(cls, data: dict[str, Any]) -> Removed:
-        names = tuple(str(n) for n in data.get("names") or ())
-        return cls(*_gallery_of(data), time=data.get("time"), names=names)
 
 
 def _gallery_of(data: dict[str, Any]) -> tuple[Any, Any, str | None]:
@@ -335,9 +402,16 @@ def _gallery_of(data: dict[str, Any]) -> tuple[Any, Any, str | None]:
     return data["guid"], data["gallery"], data.get("language")
 
 
+_ENTRY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entry))
+
 #: Entry classes by the ``event`` they write: the decoder's table (new writers add theirs).
 ENTRY_TYPES: dict[str, Any] = {
-    kind.EVENT: kind for kind in (Intent, Confirmed, Failed, AddIntent, AddQueued, Added, Removed)
+    kind.EVENT: kind
+    for kind in (
+        *(Intent, Confirmed, Failed),
+        *(Archived, Deleted, Restored),
+        *(AddIntent, AddQueued, Added, Removed),
+    )
 }
 
 

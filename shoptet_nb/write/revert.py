@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
@@ -15,6 +15,8 @@ from ..frames import parse_times
 from ..plan import KEY, plan_updates
 from .add.result import AddResult
 from .add.undo import revert_add
+from .delete_result import DeleteResult
+from .delete_revert import Stage, revert_deletes
 from .journal import Added, Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
 from .restore_order import mark_inexact, priorities_sent, restore_order
 from .result import Result
@@ -23,17 +25,65 @@ from .state import Key
 from .verbs import planned
 
 
+@overload
 def revert(
-    source: Result | AddResult | str | Path,
+    source: DeleteResult,
     *,
     client: ShoptetClient | None = None,
     force: bool = False,
     journal: str | Path | bool | None = None,
     progress: Progress = True,
-) -> Any:
-    """Restore the captions and priorities an apply changed, from its Result or journal file;
-    of an ``add_images`` Result (or journal), delete exactly the photos it added (an
-    :class:`~shoptet_nb.write.add.AddResult` of ``deleted``/``not_found``/``failed`` rows).
+    stage: Stage | None = None,
+) -> DeleteResult: ...
+@overload
+def revert(
+    source: AddResult,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> AddResult: ...
+@overload
+def revert(
+    source: Result,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> Result: ...
+@overload
+def revert(
+    source: str | Path,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> Result | DeleteResult | AddResult: ...
+def revert(
+    source: Result | DeleteResult | AddResult | str | Path,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> Result | DeleteResult | AddResult:
+    """Restore the captions and priorities an apply changed, from its Result or journal file.
+
+    Given an :func:`~shoptet_nb.add_images` result (or its journal), deletes exactly the photos
+    it added instead: an :class:`~shoptet_nb.AddResult` of ``deleted``/``not_found``/``failed``
+    rows.
+
+    Given a :func:`~shoptet_nb.delete_images` result (or its journal), adds the deleted photos
+    back from the archive instead, which needs ``stage`` (bytes → a public URL): see
+    :func:`~shoptet_nb.write.delete_revert.revert_deletes`. Without it every row says it cannot
+    restore and where its archive is.
 
     Goes through plan and apply like any edit, so an image changed again since the apply is
     reported as ``conflict`` and left alone unless ``force=True``. Shoptet cannot set a caption
@@ -45,13 +95,18 @@ def revert(
     >>> undone = shoptet_nb.revert(result)                          # doctest: +SKIP
     >>> undone = shoptet_nb.revert("apply-....jsonl", client=client)  # doctest: +SKIP
     """
+    if isinstance(source, DeleteResult):
+        return revert_deletes(source, client=client, stage=stage, journal=journal)
     if isinstance(source, Result | AddResult):
         entries = decode_entries(source.journal_entries)
         client = client or source.client
     else:
         if client is None:
             raise ArgumentError("revert(journal_path) needs client=: the shop to restore")
-        entries = decode_entries(read_journal(source))
+        raw = read_journal(source)
+        if any(entry.get("event") == "archived" for entry in raw):  # a delete's journal
+            return revert_deletes(source, client=client, stage=stage, journal=journal)
+        entries = decode_entries(raw)
     if isinstance(source, AddResult) or any(isinstance(e, Added) for e in entries):
         # An add is undone by deleting the photos it added (add/undo.py), nothing else.
         return revert_add(client, entries, journal)

@@ -210,12 +210,14 @@ VOILA_WITHOUT = ("jupyterlab-jupytext",)
 
 
 @contextlib.contextmanager
-def voila_server(home: Path, notebook: Path, shop_server: Any) -> Iterator[str]:
-    """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server``; yields the URL."""
+def voila_server(home: Path, notebook: Path, shop_server: Any | None) -> Iterator[str]:
+    """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server`` (if given);
+    yields the URL."""
     port = free_port()
-    env = jupyter_env(
-        home, SNB_TEST_BASE_URL=shop_server.base_url, SNB_TEST_TOKEN=TOKEN, SNB_TEST_MODE="http"
-    )
+    shop: dict[str, str] = {}
+    if shop_server is not None:
+        shop = {"SNB_TEST_BASE_URL": shop_server.base_url, "SNB_TEST_TOKEN": TOKEN}
+    env = jupyter_env(home, SNB_TEST_MODE="http", **shop)
     cmd = [
         sys.executable,
         "-m",

@@ -195,16 +195,6 @@ def test_photos_per_hash_counts_a_duplicate(shop: SandboxShop, api: httpx.Client
     assert shop.stats()["photos_per_hash"] == {f"{g}/shop/{hashlib.sha256(data).hexdigest()}": 2}
 
 
-def test_delete_one_photo(shop: SandboxShop, api: httpx.Client) -> None:
-    g = guid(shop)
-    name = shop.images(g)[0]["name"]
-    response = api.delete(f"/api/products/{g}/images/shop/{name}")
-    assert response.status_code == 200
-    assert response.json()["data"] is None
-    assert name not in [i["name"] for i in shop.images(g)]
-    assert api.delete(f"/api/products/{g}/images/shop/{name}").status_code == 404
-
-
 def test_staged_files_are_served_without_a_token(shop: SandboxShop) -> None:
     files = httpx.Client(transport=shop.transport())
     data = picture("s", 10, 10)

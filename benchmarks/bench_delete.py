@@ -1,0 +1,238 @@
+"""Delete photos with their archive, then restore them: every row accounted, nothing lost.
+
+    python benchmarks/bench_delete.py            # 200 photos (20 referenced), L = 50 ms, limits on
+    python benchmarks/bench_delete.py --smoke    # L = 0, limits off, originals ≤ 2 MB (CI)
+
+On a fresh in-process sandbox, the script picks photos of many products (main
+images among them), gives each an own caption in the shop's other two languages and makes a
+variant show every tenth of them (by hand, as the admin would). Then:
+
+1. ``delete_images`` as a dry run without ``remove_references``: the referenced ones must be
+   ``blocked``, the rest ``would_delete``, and nothing sent;
+2. ``delete_images(remove_references=True)``: every photo archived (sha256 of the file in the
+   archive = the shop's original) and deleted with one DELETE of its own, never the gallery's;
+3. ``revert`` without a stage: every row ``not_restored`` and naming its archive file;
+4. ``revert`` with a stage: the photos come back through the re-add interface
+   (``delete_revert.ReAdder``). ``add_images`` is being built in parallel, so the re-add here
+   is the test double ``tests/readd_double.py`` (what Shoptet does after fetching the staged
+   URL, done inside the sandbox); the restore's own requests (bytes check, captions in other
+   languages, variant references) are real API calls. The shop (the oracle) then says how
+   many photos have identical bytes, captions in all 3 languages, their place in the order,
+   and their variant references back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from _harness import summary, table
+
+import shoptet_nb as sn
+from shoptet_nb.sandbox import SandboxShop
+from shoptet_nb.write import delete_revert
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from readd_double import SandboxReAdder, original_sha  # tests/ is put on the path above
+
+DELETE = "DELETE /api/products/{guid}/images/{gallery}/{imageName}"
+GALLERY_DELETE = "DELETE /api/products/{guid}/images/{gallery}"
+LANGUAGES = ("cs", "sk", "en")
+
+
+def pick(shop: SandboxShop, photos: int, referenced: int, max_bytes: int | None) -> pd.DataFrame:
+    """Up to 2 photos of each product with 3+ photos of distinct priorities (a product's main
+    photo first), until ``photos``; the first of them on a product with variants is made the
+    image of a variant, until ``referenced``. ``max_bytes`` skips products with a larger
+    original among the two (the smoke run keeps CI's disk use low)."""
+    rows: list[dict[str, Any]] = []
+    refs = 0
+    for product in shop.products():
+        guid = product["guid"]
+        images = shop.images(guid)
+        priorities = [i["priority"] for i in images]
+        if len(images) < 3 or None in priorities or len(set(priorities)) < len(priorities):
+            continue  # ties: the order after a restore would rest on an undocumented tie
+        if max_bytes is not None and any(
+            shop.photo(i["name"]).bytes > max_bytes for i in images[:2]
+        ):
+            continue
+        refer = refs < referenced and len(product["codes"]) > 1
+        if not refer and photos - len(rows) <= 2 * (referenced - refs):
+            continue  # keep room for the references still to make
+        for code in product["codes"]:
+            shop.set_variant_image(guid, code, None)
+        for k, image in enumerate(images[:2]):
+            name = image["name"]
+            shop.set_image(
+                guid, "shop", name, description=f"Slovensky {guid[:4]} {k}", language="sk"
+            )
+            shop.set_image(guid, "shop", name, description=f"English {guid[:4]} {k}", language="en")
+            if refer and k == 0:
+                shop.set_variant_image(guid, product["codes"][0], name)
+                refs += 1
+            rows.append({"guid": guid, "gallery": "shop", "name": name})
+            if len(rows) == photos:
+                return pd.DataFrame(rows)
+    raise SystemExit(f"the catalogue has only {len(rows)} suitable photos; raise --products")
+
+
+def state(shop: SandboxShop, guids: list[str]) -> dict[str, Any]:
+    return {
+        guid: {
+            "galleries": {lang: shop.images(guid, language=lang) for lang in LANGUAGES},
+            "variants": shop.variant_images(guid),
+        }
+        for guid in guids
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="200 photos, no latency (CI)")
+    parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument("--referenced", type=int, default=20)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    limits, max_bytes = True, None
+    if args.smoke:
+        args.photos, args.referenced, args.latency_ms = 200, 20, 0.0
+        limits, max_bytes = False, 2_000_000
+    client = sn.sandbox(seed=3, products=6 * args.photos, latency_ms=args.latency_ms, limits=limits)
+    shop: SandboxShop = client.sandbox
+    frame = pick(shop, args.photos, args.referenced, max_bytes)
+    guids = list(dict.fromkeys(frame["guid"]))
+    before = state(shop, guids)
+    readd = SandboxReAdder(shop, guids)
+    shas = {(r.guid, r.name): original_sha(shop, r.name) for r in frame.itertuples()}
+    folder = Path(tempfile.mkdtemp(prefix="bench-delete-"))
+    timings: dict[str, float] = {}
+
+    shop.reset_stats()
+    started = time.perf_counter()
+    dry = sn.delete_images(client, frame, dry_run=True)
+    timings["plan (dry run)"] = time.perf_counter() - started
+    sent_by_dry_run = shop.stats()["requests"].get(DELETE, 0)
+
+    started = time.perf_counter()
+    result = sn.delete_images(
+        client, frame, remove_references=True, journal=folder / "delete.jsonl"
+    )
+    timings["delete"] = time.perf_counter() - started
+    requests = shop.stats()["requests"]
+    delete_api = sum(n for key, n in requests.items() if " /api/" in key)
+    archived_bytes = shop.stats()["pictures"]["bytes"]
+    archived_ok = sum(
+        Path(str(r.archive_file)).is_file()
+        and original_sha(shop, r.name) is not None
+        and r.sha256 == shas[(r.guid, r.name)]
+        for r in result.rows.itertuples()
+    )
+
+    started = time.perf_counter()
+    honest = sn.revert(result)
+    timings["revert, no stage"] = time.perf_counter() - started
+    files = {(r.guid, r.name): str(r.archive_file) for r in result.rows.itertuples()}
+    names_archive = sum(files[(r.guid, r.name)] in str(r.message) for r in honest.rows.itertuples())
+
+    delete_revert.READD = readd
+    before_restore = dict(shop.stats()["requests"])
+    started = time.perf_counter()
+    restored = sn.revert(result, stage=readd.stage)
+    timings["revert, with a stage"] = time.perf_counter() - started
+    restore_requests = {
+        key: n - before_restore.get(key, 0)
+        for key, n in shop.stats()["requests"].items()
+        if " /api/" in key and n > before_restore.get(key, 0)
+    }
+    after = state(shop, guids)
+    shutil.rmtree(folder, ignore_errors=True)  # the originals: up to GBs on a full run
+
+    new_name = {
+        (r.guid, r.name): r.restored_as for r in restored.rows.itertuples() if r.restored_as
+    }
+    bytes_ok = sum(original_sha(shop, new) == shas[key] for key, new in new_name.items())
+    captions_ok = order_ok = 0
+    for guid in guids:
+        rename = {name: new for (g, name), new in new_name.items() if g == guid}
+        for lang in LANGUAGES:
+            was = {
+                rename.get(i["name"], i["name"]): i["description"]
+                for i in before[guid]["galleries"][lang]
+            }
+            now = {i["name"]: i["description"] for i in after[guid]["galleries"][lang]}
+            captions_ok += sum(now.get(rename[n]) == was[rename[n]] for n in rename)
+        was_order = [rename.get(i["name"], i["name"]) for i in before[guid]["galleries"]["cs"]]
+        order_ok += was_order == [i["name"] for i in after[guid]["galleries"]["cs"]]
+    refs_before = {(g, c): n for g in guids for c, n in before[g]["variants"].items()}
+    refs_ok = sum(
+        after[g]["variants"].get(c) == new_name.get((g, n)) for (g, c), n in refs_before.items()
+    )
+
+    print(
+        table(
+            f"Delete {len(frame)} photos ({len(refs_before)} referenced) of {len(guids)} "
+            f"products, then restore (L = {args.latency_ms:g} ms, limits "
+            f"{'on' if limits else 'off'}, in-process)",
+            ["step", "seconds", "rows"],
+            [
+                [step, seconds, ", ".join(f"{k} {v}" for k, v in counts.items() if v)]
+                for (step, seconds), counts in zip(
+                    timings.items(),
+                    [dry.counts, result.counts, honest.counts, restored.counts],
+                    strict=True,
+                )
+            ],
+        )
+    )
+    n = len(frame)
+    print(
+        table(
+            "What the shop shows",
+            ["check", "value", "of"],
+            [
+                ["DELETEs sent by the dry run", sent_by_dry_run, 0],
+                ["API requests of the dry run and the delete", delete_api, "-"],
+                ["MB of originals archived", round(archived_bytes / 1e6, 1), "-"],
+                ["API requests of the restore", sum(restore_requests.values()), "-"],
+                ["DELETE one photo", requests.get(DELETE, 0), n],
+                ["DELETE a whole gallery", requests.get(GALLERY_DELETE, 0), 0],
+                ["archived file = the shop's original (sha256)", archived_ok, n],
+                ["revert without a stage naming its archive file", names_archive, n],
+                ["restored: identical bytes", bytes_ok, n],
+                ["restored: captions (3 languages)", captions_ok, 3 * n],
+                ["products whose order is back", order_ok, len(guids)],
+                ["variant references back", refs_ok, len(refs_before)],
+            ],
+        )
+    )
+    summary(
+        rows=n,
+        accounted=int(result.rows["status"].notna().sum()),
+        blocked_in_dry_run=dry.counts["blocked"],
+        referenced=len(refs_before),
+        deleted=result.counts["deleted"],
+        delete_requests=requests.get(DELETE, 0),
+        gallery_delete_requests=requests.get(GALLERY_DELETE, 0),
+        dry_run_deletes=sent_by_dry_run,
+        archived_ok=archived_ok,
+        not_restored_without_stage=honest.counts["not_restored"],
+        restored=restored.counts["restored"],
+        bytes_ok=bytes_ok,
+        captions_ok=captions_ok,
+        order_ok=order_ok,
+        products=len(guids),
+        references_ok=refs_ok,
+        delete_api_requests=delete_api,
+        restore_api_requests=restore_requests,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,304 @@
+"""Revert of a delete: add each deleted photo back from its archive, or say honestly why not.
+
+Shoptet adds photos only from a public URL that its own servers fetch, so a restore needs a
+``stage``: a callable the user supplies that puts bytes somewhere public and returns the URL
+(e.g. their own storage). Without one, every row says it cannot restore and where the archive
+is: never a false success.
+
+With a stage, each photo's archived bytes (checked against their sha256) are staged and added
+again through a :data:`ReAdder` ("add these photos to this gallery, with these captions and
+priorities; the new names in the same order"), then: captions in the shop's other languages
+(one PATCH per language, only where a caption differs from the default one), the variants'
+references (only for variants that still show the product's main image, as the delete left
+them), and a check that the new photo's original has the archived sha256. Shoptet gives a
+re-added photo a new name and URL: each row says ``restored_as <new name>``. The other photos
+kept their priorities through the delete, so the old priority puts it back in its place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from ..client import ShoptetClient
+from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
+from .archive import ArchiveError, archived_bytes, original_url
+from .delete_result import RESTORE_STATUSES, DeleteResult
+from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
+
+#: The user's stager: the bytes of a photo → a public URL Shoptet's servers can fetch.
+Stage = Callable[[bytes], str]
+
+
+@dataclass(frozen=True)
+class ReAdd:
+    """One photo to add back: where Shoptet fetches it, its default-language caption and its
+    priority (None: let the shop place it)."""
+
+    source_url: str
+    description: str | None
+    priority: int | None
+
+
+#: ``readd(client, guid, gallery, photos) -> new names`` (same order; None where a photo was
+#: not added): the one call a restore needs from the add path.
+ReAdder = Callable[[ShoptetClient, str, str, Sequence[ReAdd]], list[str | None]]
+
+#: The add path's re-add, used when ``revert_deletes`` is given none. None until ``add_images``
+#: is wired in here (it is being built in parallel): a restore then says per row that it
+#: cannot add photos yet, and where the archive is.
+READD: ReAdder | None = None
+
+_ITEM = re.compile(r"^data\.images\[(\d+)\]")
+
+_COLUMNS = ("guid", "gallery", "name", "product_name", "status", "message", "restored_as")
+
+
+def revert_deletes(
+    source: DeleteResult | str | Path,
+    *,
+    client: ShoptetClient | None = None,
+    stage: Stage | None = None,
+    readd: ReAdder | None = None,
+    journal: str | Path | bool | None = None,
+) -> DeleteResult:
+    """Add back the photos a delete removed (see the module docstring); a row per photo the
+    delete archived: ``restored`` (``restored_as``), ``not_restored`` (with where its archive
+    is), ``failed`` or ``skipped`` (it was not deleted)."""
+    if isinstance(source, DeleteResult):
+        # The file, where there is one, also has the lines of earlier restores.
+        file = source.journal_path
+        raw = read_journal(file) if file is not None and file.is_file() else source.journal_entries
+        entries = decode_entries(raw)
+        client = client or source.client
+        journal_default = source.journal_path
+    else:
+        if client is None:
+            raise ArgumentError("revert(journal_path) needs client=: the shop to restore")
+        entries = decode_entries(read_journal(source))
+        journal_default = Path(source)
+    readd = readd or READD
+    archived = [e for e in entries if isinstance(e, Archived)]
+    if not archived:
+        raise ArgumentError("the journal archives no photo: nothing to restore")
+    gone = {(e.guid, e.gallery, e.name) for e in entries if isinstance(e, Deleted)}
+    done = {(e.guid, e.gallery, e.name): e.new_name for e in entries if isinstance(e, Restored)}
+    rows = [_row(entry) for entry in archived]
+    path = _journal_path(journal, journal_default)
+    log = Journal(path)
+    try:
+        todo: dict[tuple[str, str], list[int]] = {}
+        for k, entry in enumerate(archived):
+            key = (entry.guid, entry.gallery, entry.name)
+            if key not in gone:
+                rows[k].update(status="skipped", message="it was not deleted: nothing to restore")
+            elif key in done:
+                rows[k].update(
+                    status="skipped",
+                    restored_as=done[key],
+                    message=f"already restored_as {done[key]}",
+                )
+            elif stage is None or readd is None:
+                rows[k].update(status="not_restored", message=_cannot(entry, stage is None))
+            else:
+                todo.setdefault((entry.guid, entry.gallery), []).append(k)
+        if todo:
+            assert stage is not None
+            assert readd is not None
+            restorer = _Restorer(client, stage, readd, log)
+            for (guid, gallery), ks in todo.items():
+                restorer.gallery(guid, gallery, [archived[k] for k in ks], [rows[k] for k in ks])
+    finally:
+        log.close()
+        if isinstance(source, DeleteResult) and path is None:
+            # No file: the delete's result itself remembers what was restored.
+            source.journal_entries.extend(log.entries)
+    frame = pd.DataFrame(rows, columns=list(_COLUMNS))
+    return DeleteResult(
+        client,
+        frame,
+        None,
+        journal_path=path,
+        archive_dir=Path(archived[0].file).parents[2] if archived[0].file else None,
+        journal_entries=log.entries,
+        statuses=RESTORE_STATUSES,
+    )
+
+
+def _journal_path(journal: str | Path | bool | None, default: Path | None) -> Path | None:
+    """The restore's own lines go after the delete's, in the same file, unless told otherwise."""
+    if journal is False:
+        return None
+    if journal is None or journal is True:
+        return default
+    return Path(journal)
+
+
+def _row(entry: Archived) -> dict[str, Any]:
+    return {
+        "guid": entry.guid,
+        "gallery": entry.gallery,
+        "name": entry.name,
+        "product_name": entry.product_name,
+        "status": None,
+        "message": None,
+        "restored_as": None,
+    }
+
+
+def _cannot(entry: Archived, no_stage: bool) -> str:
+    why = (
+        "cannot restore without stage=: Shoptet adds photos only from a public URL (pass "
+        "stage=, a function that puts bytes somewhere public and returns the URL)"
+        if no_stage
+        else "cannot restore: this version has no way to add photos yet (no re-adder)"
+    )
+    return (
+        f"{why}; the original (sha256 {entry.sha256}) is at {entry.file}, its captions, "
+        f"priority and variant references at {entry.file}.json"
+    )
+
+
+class _Restorer:
+    """Adds one gallery's photos back and fills in their rows, with the fewest calls: one
+    re-add, one PATCH per other language and one product PATCH for the references."""
+
+    def __init__(self, client: ShoptetClient, stage: Stage, readd: ReAdder, log: Journal):
+        self.client, self.stage, self.readd, self.log = client, stage, readd, log
+        self.default = client.default_language() or ""
+
+    def gallery(
+        self, guid: str, gallery: str, entries: list[Archived], rows: list[dict[str, Any]]
+    ) -> None:
+        photos: list[ReAdd] = []
+        ready: list[tuple[Archived, dict[str, Any]]] = []
+        for entry, row in zip(entries, rows, strict=True):
+            try:
+                url = self.stage(archived_bytes(entry))
+            except ArchiveError as exc:
+                row.update(status="failed", message=f"not restored: {exc}")
+                continue
+            except Exception as exc:  # the user's stager: any failure is this row's
+                row.update(status="failed", message=f"not restored: stage() failed: {exc}")
+                continue
+            photos.append(ReAdd(url, entry.captions.get(self.default), entry.priority))
+            ready.append((entry, row))
+        if not photos:
+            return
+        try:
+            names = self.readd(self.client, guid, gallery, photos)
+        except ShoptetError as exc:
+            for _, row in ready:
+                row.update(status="failed", message=f"not restored: adding failed: {exc}")
+            return
+        added: list[tuple[Archived, str, list[str]]] = []
+        for (entry, row), new in zip(ready, names, strict=True):
+            if new is None:
+                row.update(status="failed", message="not restored: the shop did not add it")
+                continue
+            self.log.write(Restored(guid, gallery, None, name=entry.name, new_name=new))
+            row.update(restored_as=new)
+            added.append((entry, new, self._check_bytes(entry, new)))
+        problems = {new: found for _, new, found in added}
+        self._captions(guid, gallery, [(e, n) for e, n, _ in added], problems)
+        self._references(guid, [(e, n) for e, n, _ in added], problems)
+        for (_, row), new in zip(ready, names, strict=True):
+            if new is None:
+                continue
+            if problems[new]:
+                row.update(
+                    status="failed", message=f"restored_as {new}, but {'; '.join(problems[new])}"
+                )
+            else:
+                row.update(status="restored", message=f"restored_as {new}")
+
+    def _check_bytes(self, entry: Archived, new: str) -> list[str]:
+        """The new photo's original against the archived sha256 (a problem, or none)."""
+        try:
+            content = self.client.read_file(original_url(self.client, entry.gallery, new)).content
+        except (ShoptetError, ArchiveError) as exc:
+            return [f"its bytes could not be checked ({exc})"]
+        if hashlib.sha256(content).hexdigest() != entry.sha256:
+            return ["its bytes differ from the archived original"]
+        return []
+
+    def _captions(
+        self,
+        guid: str,
+        gallery: str,
+        added: list[tuple[Archived, str]],
+        problems: dict[str, list[str]],
+    ) -> None:
+        """One PATCH per other language, for the captions that differ from the default one
+        (where they are equal the default caption shows anyway: no write needed)."""
+        per_language: dict[str, list[dict[str, Any]]] = {}
+        for entry, new in added:
+            default_caption = entry.captions.get(self.default)
+            for language, caption in entry.captions.items():
+                if language != self.default and caption is not None and caption != default_caption:
+                    per_language.setdefault(language, []).append(
+                        {"name": new, "description": caption}
+                    )
+        for language, items in sorted(per_language.items()):
+            try:
+                envelopes = self.client.update_images(guid, gallery, items, language=language)
+            except (APIError, NetworkError) as exc:
+                for item in items:
+                    problems[item["name"]].append(
+                        f"its {language} caption was not restored ({exc})"
+                    )
+                continue
+            size = self.client.settings.max_images_per_call
+            for part, envelope in enumerate(envelopes):
+                for error in envelope.errors:
+                    # A skipped item is named by its place in that call: data.images[<i>].name
+                    where = _ITEM.match(str(error.get("instance") or ""))
+                    if where is None or part * size + int(where.group(1)) >= len(items):
+                        continue
+                    item = items[part * size + int(where.group(1))]
+                    problems[item["name"]].append(
+                        f"its {language} caption was not restored ({error.get('message')})"
+                    )
+
+    def _references(
+        self, guid: str, added: list[tuple[Archived, str]], problems: dict[str, list[str]]
+    ) -> None:
+        """The variants' references, for variants that still show the product's main image."""
+        wanted = [(code, new) for entry, new in added for code in entry.variant_codes]
+        if not wanted:
+            return
+        try:
+            product = self.client.get_product(guid)
+        except (APIError, NetworkError) as exc:
+            for _, new in wanted:
+                problems[new].append(f"its variant references were not restored ({exc})")
+            return
+        free = {
+            str(v.get("code"))
+            for v in product.get("variants") or []
+            if isinstance(v, dict) and v.get("image") is None
+        }
+        for code, new in wanted:
+            if code not in free:
+                problems[new].append(f"variant {code} shows another photo now: left alone")
+        sent = [{"code": code, "image": new} for code, new in wanted if code in free]
+        if not sent:
+            return
+        try:
+            # Absolute values: a repeat after a lost answer sets the same references.
+            self.client.request(
+                "PATCH",
+                f"/api/products/{quote(guid, safe='')}",
+                json_body={"data": {"variants": sent}},
+                retry_safe=True,
+            )
+        except (APIError, NetworkError) as exc:
+            for item in sent:
+                problems[item["image"]].append(f"its variant references were not restored ({exc})")

@@ -1,0 +1,157 @@
+"""revert of a delete: without a stage every row says it cannot restore (never a false
+success); with a stage the photos come back with the archived bytes, captions in every
+language, their place in the order and the variants' references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import shoptet_nb as sn
+from shoptet_nb.write import delete_revert
+from shoptet_nb.write.journal import Restored, decode_entries, read_journal
+
+from readd_double import SandboxReAdder, original_sha
+
+# Every test writes its journals and archives to a folder of its own.
+pytestmark = pytest.mark.usefixtures("journal_dir")
+
+
+@pytest.fixture
+def client() -> sn.ShoptetClient:
+    return sn.sandbox(seed=7, products=40)
+
+
+def setup_deleted(client: sn.ShoptetClient) -> tuple[Any, str, list[dict[str, Any]], Any]:
+    """Delete the main photo, a referenced one and one with an English caption of a product."""
+    shop = client.sandbox
+    product = next(
+        p
+        for p in shop.products()
+        if len(p["codes"]) > 1
+        and len(shop.images(p["guid"])) >= 5
+        and len({i["priority"] for i in shop.images(p["guid"])}) == len(shop.images(p["guid"]))
+    )
+    guid = product["guid"]
+    for code in product["codes"]:
+        shop.set_variant_image(guid, code, None)
+    images = shop.images(guid)
+    shop.set_variant_image(guid, product["codes"][1], images[2]["name"])
+    shop.set_image(guid, "shop", images[3]["name"], description="Boční pohled", language="sk")
+    shop.set_image(guid, "shop", images[3]["name"], description="Side view", language="en")
+    victims = [images[0]["name"], images[2]["name"], images[3]["name"]]
+    double = SandboxReAdder(shop, [guid])
+    before = {lang: shop.images(guid, language=lang) for lang in ("cs", "sk", "en")}
+    frame = pd.DataFrame({"guid": guid, "gallery": "shop", "name": victims})
+    result = sn.delete_images(client, frame, remove_references=True)
+    assert result.rows["status"].tolist() == ["deleted"] * 3
+    return result, guid, before["cs"], (double, before, product)
+
+
+def test_without_a_stage_every_row_says_it_cannot_restore(client: sn.ShoptetClient) -> None:
+    result, guid, _, _ = setup_deleted(client)
+    left = client.sandbox.images(guid)
+    undone = sn.revert(result)
+    assert isinstance(undone, sn.DeleteResult)
+    assert undone.rows["status"].tolist() == ["not_restored"] * 3
+    for message, file in zip(undone.rows["message"], result.rows["archive_file"], strict=True):
+        assert "stage=" in message
+        assert str(file) in message
+    assert undone.counts["restored"] == 0
+    assert client.sandbox.images(guid) == left  # nothing was added, nothing claimed
+
+
+def test_with_a_stage_but_no_add_path_yet_rows_say_so(client: sn.ShoptetClient) -> None:
+    result, _, _, _ = setup_deleted(client)
+    undone = sn.revert(result, stage=lambda content: "https://example.test/x.jpg")
+    assert undone.rows["status"].tolist() == ["not_restored"] * 3
+    assert all("no way to add photos" in m for m in undone.rows["message"])
+
+
+def test_with_a_stage_photos_come_back_whole(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, guid, before, (double, by_language, product) = setup_deleted(client)
+    monkeypatch.setattr(delete_revert, "READD", double)
+    shop = client.sandbox
+    undone = sn.revert(result, stage=double.stage)
+    assert undone.rows["status"].tolist() == ["restored"] * 3, undone.rows["message"].tolist()
+    new_names = dict(zip(undone.rows["name"], undone.rows["restored_as"], strict=True))
+    assert all(m.startswith("restored_as ") for m in undone.rows["message"])
+    assert double.calls == 1  # one re-add for the gallery's three photos
+    # Bytes identical, captions in every language, order (and so the main image) as before.
+    after = {lang: shop.images(guid, language=lang) for lang in ("cs", "sk", "en")}
+    renamed = [new_names.get(i["name"], i["name"]) for i in before]
+    assert [i["name"] for i in after["cs"]] == renamed
+    assert after["cs"][0]["isMainImage"]
+    assert after["cs"][0]["name"] == new_names[before[0]["name"]]
+    for old, new in new_names.items():
+        assert original_sha(shop, new) == original_sha(shop, old)
+    for lang in ("cs", "sk", "en"):
+        shown = {new_names.get(i["name"], i["name"]): i["description"] for i in by_language[lang]}
+        assert {i["name"]: i["description"] for i in after[lang]} == shown
+    # The variant shows the photo again, under its new name.
+    assert shop.variant_images(guid) == {product["codes"][1]: new_names[before[2]["name"]]}
+    # Journaled after the delete's lines; a second revert restores nothing twice.
+    assert result.journal_path is not None
+    restored = [
+        e for e in decode_entries(read_journal(result.journal_path)) if isinstance(e, Restored)
+    ]
+    assert {e.name: e.new_name for e in restored} == new_names
+    again = sn.revert(result.journal_path, client=client, stage=double.stage)
+    assert again.rows["status"].tolist() == ["skipped"] * 3
+    assert double.calls == 1
+
+
+def test_a_stage_that_fails_fails_its_row_only(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _, _, (double, _, _) = setup_deleted(client)
+    monkeypatch.setattr(delete_revert, "READD", double)
+    first = result.rows["archive_file"].iloc[0]
+
+    def stage(content: bytes) -> str:
+        if content == Path(first).read_bytes():
+            raise OSError("bucket is read-only")
+        return double.stage(content)
+
+    undone = sn.revert(result, stage=stage)
+    assert undone.rows["status"].tolist() == ["failed", "restored", "restored"]
+    assert "bucket is read-only" in undone.rows["message"].iloc[0]
+
+
+def test_restored_bytes_that_differ_are_not_a_success(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _, _, (double, _, _) = setup_deleted(client)
+    # A re-add that lands another photo of the product than the one staged.
+    wrong = dict(double.photos)
+    keys = list(wrong)
+    double.photos = {k: wrong[keys[-1]] for k in keys}
+    monkeypatch.setattr(delete_revert, "READD", double)
+    undone = sn.revert(result, stage=double.stage)
+    assert undone.rows["status"].tolist() == ["failed"] * 3
+    assert all("bytes differ" in m for m in undone.rows["message"])
+    assert undone.rows["restored_as"].notna().all()  # added, and said so: not hidden
+
+
+@pytest.mark.parametrize("journal", [None, False])
+def test_reverting_the_same_result_twice_adds_nothing_twice(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch, journal: bool | None
+) -> None:
+    shop = client.sandbox
+    guid = next(p["guid"] for p in shop.products() if len(shop.images(p["guid"])) >= 3)
+    double = SandboxReAdder(shop, [guid])
+    name = shop.images(guid)[-1]["name"]
+    frame = pd.DataFrame({"guid": [guid], "name": [name]})
+    result = sn.delete_images(client, frame, remove_references=True, journal=journal)
+    monkeypatch.setattr(delete_revert, "READD", double)
+    first = sn.revert(result, stage=double.stage)
+    second = sn.revert(result, stage=double.stage)
+    assert first.rows["status"].tolist() == ["restored"]
+    assert second.rows["status"].tolist() == ["skipped"]
+    assert second.rows["restored_as"].tolist() == first.rows["restored_as"].tolist()
+    assert double.calls == 1
