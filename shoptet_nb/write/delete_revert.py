@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..client import ShoptetClient
 from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
+from .add.readd import readd
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
 from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
@@ -51,10 +52,9 @@ class ReAdd:
 #: not added): the one call a restore needs from the add path.
 ReAdder = Callable[[ShoptetClient, str, str, Sequence[ReAdd]], list[str | None]]
 
-#: The add path's re-add, used when ``revert_deletes`` is given none. None until ``add_images``
-#: is wired in here (it is being built in parallel): a restore then says per row that it
-#: cannot add photos yet, and where the archive is.
-READD: ReAdder | None = None
+#: The add path's re-add (``add_images``), used when ``revert_deletes`` is given none; None
+#: makes a restore say per row that it cannot add photos, and where the archive is.
+READD: ReAdder | None = readd
 
 _ITEM = re.compile(r"^data\.images\[(\d+)\]")
 

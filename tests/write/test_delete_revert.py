@@ -64,11 +64,24 @@ def test_without_a_stage_every_row_says_it_cannot_restore(client: sn.ShoptetClie
     assert client.sandbox.images(guid) == left  # nothing was added, nothing claimed
 
 
-def test_with_a_stage_but_no_add_path_yet_rows_say_so(client: sn.ShoptetClient) -> None:
+def test_with_a_stage_but_no_add_path_rows_say_so(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result, _, _, _ = setup_deleted(client)
+    monkeypatch.setattr(delete_revert, "READD", None)
     undone = sn.revert(result, stage=lambda content: "https://example.test/x.jpg")
     assert undone.rows["status"].tolist() == ["not_restored"] * 3
     assert all("no way to add photos" in m for m in undone.rows["message"])
+
+
+def test_the_add_path_restores_the_photos_byte_for_byte(client: sn.ShoptetClient) -> None:
+    result, guid, before, _ = setup_deleted(client)
+    shop = client.sandbox
+    undone = sn.revert(result, stage=shop.stage)  # delete_revert.READD: add_images itself
+    assert undone.rows["status"].tolist() == ["restored"] * 3, undone.rows["message"].tolist()
+    new_names = dict(zip(undone.rows["name"], undone.rows["restored_as"], strict=True))
+    after = [i["name"] for i in shop.images(guid)]
+    assert after == [new_names.get(i["name"], i["name"]) for i in before]  # order as before
 
 
 def test_with_a_stage_photos_come_back_whole(

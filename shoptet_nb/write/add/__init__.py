@@ -34,6 +34,7 @@ def add_images(
     allow_webp: bool = False,
     max_bytes: int | None = None,
     timeout: float = 600.0,
+    skip_duplicates: bool = True,
 ) -> AddResult:
     """Add photos to product galleries: one row per photo, each ending with a status.
 
@@ -44,9 +45,10 @@ def add_images(
 
     Before anything is sent each source is downloaded (without the token) and checked, and a
     photo whose bytes the gallery already has is ``skipped_duplicate``: running the same frame
-    again adds nothing twice. ``dry_run`` defaults to True on a real shop and False on the
-    sandbox. Statuses: ``added`` (with the new ``name``), ``would_add`` (dry run),
-    ``skipped_duplicate``, ``invalid``, ``failed``, ``conflict``, ``not_attempted``.
+    again adds nothing twice (``skip_duplicates=False`` sends them anyway). ``dry_run``
+    defaults to True on a real shop and False on the sandbox. Statuses: ``added`` (with the
+    new ``name``), ``would_add`` (dry run), ``skipped_duplicate``, ``invalid``, ``failed``,
+    ``conflict``, ``not_attempted``.
     ``revert(result)`` deletes exactly the photos it added.
 
     >>> frame = pd.DataFrame({"guid": [guid], "source_url": [url]})   # doctest: +SKIP
@@ -59,7 +61,13 @@ def add_images(
     if dry_run is None:
         dry_run = not client.is_sandbox
     try:
-        plan = plan_add(client, rows, allow_webp=allow_webp, max_bytes=max_bytes)
+        plan = plan_add(
+            client,
+            rows,
+            allow_webp=allow_webp,
+            max_bytes=max_bytes,
+            skip_duplicates=skip_duplicates,
+        )
     except KeyboardInterrupt:
         raise Interrupted(
             "interrupted while reading the shop to plan: nothing was sent (exc.result is "

@@ -43,7 +43,12 @@ class AddPlan:
 
 
 def plan_add(
-    client: ShoptetClient, rows: list[AddRow], *, allow_webp: bool, max_bytes: int | None
+    client: ShoptetClient,
+    rows: list[AddRow],
+    *,
+    allow_webp: bool,
+    max_bytes: int | None,
+    skip_duplicates: bool = True,
 ) -> AddPlan:
     """Read what is needed to add ``rows`` (see the module docstring)."""
     plan = AddPlan(client, rows)
@@ -72,7 +77,12 @@ def plan_add(
             row.end("invalid", found)
         else:
             row.sha256, row.size = found.sha256, found.size
-    _drop_duplicates(client, plan, [r for r in live if not r.status])
+    if skip_duplicates:
+        _drop_duplicates(client, plan, [r for r in live if not r.status])
+    else:
+        for row in live:
+            if not row.status:
+                row.status = "would_add"
     for key in dict.fromkeys(r.gallery_key for r in rows if r.status == "would_add"):
         _place(plan, key)
     return plan
