@@ -27,7 +27,7 @@ from .exchange import ApiError, Call, Result, error_item
 from .images import gallery_of
 from .products import find
 from .sources import media_type
-from .validation import image_list, invalid, unexpected_keys, value_problems
+from .validation import image_list, invalid, objects, value_problems
 from .webhooks import require_job_webhook
 
 if TYPE_CHECKING:
@@ -43,12 +43,7 @@ def check_insert_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, s
     images, errors = image_list(body)
     if images is None:
         return [], errors
-    for i, item in enumerate(images):
-        where = f"data.images[{i}]"
-        if not isinstance(item, dict):
-            errors.append(invalid("Image must be an object.", where))
-            continue
-        errors += unexpected_keys(item, _ITEM_KEYS, where)
+    for _, where, item in objects(images, _ITEM_KEYS, errors):
         url = item.get("sourceUrl")
         if not isinstance(url, str) or not 1 <= len(url) <= MAX_SOURCE_URL:
             errors.append(

@@ -9,7 +9,7 @@ request are rejected too (decision: two values for one image cannot both win).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 MAX_ITEMS = 100
@@ -64,18 +64,27 @@ def image_list(body: Any) -> tuple[list[Any] | None, list[dict[str, str]]]:
     return images, errors
 
 
+def objects(
+    images: list[Any], keys: Collection[str], errors: list[dict[str, str]]
+) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """``(index, path, item)`` of each item that is an object; errors (appended to ``errors``)
+    for an item that is not, and for keys other than ``keys``."""
+    for i, item in enumerate(images):
+        where = f"data.images[{i}]"
+        if not isinstance(item, dict):
+            errors.append(invalid("Image must be an object.", where))
+            continue
+        errors += unexpected_keys(item, keys, where)
+        yield i, where, item
+
+
 def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """``(items, errors)``: the items when the body is valid, else every violation found."""
     images, errors = image_list(body)
     if images is None:
         return [], errors
     seen: dict[str, int] = {}
-    for i, item in enumerate(images):
-        where = f"data.images[{i}]"
-        if not isinstance(item, dict):
-            errors.append(invalid("Image must be an object.", where))
-            continue
-        errors += unexpected_keys(item, _ITEM_KEYS, where)
+    for i, where, item in objects(images, _ITEM_KEYS, errors):
         name = item.get("name")
         if "name" not in item:
             errors.append(invalid('Property "name" is required.', f"{where}.name"))
