@@ -18,12 +18,13 @@ from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..editing import wording
 from ..editing.inputs import text_or_none as cell_text  # re-exported for the views
+from ..editing.loading import edited_frame
 from ..errors import ArgumentError, ShoptetError
 from .thumbnails import ThumbnailSource
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
-    from ..editing.loading import Photo
+    from ..editing.loading import Gallery, Photo
     from ..editing.model import EditModel
     from ..editing.session import EditSession
     from ..plan import Plan
@@ -110,14 +111,26 @@ def preview_rows(rows: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str,
     return out
 
 
-def static_html(kind: str, heading: str, line: str, head: Sequence[str], rows: list[str]) -> str:
-    """A static view for where widgets cannot render: ``heading`` and ``line`` as text, the
-    table's ``head`` as text, ``rows`` as ready ``<tr>`` markup (the caller escapes cells)."""
+def static_html(
+    kind: str,
+    heading: str,
+    line: str,
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    sandbox: bool,
+    tail: str = "",
+) -> str:
+    """A static view for where widgets cannot render: ``heading``, ``line``, ``head`` and
+    ``tail`` as text, ``rows`` as ready cell markup (the caller escapes the texts in them)."""
     esc = html.escape
+    badge = "<strong>[SANDBOX]</strong> " if sandbox else ""
     cells = "".join(f"<th>{esc(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    more = f"<p>{esc(tail)}</p>" if tail else ""
     return (
-        f'<div class="shoptet-nb-{kind}"><h4>{heading}</h4><p>{esc(line)}</p>'
-        f"<table><thead><tr>{cells}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f'<div class="shoptet-nb-{kind}"><h4>{badge}{esc(heading)}</h4><p>{esc(line)}</p>'
+        f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>{more}</div>"
     )
 
 
@@ -352,6 +365,25 @@ class EditingWidget(VuetifyTemplate):
             self.pending, len(model.pending_products), conflicts
         )
         self.can_undo = bool(model.can_undo)
+
+    def _conflicts_of(self, galleries: Iterable[Gallery]) -> dict[Photo, list[dict[str, str]]]:
+        """The conflicts of these galleries by photo: ``[{field, yours, theirs}]``."""
+        wanted = set(galleries)
+        out: dict[Photo, list[dict[str, str]]] = {}
+        columns = ["guid", "gallery", "name", "field", "yours", "theirs"]
+        for guid, gallery, name, field, yours, theirs in self.model.conflicts[columns].to_numpy():
+            if (str(guid), str(gallery)) in wanted:
+                out.setdefault((str(guid), str(gallery), str(name)), []).append(
+                    {"field": str(field), "yours": str(yours), "theirs": str(theirs)}
+                )
+        return out
+
+    def _findings(self, galleries: Iterable[Gallery]) -> pd.DataFrame:
+        """``lint_captions`` findings of these galleries' photos, with the captions as edited."""
+        from ..lint import lint_captions
+
+        frame = edited_frame(self.model, [g for g in galleries if self.model.has(*g)])
+        return lint_captions(frame, max_length=self.max_length)
 
     def _thumbnails(self, names: Mapping[Photo, str | None]) -> dict[str, str]:
         """``{photo: fallback URL}`` → ``{photo id: thumbnail src}``."""

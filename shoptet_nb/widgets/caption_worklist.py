@@ -39,7 +39,7 @@ from ..editing.loading import Photo, ReadProblem, edited_frame, keys_of, restric
 from ..editing.wording import outcome_view, plural, reloaded_notice
 from ..errors import ArgumentError, FrameError, ShoptetError
 from ..lint import LINT_RULES, RULE_PATTERNS
-from .base import EditingWidget, cell_text, check_session, parse_photo_id, photo_id
+from .base import EditingWidget, cell_text, check_session, parse_photo_id, photo_id, static_html
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
@@ -159,9 +159,7 @@ class CaptionWorklist(EditingWidget):
         state (``edited``, ``saved``, ``conflict``, ``failed``, ``missing`` or ``<NA>``) and
         message (the server's message, or what changed in the shop).
         """
-        from ..lint import lint_captions
-
-        findings = lint_captions(self._current_frame(), max_length=self.max_length)
+        findings = self._findings(self._galleries_held)
         found: dict[Key, list[str]] = {}
         for key, rule in zip(keys_of(findings), findings["rule"].astype(str), strict=True):
             found.setdefault(key, []).append(rule)
@@ -253,7 +251,7 @@ class CaptionWorklist(EditingWidget):
         from ..edits import fill_captions
 
         chosen = self._chosen(keys)
-        frame = self._current_frame({(k[0], k[1]) for k in chosen})
+        frame = edited_frame(self.model, sorted({(k[0], k[1]) for k in chosen}))
         filled = fill_captions(frame, template, only_empty=False)
         new = {
             (str(g), str(gal), str(n)): cell_text(d) or ""
@@ -386,19 +384,11 @@ class CaptionWorklist(EditingWidget):
         wanted = given if given is not None else clean_caption(current)
         return wanted if wanted and wanted != current else ""
 
-    def _current_frame(self, galleries: Iterable[tuple[str, str]] | None = None) -> pd.DataFrame:
-        """Every photo the model holds of these galleries (all the worklist's if None), with
-        the captions as edited."""
-        held = [g for g in self._galleries_held if self.model.has(*g)]
-        return edited_frame(self.model, held if galleries is None else sorted(set(galleries)))
-
     def _update_duplicates(self, galleries: set[tuple[str, str]]) -> list[Key]:
         """Recompute the ``duplicate`` rule in these galleries; return the rows it changed."""
-        from ..lint import lint_captions
-
         if not galleries:
             return []
-        findings = lint_captions(self._current_frame(galleries), max_length=self.max_length)
+        findings = self._findings(sorted(galleries))
         found = keys_of(findings[findings["rule"] == "duplicate"])
         duplicates = {k for k in found if k in self._index}
         before = {k for k in self._duplicates if (k[0], k[1]) in galleries}
@@ -446,14 +436,9 @@ class CaptionWorklist(EditingWidget):
             "t": theirs,
         }
 
-    def _conflict_of(self, key: Key) -> dict[str, Any] | None:
-        frame = self.conflicts
-        if frame.empty:
-            return None
-        hit = frame[
-            (frame["guid"] == key[0]) & (frame["gallery"] == key[1]) & (frame["name"] == key[2])
-        ]
-        return None if hit.empty else dict(hit.iloc[0])
+    def _conflict_of(self, key: Key) -> dict[str, str] | None:
+        found = self._conflicts_of([(key[0], key[1])]).get(key)
+        return found[0] if found else None
 
     def _after(self, keys: Sequence[Key]) -> None:
         """Push the rows an action touched (and those whose duplicate flag moved)."""
@@ -499,21 +484,18 @@ class CaptionWorklist(EditingWidget):
     def _repr_html_(self) -> str:
         """A static view (the first 50 rows), for where widgets cannot render."""
         esc = html.escape
-        badge = "<strong>[SANDBOX]</strong> " if self.is_sandbox else ""
-        parts = [
-            f'<div class="shoptet-nb-worklist"><h4>{badge}Caption worklist</h4>'
-            f"<p>{plural(len(self._keys), 'photo')} · {esc(self.pending_text)}</p>"
-            "<table><thead><tr><th>product</th><th>file</th><th>caption</th><th>state</th>"
-            "</tr></thead><tbody>"
-        ]
+        rows = []
         for key in self._keys[:50]:
             row = self._row(key)
             state = STATE_LABELS.get(row["s"], "")
-            parts.append(
-                f"<tr><td>{esc(row['p'])}</td><td>{esc(row['n'])}</td><td>{esc(row['c'])}</td>"
-                f"<td>{esc(state)}</td></tr>"
-            )
+            rows.append([esc(row["p"]), esc(row["n"]), esc(row["c"]), esc(state)])
         more = len(self._keys) - 50
-        tail = f"<p>… and {more} more</p>" if more > 0 else ""
-        parts.append(f"</tbody></table>{tail}</div>")
-        return "".join(parts)
+        return static_html(
+            "worklist",
+            "Caption worklist",
+            f"{plural(len(self._keys), 'photo')} · {self.pending_text}",
+            ["product", "file", "caption", "state"],
+            rows,
+            sandbox=self.is_sandbox,
+            tail=f"… and {more} more" if more > 0 else "",
+        )

@@ -360,27 +360,20 @@ class GalleryEditor(EditingWidget):
         rows = []
         for card in self.cards:
             src = pictures[card["key"]]
-            picture = ""
-            if with_pictures:
-                img = f'<img src="{esc(src)}" alt="" width="96">' if src else ""
-                picture = f"<td>{img}</td>"
-            star = " ★" if card["main"] else ""
+            picture = [f'<img src="{esc(src)}" alt="" width="96">' if src else ""]
             state = ", ".join(card["fields"])
             state = f"edited: {state}" if state else ""
             if card["conflict"]:
                 state = "conflict: changed in the shop since you edited"
             if card.get("outcome"):
                 state = (state + " " + card["outcome"]["label"]).strip()
-            rows.append(
-                f"<tr><td>{card['position']}{star}</td>{picture}"
-                f"<td>{esc(card['name'])}</td><td>{esc(card['caption'])}</td>"
-                f"<td>{esc(state)}</td></tr>"
-            )
-        badge = "<strong>[SANDBOX]</strong> " if self.is_sandbox else ""
+            star = " ★" if card["main"] else ""
+            cells = [esc(card["name"]), esc(card["caption"]), esc(state)]
+            rows.append([f"{card['position']}{star}", *(picture if with_pictures else []), *cells])
         line = f"{self.subheading} · {self.pending_text}" if self.subheading else ""
         head = ["#", *(["image"] if with_pictures else []), "file", "caption", "state"]
-        heading = badge + esc(self.heading or "Gallery editor")
-        return static_html("gallery", heading, line, head, rows)
+        heading = self.heading or "Gallery editor"
+        return static_html("gallery", heading, line, head, rows, sandbox=self.is_sandbox)
 
     def _static_picture(self, card: Mapping[str, Any]) -> str:
         src = str(self.thumbs.get(card["key"]) or "")
@@ -491,15 +484,7 @@ class GalleryEditor(EditingWidget):
         base = model.base_frame([key])
         shop_position = {n: i for i, n in enumerate(model.names(*key), start=1)}
         urls = dict(zip(base["name"], (cell_text(u) for u in base["url"]), strict=True))
-        conflicts: dict[str, list[dict[str, str]]] = {}
-        frame = model.conflicts
-        mine = frame[(frame["guid"] == guid) & (frame["gallery"] == gallery)]
-        for name, field, yours, theirs in mine[["name", "field", "yours", "theirs"]].itertuples(
-            index=False
-        ):
-            conflicts.setdefault(str(name), []).append(
-                {"field": str(field), "yours": str(yours), "theirs": str(theirs)}
-            )
+        conflicts = self._conflicts_of([key])
         hints = self._hints(key)
         cards = []
         for position, name in enumerate(model.order(*key), start=1):
@@ -521,7 +506,7 @@ class GalleryEditor(EditingWidget):
                     "main": gallery == "shop" and position == 1,
                     "changed": bool(fields),
                     "fields": fields,
-                    "conflict": conflicts.get(name, []),
+                    "conflict": conflicts.get((guid, gallery, name), []),
                     "hints": hints.get(name, []),
                     "outcome": outcome_view(outcome) if outcome else None,
                     "url": urls.get(name),
@@ -531,9 +516,7 @@ class GalleryEditor(EditingWidget):
         return cards
 
     def _hints(self, key: Key) -> dict[str, list[dict[str, str]]]:
-        from ..lint import lint_captions
-
-        findings = lint_captions(edited_frame(self.model, [key]), max_length=self.max_length)
+        findings = self._findings([key])
         out: dict[str, list[dict[str, str]]] = {}
         for name, rule, message in findings[["name", "rule", "message"]].itertuples(index=False):
             out.setdefault(str(name), []).append({"rule": str(rule), "message": str(message)})
