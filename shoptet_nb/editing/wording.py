@@ -25,6 +25,8 @@ __all__ = [
     "plural",
     "preview_summary",
     "reloaded_notice",
+    "reset_notice",
+    "undone_notice",
     "saved_count",
     "saved_notice",
     "stopped_notice",
@@ -191,3 +193,13 @@ def reloaded_notice(held: int, marked: str) -> str:
             f"them; keep yours or take the shop's on {marked}."
         )
     return "Reloaded from the shop."
+
+
+def undone_notice(label: str | None) -> str:
+    """The notice after Undo (``label``: what was undone, None for nothing)."""
+    return f"Undone: {label}." if label else "Nothing to undo."
+
+
+def reset_notice(had: int) -> str:
+    """The notice after Reset (``had``: the pending edits it forgot)."""
+    return "Every unsaved edit was forgotten; Undo brings them back." if had else ""

@@ -239,11 +239,24 @@ class EditingWidget(VuetifyTemplate):
 
     # --- the actions every such widget has -----------------------------------------------
 
-    def undo(self) -> Any:
-        raise NotImplementedError
+    def undo(self) -> str | None:
+        """Undo the last action (a caption typed, a move, a bulk edit, a reset, a conflict
+        resolved). Returns what was undone, as the notice says, or None for nothing."""
+        action = self.model.undo()
+        touched = [] if action is None else [g for g in action.keys if self.model.has(*g)]
+        photos = [(*g, name) for g in touched for name in self.model.names(*g)]
+        self.revisions.bump(photos)
+        self._show_changed(photos)
+        self._say(wording.undone_notice(action.label if action else None), "info")
+        return action.label if action else None
 
     def reset(self) -> None:
-        raise NotImplementedError
+        """Forget every unsaved edit, in every gallery (Undo brings them back)."""
+        had = self.model.pending_count
+        self.model.reset()
+        self.preview_open = False
+        self._render_all()
+        self._say(wording.reset_notice(had), "info")
 
     def refresh(self) -> None:
         raise NotImplementedError
@@ -330,6 +343,10 @@ class EditingWidget(VuetifyTemplate):
     def _render_all(self) -> None:
         """Show the model as it is now (after a save, a re-read, a reset)."""
         raise NotImplementedError
+
+    def _show_changed(self, photos: list[Photo]) -> None:
+        """Show these photos again after an action changed them (default: everything)."""
+        self._render_all()
 
     def _show_part(self, result: Result) -> None:
         """Show one saved part's rows as it ends (default: nothing until the save ends)."""

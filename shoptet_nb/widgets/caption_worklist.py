@@ -220,23 +220,6 @@ class CaptionWorklist(EditingWidget):
         self.revisions.bump([key])
         self._after([key])
 
-    def undo(self) -> None:
-        """Undo the last edit (a typed caption, or a whole bulk action)."""
-        done = self.model.undo()
-        # Only the rows of the galleries the action touched go back to the browser.
-        galleries = set(done.keys) if done else set()
-        touched = [k for k in self._keys if (k[0], k[1]) in galleries and k not in self._missing]
-        self.revisions.bump(touched)
-        self._after(touched)
-        self._say(f"Undone: {done.label}." if done else "Nothing to undo.", "info")
-
-    def reset(self) -> None:
-        """Forget every unsaved edit."""
-        self.model.reset()
-        self.preview_open = False
-        self._say("", "info")
-        self._render_all()
-
     def fill_from_template(
         self, template: str, keys: Iterable[Key] | pd.DataFrame | None = None
     ) -> int:
@@ -330,6 +313,10 @@ class CaptionWorklist(EditingWidget):
 
     def _took_captions(self, keys: list[Key]) -> None:
         self._after(keys)
+
+    def _show_changed(self, photos: list[Key]) -> None:
+        # Only the rows of the galleries the action touched go back to the browser.
+        self._after([k for k in photos if k in self._index and k not in self._missing])
 
     # --- internals ------------------------------------------------------------------------
 

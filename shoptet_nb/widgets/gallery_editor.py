@@ -244,21 +244,6 @@ class GalleryEditor(EditingWidget):
         """Make image ``name`` the first of the gallery (in ``shop``: the main image)."""
         self.move(name, 1, guid=guid)
 
-    def undo(self) -> str | None:
-        """Undo the last action (a caption typed, a move, a reset, a conflict resolved).
-
-        Returns what was undone, as shown in the editor, or None when there was nothing.
-        """
-        action = self.model.undo()
-        if action is None:
-            self._say("Nothing to undo.", "info")
-            return None
-        for key in action.keys:
-            self.revisions.bump(self._photos(key))
-        self._say(f"Undone: {action.label}.", "info")
-        self._render()
-        return action.label
-
     def discard(self, name: str, *, guid: str | None = None) -> None:
         """Forget the edits of one image: its caption, and its place (back where it was)."""
         key = self._key_for(guid)
@@ -282,16 +267,6 @@ class GalleryEditor(EditingWidget):
         self.model.take_theirs(key[0], key[1], name, field)
         self.revisions.bump(self._photos(key))
         self._say(f"Took the shop's version of {name}; Undo brings your edit back.", "info")
-        self._render()
-
-    def reset(self) -> None:
-        """Forget every unsaved edit, in every product (Undo brings them back)."""
-        had = self.model.pending_count
-        self.model.reset()
-        for key in self.model.keys:
-            self.revisions.bump(self._photos(key))
-        self.preview_open = False
-        self._say("Every unsaved edit was forgotten; Undo brings them back." if had else "", "info")
         self._render()
 
     def refresh(self) -> None:
@@ -343,6 +318,9 @@ class GalleryEditor(EditingWidget):
         return self.model.has(key[0], key[1]) and key[2] in self.model.names(key[0], key[1])
 
     def _took_captions(self, keys: list[tuple[str, str, str]]) -> None:
+        self._render()
+
+    def _show_changed(self, photos: list[tuple[str, str, str]]) -> None:
         self._render()
 
     # --- static fallback ------------------------------------------------------------------
