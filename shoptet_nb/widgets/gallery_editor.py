@@ -3,10 +3,9 @@
 The widget is a view over an :class:`~shoptet_nb.EditSession`, which reads the shop, holds the
 editing state (:class:`~shoptet_nb.editing.model.EditModel`: the shop as last read, the pending
 edits, conflicts, outcomes, the undo stack), plans and saves; the traitlets here are only what
-the browser renders, and the view is ``gallery_editor.vue``
-beside this file. Every front-end event ``<name>`` arrives in
-``vue_<name>`` and calls a plain Python method of the same job (``move_up``, ``save`` ...), so
-notebooks and tests can drive the editor without a browser.
+the browser renders (``gallery_editor.vue`` beside this file). Every front-end event ``<name>``
+arrives in ``vue_<name>`` and calls a plain Python method of the same job (``move_up``,
+``save`` ...), so notebooks and tests can drive the editor without a browser.
 
 Saving goes through the session (``plan_updates``, then ``apply`` in parts), exactly like code
 does: the widget itself never speaks HTTP except through the client's methods.
