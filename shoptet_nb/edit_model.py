@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-from .editing.model import (
-    CHANGE_COLUMNS,
-    CONFLICT_COLUMNS,
-    Action,
-    EditModel,
-    Outcome,
-    frame_language,
-    language_name,
-    shop_order,
-)
+from .editing import model as _model
+from .editing.model import *  # noqa: F403  (the same public names, re-exported)
 
-__all__ = [
-    "CHANGE_COLUMNS",
-    "CONFLICT_COLUMNS",
-    "Action",
-    "EditModel",
-    "Outcome",
-    "frame_language",
-    "language_name",
-    "shop_order",
-]
+__all__ = list(_model.__all__)

@@ -52,16 +52,23 @@ def clean_caption(text: str) -> str:
     return SPACES.sub(" ", plain).strip()
 
 
+def require_photo_key(frame: Any, what: str, advice: str) -> pd.DataFrame:
+    """``frame`` when it is a DataFrame with guid, gallery and name; else a FrameError that
+    names ``what`` was given and says ``advice``."""
+    if not isinstance(frame, pd.DataFrame):
+        raise FrameError(
+            f"{what} needs a DataFrame with guid, gallery and name, got {type(frame).__name__}"
+        )
+    missing = [c for c in IMAGE_KEY if c not in frame.columns]
+    if missing:
+        raise FrameError(f"{what} lacks the column(s) {', '.join(missing)}; {advice}")
+    return frame
+
+
 def editor_frame(images: Any) -> tuple[pd.DataFrame, list[Gallery]]:
     """An ``images=`` frame as the editor keeps it (typed, a copy, ``read_images``' notes kept)
     and its galleries in order."""
-    if not isinstance(images, pd.DataFrame):
-        raise FrameError(f"images= needs a DataFrame, got {type(images).__name__}")
-    missing = [c for c in IMAGE_KEY if c not in images.columns]
-    if missing:
-        raise FrameError(
-            f"images= lacks the column(s) {', '.join(missing)}; pass a read_images() frame"
-        )
+    require_photo_key(images, "images=", "pass a read_images() frame")
     frame = typed(images, IMAGE_COLUMNS)  # a new frame: the caller's is never touched
     frame.attrs = dict(images.attrs)  # what read_images noted (whole galleries)
     keys = frame[["guid", "gallery"]].drop_duplicates()
@@ -140,17 +147,11 @@ def worklist_photos(frame: pd.DataFrame) -> tuple[list[Photo], dict[Photo, str]]
     A findings frame (it has ``rule``) holds one row per finding, so one photo may come several
     times; any other frame should hold each photo once, and a repeat is dropped with a warning.
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise FrameError(
-            f"CaptionWorklist needs a DataFrame with guid, gallery and name, got "
-            f"{type(frame).__name__}"
-        )
-    missing = [c for c in IMAGE_KEY if c not in frame.columns]
-    if missing:
-        raise FrameError(
-            f"CaptionWorklist: the frame lacks the column(s) {', '.join(missing)}; pass a "
-            "read_images() frame, a slice of it, or lint_captions() findings"
-        )
+    require_photo_key(
+        frame,
+        "CaptionWorklist: the frame",
+        "pass a read_images() frame, a slice of it, or lint_captions() findings",
+    )
     for column in IMAGE_KEY:
         empty = frame[column].isna() | (frame[column].astype("string").str.strip() == "")
         if empty.any():

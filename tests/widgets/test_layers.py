@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -25,36 +27,25 @@ TESTS = Path(__file__).resolve().parents[1]
 BELOW_THE_SESSION = ("read", "plan", "apply", "write", "journal")
 
 
-def runtime_imports(path: Path) -> list[str]:
-    """The modules a file imports outside ``if TYPE_CHECKING:``, relative ones as ``..name``."""
-    found: list[str] = []
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for child in node.orelse:
-                visit(child)
-            return
-        if isinstance(node, ast.Import):
-            found.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            origin = "." * node.level + (node.module or "")
-            found.extend(f"{origin}.{alias.name}" for alias in node.names)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(ast.parse(path.read_text(encoding="utf-8")))
-    return found
+def import_graph_test() -> ModuleType:
+    """The import graph's test module, whose reading of imports this test shares."""
+    spec = importlib.util.spec_from_file_location("graph", TESTS / "write" / "test_import_graph.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def below_the_session(name: str) -> bool:
-    """Whether an import (as :func:`runtime_imports` gives it) reaches a forbidden module."""
-    parts = name.lstrip(".").split(".")
-    absolute = name.startswith("shoptet_nb.")
-    if absolute:
-        parts = parts[1:]
-    elif not name.startswith(".."):
-        return False  # a sibling in widgets/, or another package
-    return bool(parts) and parts[0] in BELOW_THE_SESSION
+GRAPH = import_graph_test()
+MODULES = {GRAPH._module_name(path) for path in PACKAGE.rglob("*.py")}
+
+
+def forbidden(source: str, module: str) -> list[str]:
+    """The modules below the session that ``source`` (the text of ``module``) imports at run
+    time (anywhere but under ``if TYPE_CHECKING:``)."""
+    found = GRAPH._imports(ast.parse(source), module, module.endswith("__init__"), MODULES)
+    return sorted(m for m in found if m.split(".")[:2][-1] in BELOW_THE_SESSION)
 
 
 def test_the_editing_package_loads_no_widget_library() -> None:
@@ -70,25 +61,23 @@ def test_the_editing_package_loads_no_widget_library() -> None:
     assert out.strip() == "[]"
 
 
-def test_the_rule_finds_what_it_forbids(tmp_path: Path) -> None:
-    sample = tmp_path / "view.py"
-    sample.write_text(
+def test_the_rule_finds_what_it_forbids() -> None:
+    sample = (
         "from typing import TYPE_CHECKING\n"
         "from ..editing import EditSession\n"
         "from .base import EditingWidget\n"
         "if TYPE_CHECKING:\n    from ..plan import Plan\n"
-        "def f():\n    from ..read import read_images\n    from shoptet_nb.write import apply\n",
-        encoding="utf-8",
+        "def f():\n    from ..read import read_images\n    from shoptet_nb.write import apply\n"
     )
-    found = [name for name in runtime_imports(sample) if below_the_session(name)]
-    assert found == ["..read.read_images", "shoptet_nb.write.apply"]
+    found = forbidden(sample, "shoptet_nb.widgets.view")
+    assert found == ["shoptet_nb.read", "shoptet_nb.write"]
 
 
 @pytest.mark.parametrize(
     "path", sorted((PACKAGE / "widgets").glob("*.py")), ids=lambda path: path.name
 )
 def test_widgets_import_nothing_below_the_session(path: Path) -> None:
-    found = [name for name in runtime_imports(path) if below_the_session(name)]
+    found = forbidden(path.read_text(encoding="utf-8"), GRAPH._module_name(path))
     assert found == [], f"{path.name} reads, plans or writes itself: go through EditSession"
 
 
