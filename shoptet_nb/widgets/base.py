@@ -10,7 +10,7 @@ import contextlib
 import html
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 import traitlets as t
@@ -178,7 +178,7 @@ class EditingWidget(VuetifyTemplate):
     noun = "image"
     marked = "the cards"
     #: Which galleries a save reads again (see ``EditSession.save``).
-    reread_after_save: str = "uncertain"
+    reread_after_save: Literal["uncertain", "all"] = "uncertain"
 
     def __init__(self, session: EditSession, *, max_length: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -305,7 +305,7 @@ class EditingWidget(VuetifyTemplate):
                 on_part=self._show_part,
                 on_start=starting,
                 on_progress=self._show_progress,
-                reread=self.reread_after_save,  # type: ignore[arg-type]
+                reread=self.reread_after_save,
             )
         except KeyboardInterrupt as exc:
             self._render_all()

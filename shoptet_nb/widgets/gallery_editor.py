@@ -5,10 +5,8 @@ editing state (:class:`~shoptet_nb.editing.model.EditModel`: the shop as last re
 edits, conflicts, outcomes, the undo stack), plans and saves; the traitlets here are only what
 the browser renders (``gallery_editor.vue`` beside this file). Every front-end event ``<name>``
 arrives in ``vue_<name>`` and calls a plain Python method of the same job (``move_up``,
-``save`` ...), so notebooks and tests can drive the editor without a browser.
-
-Saving goes through the session (``plan_updates``, then ``apply`` in parts), exactly like code
-does: the widget itself never speaks HTTP except through the client's methods.
+``save`` ...), so notebooks and tests can drive the editor without a browser. Saving goes
+through the session exactly like code does: the widget never speaks HTTP itself.
 
 Typing stays in the browser: a caption field shows a local draft and sends it to the kernel
 when typing pauses, when the field loses focus, and with every button press (Save flushes the
@@ -99,6 +97,9 @@ class GalleryEditor(EditingWidget):
     conflict_count = t.Int(0).tag(sync=True)
     undo_text = t.Unicode("").tag(sync=True)
     search_results = t.List(t.Dict()).tag(sync=True)
+
+    #: After a save every gallery it wrote is read again (the cards show the shop as it is).
+    reread_after_save = "all"
 
     def __init__(
         self,
