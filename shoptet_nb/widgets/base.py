@@ -21,6 +21,7 @@ from ..editing.inputs import text_or_none as cell_text  # re-exported for the vi
 from ..editing.loading import edited_frame
 from ..errors import ArgumentError, ShoptetError
 from .thumbnails import ThumbnailSource
+from .vue_parts import shared_parts
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
@@ -157,6 +158,9 @@ class EditingWidget(VuetifyTemplate):
     each saved part in :meth:`_show_part`, says which photos take caption drafts in
     :meth:`_editable`, and has ``_repr_html_()`` (the static view stored in notebooks).
     """
+
+    #: The shared Vue parts (action bar, plan preview ...) both templates use.
+    components = shared_parts()
 
     is_sandbox = t.Bool(False).tag(sync=True)
     max_length = t.Int(125).tag(sync=True)

@@ -202,13 +202,22 @@ def shop_server() -> Iterator[Any]:
         yield served
 
 
+#: Front-end extensions Voila must not load. Voila 0.5 loads every federated extension of the
+#: environment, and the dev environment also holds the docs toolchain's (mkdocs-jupyter brings
+#: jupytext, whose extension needs shared modules Voila's page lacks: a console error on every
+#: page). A user's Voila has no jupytext; the widgets' own extensions still load.
+VOILA_WITHOUT = ("jupyterlab-jupytext",)
+
+
 @contextlib.contextmanager
-def voila_server(home: Path, notebook: Path, shop_server: Any) -> Iterator[str]:
-    """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server``; yields the URL."""
+def voila_server(home: Path, notebook: Path, shop_server: Any | None) -> Iterator[str]:
+    """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server`` (if given);
+    yields the URL."""
     port = free_port()
-    env = jupyter_env(
-        home, SNB_TEST_BASE_URL=shop_server.base_url, SNB_TEST_TOKEN=TOKEN, SNB_TEST_MODE="http"
-    )
+    shop: dict[str, str] = {}
+    if shop_server is not None:
+        shop = {"SNB_TEST_BASE_URL": shop_server.base_url, "SNB_TEST_TOKEN": TOKEN}
+    env = jupyter_env(home, SNB_TEST_MODE="http", **shop)
     cmd = [
         sys.executable,
         "-m",
@@ -218,6 +227,7 @@ def voila_server(home: Path, notebook: Path, shop_server: Any) -> Iterator[str]:
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in VOILA_WITHOUT),
     ]
     base = f"http://127.0.0.1:{port}"
     ready = f"{base}/voila/templates/lab/static/index.css"

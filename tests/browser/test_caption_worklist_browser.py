@@ -219,6 +219,13 @@ def test_save_shows_each_rows_outcome_and_a_conflict(
     assert theirs["description"] == "A colleague's caption"  # not overwritten
     # Keep mine: the next save sends it.
     grid.get_by_role("button", name=f"Keep my caption for {second}", exact=True).click()
+    # The preview (the plan table both widgets share) shows what the next save sends.
+    grid.get_by_role("button", name="Preview", exact=True).click()
+    preview = grid.get_by_role("region", name="Preview of the changes")
+    expect(preview.locator("del")).to_have_text(["A colleague's caption"], timeout=ACTION_MS)
+    expect(preview.locator("ins")).to_have_text(["Mine, overwritten?"])
+    preview.get_by_role("button", name="Close preview", exact=True).click()
+    expect(preview).to_have_count(0)
     grid.get_by_role("button", name="Save changes", exact=True).click()
     expect(row_of(page, second).locator(".snb-wl-state")).to_have_text("Saved", timeout=ACTION_MS)
     mine = next(i for i in shop.images(guid, gallery) if i["name"] == second)

@@ -328,7 +328,10 @@ def test_browser_hints_use_the_lint_modules_rules(client: Any, images: pd.DataFr
     assert [r["rule"] for r in worklist.rules] == list(LINT_RULES)
     assert {r["rule"]: r["message"] for r in worklist.rules} == LINT_RULES
     assert {r["rule"]: r["pattern"] for r in worklist.rules if r["pattern"]} == RULE_PATTERNS
+    from shoptet_nb.widgets.vue_parts import part_sources
+
     vue = (Path(sn.__file__).parent / "widgets" / "caption_worklist.vue").read_text()
+    vue += "\n".join(part_sources().values())  # the shared parts its template uses
     assert "v-html" not in vue  # captions are user data: always text
     for pattern in RULE_PATTERNS.values():
         assert pattern not in vue  # one definition: the patterns come from the kernel

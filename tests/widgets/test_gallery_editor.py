@@ -26,6 +26,15 @@ from shoptet_nb.widgets.base import parse_photo_id, photo_id
 from shoptet_nb.widgets.thumbnails import data_uri, is_loopback_url
 
 VUE_FILE = Path(sn.__file__).parent / "widgets" / "gallery_editor.vue"
+
+
+def vue_text() -> str:
+    """The editor's template and the shared parts it uses (shoptet_nb.widgets.vue_parts)."""
+    from shoptet_nb.widgets.vue_parts import part_sources
+
+    return "\n".join([VUE_FILE.read_text(), *part_sources().values()])
+
+
 MARKUP = "<img src=x onerror=alert(1)>"
 
 
@@ -365,13 +374,13 @@ def test_markup_caption_is_kept_as_text(client: Any, editor: GalleryEditor, guid
 
 
 def test_the_template_never_renders_html_from_data() -> None:
-    text = VUE_FILE.read_text()
+    text = vue_text()
     assert "v-html" not in text
     assert "innerHTML" not in text
 
 
 def test_template_carries_the_accessible_names() -> None:
-    text = VUE_FILE.read_text()
+    text = vue_text()
     for fragment in (
         ":aria-label=\"'Caption for ' + card.name\"",
         ":aria-label=\"'Move ' + card.name + ' up'\"",
