@@ -34,12 +34,12 @@ import numpy as np
 import pandas as pd
 
 from ._html import plan_html
+from ._sheet_cells import sheet_text
 from .client import GALLERIES, ShoptetClient
 from .columns import EDITABLE_FIELDS, IMAGE_COLUMNS, IMAGE_KEY, PLAN_COLUMNS, typed
 from .errors import ArgumentError, FrameError, ShoptetError
 from .frames import rename_api_columns
 from .read import READ_ERRORS_ATTR, language_key, read_images
-from .spreadsheet import sheet_text
 
 PRIORITY_MIN, PRIORITY_MAX = 1, 65535  # Shoptet's documented range for a PATCH priority
 #: Our own ceiling on a caption's length: alt text this long is never meant; refused unsent.

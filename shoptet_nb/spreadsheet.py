@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ._sheet_cells import REPLACEMENT, UNWRITABLE
 from .columns import CAPTION_EDITS_COLUMNS, typed
 from .edits import _check_columns
 from .errors import ArgumentError, ConfigError, FrameError
@@ -92,10 +93,6 @@ HELP_SHEET = "How to fill in"
 _XLSX_MAX_ROWS = 1_048_575
 #: Excel refuses a sheet with more hyperlinks than this; later URLs are written as plain text.
 _XLSX_MAX_LINKS = 65_530
-# Characters XML 1.0 (so .xlsx) cannot hold; CSV could, but one rule for both keeps the files
-# alike. Tab, LF and CR are allowed.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_REPLACEMENT = "\ufffd"
 _SEPARATORS = (",", ";", "\t")
 
 
@@ -256,16 +253,6 @@ def _with_shop_reads(client: ShoptetClient, frame: pd.DataFrame, progress: bool)
     return out
 
 
-def sheet_text(values: pd.Series) -> pd.Series:
-    """Captions as a sheet holds them, for telling a changed caption from one the file only
-    carried: null is ``""``, what a cell cannot hold is U+FFFD, and every line end is LF (a
-    spreadsheet program may rewrite them, in the hidden copy too)."""
-    text = values.astype("string").fillna("")
-    return text.str.replace(_UNWRITABLE, _REPLACEMENT, regex=True).str.replace(
-        "\r\n?", "\n", regex=True
-    )
-
-
 def _kind(path: Path, func: str) -> str:
     kind = path.suffix.lower().lstrip(".")
     if kind not in ("xlsx", "csv"):
@@ -298,8 +285,8 @@ def _key_check(guid: object, gallery: object, name: object, language: object) ->
 def _strings(values: pd.Series) -> list[str | None]:
     """Text for the file: nulls become None, characters the file cannot hold U+FFFD."""
     text = values.astype("string")
-    if text.str.contains(_UNWRITABLE, regex=True).fillna(False).any():
-        text = text.str.replace(_UNWRITABLE, _REPLACEMENT, regex=True)
+    if text.str.contains(UNWRITABLE, regex=True).fillna(False).any():
+        text = text.str.replace(UNWRITABLE, REPLACEMENT, regex=True)
     # copy=True: a view would let the next line write into the caller's frame.
     plain = text.to_numpy(dtype=object, copy=True)
     plain[text.isna().to_numpy()] = None

@@ -202,6 +202,13 @@ def shop_server() -> Iterator[Any]:
         yield served
 
 
+#: Front-end extensions Voila must not load. Voila 0.5 loads every federated extension of the
+#: environment, and the dev environment also holds the docs toolchain's (mkdocs-jupyter brings
+#: jupytext, whose extension needs shared modules Voila's page lacks: a console error on every
+#: page). A user's Voila has no jupytext; the widgets' own extensions still load.
+VOILA_WITHOUT = ("jupyterlab-jupytext",)
+
+
 @contextlib.contextmanager
 def voila_server(home: Path, notebook: Path, shop_server: Any) -> Iterator[str]:
     """Voila on ``notebook``, its widgets talking over HTTP to ``shop_server``; yields the URL."""
@@ -218,6 +225,7 @@ def voila_server(home: Path, notebook: Path, shop_server: Any) -> Iterator[str]:
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in VOILA_WITHOUT),
     ]
     base = f"http://127.0.0.1:{port}"
     ready = f"{base}/voila/templates/lab/static/index.css"
