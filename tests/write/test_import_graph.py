@@ -25,8 +25,11 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(tree: ast.AST, module: str, is_package: bool, modules: set[str]) -> set[str]:
-    """Every module an import in ``tree`` names, wherever it is (``if TYPE_CHECKING:`` too).
+def _imports(
+    tree: ast.AST, module: str, is_package: bool, modules: set[str], *, type_only: bool = True
+) -> set[str]:
+    """Every module an import in ``tree`` names, wherever it is (``if TYPE_CHECKING:`` too,
+    unless ``type_only`` is false: then only the imports that can run).
 
     ``from pkg import mod`` names the submodule ``pkg.mod``, not ``pkg``'s ``__init__`` (which
     runs first for any submodule, as the parent package, and is no edge of its own); ``from pkg
@@ -36,6 +39,10 @@ def _imports(tree: ast.AST, module: str, is_package: bool, modules: set[str]) ->
     package = module if is_package else module.rpartition(".")[0]
 
     def visit(node: ast.AST) -> None:
+        if not type_only and isinstance(node, ast.If) and _is_type_checking(node):
+            for child in node.orelse:  # the ``else:`` of ``if TYPE_CHECKING:`` does run
+                visit(child)
+            return
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -53,6 +60,16 @@ def _imports(tree: ast.AST, module: str, is_package: bool, modules: set[str]) ->
 
     visit(tree)
     return found
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    """``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``): a block that never runs."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def import_graph() -> dict[str, set[str]]:
