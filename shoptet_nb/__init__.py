@@ -24,6 +24,7 @@ from .apply import Result, apply, revert, update_images
 from .audit import ImageAudit, audit_images
 from .client import Envelope, ShoptetClient, connect
 from .config import Settings
+from .editing import EditSession
 from .edits import fill_captions, move_to_front, renumber, reorder, select_photos, sort_gallery
 from .errors import (
     APIError,
@@ -66,6 +67,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "DeleteResult",
+    "EditSession",
     "Envelope",
     "FrameError",
     "GalleryEditor",

@@ -11,16 +11,25 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..apply import Result
-    from ..edit_model import Outcome
+    from .model import Outcome
 
 __all__ = [
     "OUTCOMES",
     "STATUS_WORDS",
+    "failed_notice",
+    "held_text",
+    "interrupted_notice",
     "outcome_summary",
     "outcome_view",
+    "pending_text",
     "plural",
+    "preview_summary",
+    "reloaded_notice",
+    "reset_notice",
+    "undone_notice",
     "saved_count",
     "saved_notice",
+    "stopped_notice",
 ]
 
 #: How each per-image outcome of a save is shown on its photo: (label, is it a success).
@@ -111,3 +120,86 @@ def saved_notice(
         f"red). The unsaved edits are kept.{after}",
         "warning",
     )
+
+
+def pending_text(count: int, products: int, conflicts: int) -> str:
+    """What the action bar says of the unsaved edits: ``"3 unsaved changes in 2 products (1 in
+    conflict)"``."""
+    if not count:
+        return "No unsaved changes"
+    where = f" in {plural(products, 'product')}" if products > 1 else ""
+    held = f" ({conflicts} in conflict)" if conflicts else ""
+    return f"{plural(count, 'unsaved change')}{where}{held}"
+
+
+def held_text(held: int, marked: str) -> str:
+    """The sentence (with a leading space) on edits in conflict that a save did not send, or
+    ``""`` for none; ``marked`` says where they show (``the cards``, ``the rows``)."""
+    if held <= 0:
+        return ""
+    verb = "was" if held == 1 else "were"
+    return (
+        f" {plural(held, 'edit')} in conflict {verb} not sent: the shop changed since you "
+        f"made them; keep yours or take the shop's on {marked}."
+    )
+
+
+def preview_summary(
+    counts: Mapping[str, int], rows: int, *, noun: str, held: str, shown: int
+) -> str:
+    """The line above a preview: how many rows the plan has, by status (``shown``: how many
+    the view lists)."""
+    if not rows:
+        return f"Nothing to save: no pending edits.{held}"
+    parts = [f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n]
+    more = f" (the first {shown} shown)" if rows > shown else ""
+    return f"{plural(rows, noun)} in the plan: {', '.join(parts)}{more}{held}"
+
+
+def interrupted_notice(partial: Result | None, noun: str) -> str:
+    """The notice after a save the user interrupted (``partial``: what it sent, if known)."""
+    if partial is not None:
+        return (
+            f"Save interrupted: {plural(saved_count(partial), noun)} saved before the "
+            "interrupt; the rest is still pending (Save again to finish)."
+        )
+    # Nothing says what was sent: the edits stay, the shop is the judge.
+    return (
+        "Save interrupted; your edits are kept. Press ⟳ to see what the shop holds now, then "
+        "Save again."
+    )
+
+
+def failed_notice(error: BaseException) -> str:
+    """The notice after a save that an error stopped before it sent anything."""
+    return f"The save failed: {error}. Your edits are kept; try again."
+
+
+def stopped_notice(error: BaseException, part: int, parts: int, whole: Result, noun: str) -> str:
+    """The notice after a save in parts that an error stopped after earlier parts were sent."""
+    return (
+        f"The save stopped at an error in part {part} of {parts}: {error}. "
+        f"{plural(saved_count(whole), noun)} saved before it; the other edits are kept (Save "
+        "again to finish)."
+    )
+
+
+def reloaded_notice(held: int, marked: str) -> str:
+    """The notice after a re-read from the shop (``held``: photos whose edits are now in
+    conflict; ``marked``: where they show)."""
+    if held:
+        return (
+            f"Reloaded from the shop: {plural(held, 'edit')} changed in the shop since you made "
+            f"them; keep yours or take the shop's on {marked}."
+        )
+    return "Reloaded from the shop."
+
+
+def undone_notice(label: str | None) -> str:
+    """The notice after Undo (``label``: what was undone, None for nothing)."""
+    return f"Undone: {label}." if label else "Nothing to undo."
+
+
+def reset_notice(had: int) -> str:
+    """The notice after Reset (``had``: the pending edits it forgot)."""
+    return "Every unsaved edit was forgotten; Undo brings them back." if had else ""

@@ -23,7 +23,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from .exchange import ApiError, Call, Result, error_item
+from .exchange import ApiError, Call, Result, Shop, error_item
 from .images import gallery_of
 from .products import find
 from .sources import media_type
@@ -31,7 +31,6 @@ from .validation import image_list, invalid, objects, value_problems
 from .webhooks import require_job_webhook
 
 if TYPE_CHECKING:
-    from .app import SandboxApp
     from .catalogue import ProductRecord
 
 MAX_SOURCE_URL = 2000
@@ -81,18 +80,25 @@ def create_images(call: Call) -> Result:
                 "The same request to this URL is still being processed. Retry later.",
                 "request",
             )
-        job = app.jobs.queue(
-            call,
-            call.request.path,
-            options.insert_job_s,
+        job = app.jobs.add(
+            options,
+            created=app.clock.time(),
+            language=call.language,
+            api_base=call.request.base,
+            guids=(),
+            with_images=False,
+            endpoint=call.request.path,
+            run_s=options.insert_job_s,
             on_finish=lambda: _run(app, product, gallery, items),
         )
         locks[key] = job.job_id
+    if job.fault is not None:
+        app.stats.fault(job.fault)
     return Result(202, {"jobId": job.job_id}, images=len(items))
 
 
 def _run(
-    app: SandboxApp, product: ProductRecord, gallery: str, items: list[dict[str, Any]]
+    app: Shop, product: ProductRecord, gallery: str, items: list[dict[str, Any]]
 ) -> tuple[bytes, str]:
     """The job's work: fetch each source, add what came, and the result file and log."""
     options = app.options

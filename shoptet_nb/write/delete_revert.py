@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,23 +28,13 @@ import pandas as pd
 
 from ..client import ShoptetClient
 from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
-from .add.readd import readd
+from .add.readd import ReAdd, readd
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
 from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
 
 #: The user's stager: the bytes of a photo → a public URL Shoptet's servers can fetch.
 Stage = Callable[[bytes], str]
-
-
-@dataclass(frozen=True)
-class ReAdd:
-    """One photo to add back: where Shoptet fetches it, its default-language caption and its
-    priority (None: let the shop place it)."""
-
-    source_url: str
-    description: str | None
-    priority: int | None
 
 
 #: ``readd(client, guid, gallery, photos) -> new names`` (same order; None where a photo was

@@ -4,14 +4,21 @@ new names back in the same order (:data:`shoptet_nb.write.delete_revert.ReAdder`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ...client import ShoptetClient
 
-if TYPE_CHECKING:
-    from ..delete_revert import ReAdd
+
+@dataclass(frozen=True)
+class ReAdd:
+    """One photo to add back: where Shoptet fetches it, its default-language caption and its
+    priority (None: let the shop place it)."""
+
+    source_url: str
+    description: str | None
+    priority: int | None
 
 
 def readd(

@@ -6,7 +6,6 @@ The view's handlers (``vue_*``) are called the way the browser calls them; the s
 
 from __future__ import annotations
 
-import importlib
 import json
 import warnings
 from pathlib import Path
@@ -16,8 +15,10 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
+from shoptet_nb.editing.inputs import clean_caption
 from shoptet_nb.errors import ArgumentError, FrameError, NetworkError
-from shoptet_nb.widgets.caption_worklist import CaptionWorklist, Key, clean_caption, row_id
+from shoptet_nb.widgets.base import photo_id as row_id
+from shoptet_nb.widgets.caption_worklist import CaptionWorklist, Key
 
 from helpers import IMAGES, calls, products_with_images, read, server_image
 
@@ -239,7 +240,7 @@ def test_a_colleagues_change_is_a_conflict_not_an_overwrite(
     ]
     assert worklist.rows.iloc[0]["state"] == "conflict"
     assert "Theirs" in str(worklist.rows.iloc[0]["message"])
-    assert "1 conflict to resolve" in worklist.pending_text
+    assert worklist.pending_text == "1 unsaved change (1 in conflict)"  # as in the editor
     # Not sent until resolved; keep mine sends it.
     assert worklist.save() is None
     worklist.vue_keep_mine({"key": row_id(mine)})
@@ -355,21 +356,18 @@ def test_duplicates_count_the_whole_gallery_when_it_was_read(client: Any) -> Non
 
 @pytest.mark.parametrize("landed", [True, False])
 def test_an_interrupted_save_keeps_what_was_sent_and_the_rest_pending(
-    client: Any, images: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, landed: bool
+    client: Any, images: pd.DataFrame, landed: bool
 ) -> None:
-    apply_module = importlib.import_module("shoptet_nb.apply")
-    real_apply = apply_module.apply
-
     class Interrupted(KeyboardInterrupt):  # what shoptet_nb raises: the partial Result on it
         def __init__(self, result: Any) -> None:
             super().__init__("interrupted")
             self.result = result
 
     def interrupt(plan: Any, **kwargs: Any) -> Any:
-        raise Interrupted(real_apply(plan, **kwargs) if landed else None)
+        raise Interrupted(sn.apply(plan, **kwargs) if landed else None)
 
-    monkeypatch.setattr(apply_module, "apply", interrupt)
-    worklist = CaptionWorklist(client, images, journal=False)
+    session = sn.EditSession(client, journal=False, apply=interrupt)
+    worklist = CaptionWorklist(client, images, session=session)
     key = first_rows(images, 1)[0]
     worklist.set_caption(key[0], key[2], "before the interrupt")
     with pytest.raises(KeyboardInterrupt):
@@ -394,13 +392,28 @@ def wide(client: Any) -> pd.DataFrame:
     return read(client, products_with_images(client, 5, min_images=2))
 
 
+class WatchedApply:
+    """An apply for a session that calls ``before_each(plan, kwargs)`` first, then the real
+    one; ``sent`` holds the plans sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+        self.before_each: Any = lambda plan, kwargs: None
+
+    def __call__(self, plan: Any, **kwargs: Any) -> Any:
+        self.sent.append(plan)
+        self.before_each(plan, kwargs)
+        return sn.apply(plan, **kwargs)
+
+
 def saved_in_parts_of_two(
-    client: Any, frame: pd.DataFrame, n: int = 1, **kwargs: Any
+    client: Any, frame: pd.DataFrame, n: int = 1, *, watch: WatchedApply, journal: Any = None
 ) -> tuple[CaptionWorklist, list[Key]]:
-    """A worklist that saves two galleries a part, with new captions for the first n photos of
-    every product; their keys, in worklist order."""
-    worklist = CaptionWorklist(client, frame, **kwargs)
-    worklist.save_batch = 2
+    """A worklist that saves two galleries a part (through ``watch``), with new captions for
+    the first n photos of every product; their keys, in worklist order."""
+    session = sn.EditSession(client, journal=journal, apply=watch, save_batch=2)
+    worklist = CaptionWorklist(client, frame, session=session)
+    assert worklist.save_batch == 2
     chosen = frame.groupby("guid", sort=False).head(n)
     keys = first_rows(chosen, len(chosen))
     for i, key in enumerate(keys):
@@ -408,32 +421,19 @@ def saved_in_parts_of_two(
     return worklist, keys
 
 
-def watch_apply(monkeypatch: pytest.MonkeyPatch, before_each: Any) -> list[Any]:
-    """Replace apply by one that calls ``before_each(plan, kwargs)`` first; the plans sent."""
-    apply_module = importlib.import_module("shoptet_nb.apply")
-    real_apply = apply_module.apply
-    sent: list[Any] = []
-
-    def watched(plan: Any, **kwargs: Any) -> Any:
-        sent.append(plan)
-        before_each(plan, kwargs)
-        return real_apply(plan, **kwargs)
-
-    monkeypatch.setattr(apply_module, "apply", watched)
-    return sent
-
-
 def test_each_part_of_a_save_shows_its_outcomes_before_the_next_is_sent(
-    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    client: Any, wide: pd.DataFrame
 ) -> None:
-    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    watch = WatchedApply()
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False, watch=watch)
     seen: list[tuple[dict[Key, str], dict[str, Any]]] = []
 
     def look(plan: Any, kwargs: dict[str, Any]) -> None:
         rows = worklist.rows.set_index(["guid", "gallery", "name"])
         seen.append(({k: str(rows.loc[k, "state"]) for k in keys}, dict(worklist.row_updates)))
 
-    sent = watch_apply(monkeypatch, look)
+    watch.before_each = look
+    sent = watch.sent
     progress: list[float] = []
     worklist.observe(lambda change: progress.append(change["new"]), names="progress")
     result = worklist.save()
@@ -477,9 +477,11 @@ def test_a_save_in_parts_writes_one_journal_that_reverts_all_of_it(
     undo_from: str,
 ) -> None:
     monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(tmp_path))
-    worklist, keys = saved_in_parts_of_two(client, wide, 2)  # journal=None: a new file there
+    watch = WatchedApply()
+    # journal=None: a new file in SHOPTET_NB_JOURNAL_DIR
+    worklist, keys = saved_in_parts_of_two(client, wide, 2, watch=watch)
     before = {k: server_image(client, k[0], k[2]) for k in first_rows(wide, len(wide))}
-    sent = watch_apply(monkeypatch, lambda plan, kwargs: None)
+    sent = watch.sent
     result = worklist.save()
     assert result is not None
     assert len(sent) == 3
@@ -509,9 +511,10 @@ def test_a_save_in_parts_writes_one_journal_that_reverts_all_of_it(
 
 
 def test_an_interrupt_in_part_two_keeps_part_one_and_leaves_the_rest_pending(
-    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    client: Any, wide: pd.DataFrame
 ) -> None:
-    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    watch = WatchedApply()
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False, watch=watch)
     before = {k: server_image(client, k[0], k[2])["description"] for k in keys}
 
     def interrupt_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
@@ -523,7 +526,8 @@ def test_an_interrupt_in_part_two_keeps_part_one_and_leaves_the_rest_pending(
 
             kwargs["progress"] = stop
 
-    sent = watch_apply(monkeypatch, interrupt_part_two)
+    watch.before_each = interrupt_part_two
+    sent = watch.sent
     with pytest.raises(sn.Interrupted) as caught:
         worklist.save()
     assert len(sent) == 2  # the third part was never sent
@@ -558,15 +562,17 @@ def test_an_interrupt_in_part_two_keeps_part_one_and_leaves_the_rest_pending(
 
 
 def test_an_error_in_part_two_keeps_part_one_and_says_where_it_stopped(
-    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    client: Any, wide: pd.DataFrame
 ) -> None:
-    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    watch = WatchedApply()
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False, watch=watch)
 
     def fail_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
         if len(sent) == 2:
             raise NetworkError("the connection dropped")
 
-    sent = watch_apply(monkeypatch, fail_part_two)
+    watch.before_each = fail_part_two
+    sent = watch.sent
     worklist.vue_save({"captions": {}})  # the Save button: the error shows in the widget
     assert len(sent) == 2
     assert worklist.notice.startswith("The save stopped at an error in part 2 of 3")
@@ -586,16 +592,18 @@ def test_an_error_in_part_two_keeps_part_one_and_says_where_it_stopped(
 
 
 def test_a_refused_token_stops_the_save_before_the_next_part(
-    client: Any, wide: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    client: Any, wide: pd.DataFrame
 ) -> None:
-    worklist, keys = saved_in_parts_of_two(client, wide, journal=False)
+    watch = WatchedApply()
+    worklist, keys = saved_in_parts_of_two(client, wide, journal=False, watch=watch)
     worklist.save_batch = 1
 
     def expire_before_part_two(plan: Any, kwargs: dict[str, Any]) -> None:
         if len(sent) == 2:
             client.sandbox.expire_token("sandbox-token")
 
-    sent = watch_apply(monkeypatch, expire_before_part_two)
+    watch.before_each = expire_before_part_two
+    sent = watch.sent
     result = worklist.save()
     assert result is not None
     assert len(sent) == 2  # parts 3 to 5 were not sent: they would be refused too

@@ -8,7 +8,6 @@ save really changed.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -19,16 +18,12 @@ import pytest
 
 import shoptet_nb as sn
 from shoptet_nb._order import shop_order
+from shoptet_nb.editing.catalogue import fold
 from shoptet_nb.edits import fewest_priority_changes
 from shoptet_nb.errors import ArgumentError, FrameError
 from shoptet_nb.widgets import GalleryEditor
-from shoptet_nb.widgets.gallery_editor import (
-    card_key,
-    data_uri,
-    fold,
-    is_loopback_url,
-    parse_card_key,
-)
+from shoptet_nb.widgets.base import parse_photo_id, photo_id
+from shoptet_nb.widgets.thumbnails import data_uri, is_loopback_url
 
 VUE_FILE = Path(sn.__file__).parent / "widgets" / "gallery_editor.vue"
 
@@ -69,6 +64,12 @@ def guid(client: Any) -> str:
 @pytest.fixture
 def editor(client: Any, guid: str) -> GalleryEditor:
     return GalleryEditor(client, product=guid, journal=False)
+
+
+def editor_applying(client: Any, guid: str, apply: Any) -> GalleryEditor:
+    """An editor whose session writes with ``apply`` (a fake) instead of shoptet_nb.apply."""
+    session = sn.EditSession(client, journal=False, apply=apply)
+    return GalleryEditor(client, product=guid, session=session)
 
 
 def server(client: Any, guid: str) -> list[dict[str, Any]]:
@@ -126,7 +127,7 @@ def test_lazy_attribute_and_exports() -> None:
 
 def test_vue_template_ships_beside_the_class() -> None:
     assert VUE_FILE.is_file()
-    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
     assert '"widgets/*.vue"' in pyproject
 
 
@@ -541,18 +542,14 @@ def test_save_changes_exactly_what_was_edited(
     assert not editor.busy
 
 
-def test_save_shows_progress_while_it_runs(
-    client: Any, editor: GalleryEditor, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    apply_module = importlib.import_module("shoptet_nb.apply")
-    real_apply = apply_module.apply
+def test_save_shows_progress_while_it_runs(client: Any, guid: str) -> None:
     seen: list[tuple[bool, str, float, bool]] = []
 
     def watched(plan: Any, **kwargs: Any) -> Any:
         seen.append((editor.busy, editor.busy_text, editor.progress, editor.preview_open))
-        return real_apply(plan, **kwargs)
+        return sn.apply(plan, **kwargs)
 
-    monkeypatch.setattr(apply_module, "apply", watched)
+    editor = editor_applying(client, guid, watched)
     editor.set_caption(names(editor)[0], "x")
     editor.preview()
     editor.save()
@@ -633,15 +630,11 @@ def test_editing_again_clears_the_outcome(client: Any, editor: GalleryEditor) ->
     assert card(editor, name)["outcome"] is None
 
 
-def test_whole_save_failure_is_raised_and_shown(
-    client: Any, editor: GalleryEditor, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    apply_module = importlib.import_module("shoptet_nb.apply")
-
+def test_whole_save_failure_is_raised_and_shown(client: Any, guid: str) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise sn.NetworkError("connection refused")
 
-    monkeypatch.setattr(apply_module, "apply", broken)
+    editor = editor_applying(client, guid, broken)
     name = names(editor)[0]
     editor.set_caption(name, "not lost")
     with pytest.raises(sn.NetworkError):
@@ -765,9 +758,9 @@ def test_static_view_of_a_real_shop_links_pictures() -> None:
 # -- pure helpers ------------------------------------------------------------------------------
 
 
-def test_card_keys_round_trip() -> None:
-    key = card_key(("g", "shop"), "a/b.jpg")
-    assert parse_card_key(key) == (("g", "shop"), "a/b.jpg")
+def test_photo_ids_round_trip() -> None:
+    key = photo_id(("g", "shop", "a/b.jpg"))
+    assert parse_photo_id(key) == ("g", "shop", "a/b.jpg")
 
 
 @pytest.mark.parametrize(
@@ -955,17 +948,12 @@ def test_pending_count_names_the_products(client: Any) -> None:
     assert editor.products == [first, second]
 
 
-def test_an_interrupted_save_keeps_what_was_saved(
-    client: Any, editor: GalleryEditor, guid: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    apply_module = importlib.import_module("shoptet_nb.apply")
-    real_apply = apply_module.apply
-
+def test_an_interrupted_save_keeps_what_was_saved(client: Any, guid: str) -> None:
     def interrupt(plan: Any, **kwargs: Any) -> Any:
-        result = real_apply(plan, **kwargs)  # everything landed, then the kernel was stopped
+        result = sn.apply(plan, **kwargs)  # everything landed, then the kernel was stopped
         raise sn.Interrupted("interrupted", result)
 
-    monkeypatch.setattr(apply_module, "apply", interrupt)
+    editor = editor_applying(client, guid, interrupt)
     first = names(editor)[0]
     editor.set_caption(first, "saved before the interrupt")
     with pytest.raises(KeyboardInterrupt):
@@ -977,15 +965,11 @@ def test_an_interrupted_save_keeps_what_was_saved(
     assert server(client, guid)[0]["description"] == "saved before the interrupt"
 
 
-def test_an_interrupt_without_a_result_keeps_the_edits(
-    editor: GalleryEditor, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    apply_module = importlib.import_module("shoptet_nb.apply")
-
+def test_an_interrupt_without_a_result_keeps_the_edits(client: Any, guid: str) -> None:
     def interrupt(plan: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(apply_module, "apply", interrupt)
+    editor = editor_applying(client, guid, interrupt)
     editor.set_caption(names(editor)[0], "kept")
     with pytest.raises(KeyboardInterrupt):
         editor.save()
