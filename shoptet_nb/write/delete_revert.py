@@ -29,6 +29,7 @@ import pandas as pd
 from ..client import ShoptetClient
 from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
 from .add.readd import ReAdd, readd
+from .add.sources import MAX_SOURCE_BYTES, judge
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
 from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
@@ -170,10 +171,21 @@ class _Restorer:
         ready: list[tuple[Archived, dict[str, Any]]] = []
         for entry, row in zip(entries, rows, strict=True):
             try:
-                url = self.stage(archived_bytes(entry))
+                content = archived_bytes(entry)
             except ArchiveError as exc:
                 row.update(status="failed", message=f"not restored: {exc}")
                 continue
+            # The add path's own rules (e.g. no WebP, which a CDN may have kept under a .jpg
+            # name): a refused original is this row's, with its reason, before any upload.
+            refused = judge(content, allow_webp=False, max_bytes=MAX_SOURCE_BYTES)
+            if isinstance(refused, str):
+                row.update(
+                    status="failed",
+                    message=f"not restored: {refused}; the original is at {entry.file}",
+                )
+                continue
+            try:
+                url = self.stage(content)
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.update(status="failed", message=f"not restored: stage() failed: {exc}")
                 continue

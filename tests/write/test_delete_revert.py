@@ -168,3 +168,27 @@ def test_reverting_the_same_result_twice_adds_nothing_twice(
     assert second.rows["status"].tolist() == ["skipped"]
     assert second.rows["restored_as"].tolist() == first.rows["restored_as"].tolist()
     assert double.calls == 1
+
+
+def test_an_original_the_add_path_refuses_says_why_and_where_it_is(
+    client: sn.ShoptetClient,
+) -> None:
+    """A CDN may keep a photo as WebP under a .jpg name: its archived original is WebP, which
+    the add path does not send (Shoptet's help says WebP cannot be uploaded). The row must say
+    so and where the archive is, not that "the shop did not add it" (nothing was sent)."""
+    shop = client.sandbox
+    guid, name = next(
+        (p["guid"], i["name"])
+        for p in shop.products()
+        for i in shop.images(p["guid"])
+        if shop.photo(i["name"]).format == "WEBP"
+    )
+    frame = pd.DataFrame({"guid": [guid], "name": [name]})
+    result = sn.delete_images(client, frame, remove_references=True)
+    left = shop.images(guid)
+    undone = sn.revert(result, stage=shop.stage)
+    assert undone.rows["status"].tolist() == ["failed"]
+    message = undone.rows["message"].iloc[0]
+    assert "WebP" in message
+    assert str(result.rows["archive_file"].iloc[0]) in message
+    assert shop.images(guid) == left  # nothing added
