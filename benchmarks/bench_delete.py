@@ -155,7 +155,9 @@ def main() -> None:
     shutil.rmtree(folder, ignore_errors=True)  # the originals: up to GBs on a full run
 
     new_name = {
-        (r.guid, r.name): r.restored_as for r in restored.rows.itertuples() if r.restored_as
+        (r.guid, r.name): r.restored_as
+        for r in restored.rows.itertuples()
+        if isinstance(r.restored_as, str)  # a row not restored has none (NaN)
     }
     bytes_ok = sum(original_sha(shop, new) == shas[key] for key, new in new_name.items())
     captions_ok = order_ok = 0
