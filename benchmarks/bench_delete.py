@@ -214,8 +214,15 @@ def main() -> None:
             ],
         )
     )
+    # An original the add path refuses (WebP: Shoptet's insert takes none) cannot come back; its
+    # row says so. Every other photo must, and the products holding none of those are whole.
+    refused = restored.rows[
+        restored.rows["status"].eq("failed") & restored.rows["message"].str.contains("WebP")
+    ]
     summary(
         rows=n,
+        refused_webp=len(refused),
+        products_all_restorable=len(set(guids) - set(refused["guid"])),
         accounted=int(result.rows["status"].notna().sum()),
         blocked_in_dry_run=dry.counts["blocked"],
         referenced=len(refs_before),
