@@ -388,7 +388,7 @@ def test_captions_that_look_like_formulas_are_stored_as_text(
 def test_links_stop_at_excels_limit(
     images: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("shoptet_nb.spreadsheet._XLSX_MAX_LINKS", 2)
+    monkeypatch.setattr("shoptet_nb.spreadsheet.xlsx_writer._XLSX_MAX_LINKS", 2)
     path = sn.export_captions(images.iloc[:4], tmp_path / "captions.xlsx")
     sheet = openpyxl.load_workbook(path)["Captions"]
     letter = openpyxl.utils.get_column_letter(SHEET_COLUMNS.index("url") + 1)
