@@ -10,6 +10,7 @@ import contextlib
 import html
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
@@ -21,7 +22,7 @@ from ..editing.inputs import text_or_none as cell_text  # re-exported for the vi
 from ..editing.loading import edited_frame
 from ..errors import ArgumentError, ShoptetError
 from .thumbnails import ThumbnailSource
-from .vue_parts import shared_parts
+from .vue_parts import shared_parts, widget_template
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
@@ -161,6 +162,8 @@ class EditingWidget(VuetifyTemplate):
 
     #: The shared Vue parts (action bar, plan preview ...) both templates use.
     components = shared_parts()
+    #: ``(__file__, "name.vue")`` in a subclass: its template, beside its module.
+    template_file: tuple[str, str] | None = None
 
     is_sandbox = t.Bool(False).tag(sync=True)
     max_length = t.Int(125).tag(sync=True)
@@ -185,7 +188,13 @@ class EditingWidget(VuetifyTemplate):
     reread_after_save: Literal["uncertain", "all"] = "uncertain"
 
     def __init__(self, session: EditSession, *, max_length: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # ipyvue would send the template_file as it is; the file is handed over with the shared
+        # mixins written into its script instead (vue_parts.widget_template).
+        assert self.template_file is not None, "a subclass sets template_file"
+        beside, name = self.template_file
+        self.template_file = None
+        template = widget_template(Path(beside).parent / name)
+        super().__init__(template=template, **kwargs)
         #: The editing session under the view: the client, language, journal and model.
         self.session = session
         self.revisions = Revisions()

@@ -12,7 +12,7 @@ import pytest
 
 import shoptet_nb as sn
 from shoptet_nb.widgets import CaptionWorklist, GalleryEditor
-from shoptet_nb.widgets.vue_parts import PARTS, part_sources
+from shoptet_nb.widgets.vue_parts import MIXINS, PARTS, part_sources, template_source
 
 WIDGETS = Path(sn.__file__).parent / "widgets"
 TEMPLATES = {
@@ -65,3 +65,47 @@ def test_what_the_parts_hold_is_written_once(fragment: str) -> None:
     in_parts = [tag for tag, text in part_sources().items() if fragment in text]
     in_templates = [name for name, path in TEMPLATES.items() if fragment in path.read_text()]
     assert (len(in_parts), in_templates) == (1, [])
+
+
+# -- the shared mixins: methods both widgets' scripts use -------------------------------------
+
+DRAFTS_CODE = ["takeDrafts() {", "flush() {", "act(name, payload) {", "const out = this.unsent;"]
+
+
+@pytest.mark.parametrize("fragment", DRAFTS_CODE)
+def test_the_drafts_code_is_written_once_in_a_mixin(fragment: str) -> None:
+    in_mixins = [name for name in MIXINS.values() if fragment in (WIDGETS / name).read_text()]
+    in_templates = [name for name, path in TEMPLATES.items() if fragment in path.read_text()]
+    assert (in_mixins, in_templates) == (["drafts_mixin.js"], [])
+
+
+def test_both_widgets_send_their_template_with_the_drafts_mixin(client: Any) -> None:
+    images = sn.read_images(client, progress=False)
+    editor = GalleryEditor(client, journal=False)
+    worklist = CaptionWorklist(client, pd.DataFrame(images.head(2)), journal=False)
+    mixin = (WIDGETS / "drafts_mixin.js").read_text()
+    for widget, path in (
+        (editor, TEMPLATES["gallery_editor"]),
+        (worklist, TEMPLATES["caption_worklist"]),
+    ):
+        sent = widget.template.template  # ipyvue's Template widget, as the browser gets it
+        assert widget.template.source_url == path.name
+        assert sent == template_source(path)
+        script = sent.split("<script>\n", 1)[1]
+        # The mixin is declared before the component that names it, once.
+        assert script.startswith(mixin)
+        assert sent.count("const snbDrafts") == 1
+        assert "mixins: [snbDrafts]" in script.split(mixin, 1)[1]
+        assert sent.replace(mixin, "", 1) == path.read_text()  # and nothing else changed
+
+
+def test_a_template_that_names_no_mixin_is_sent_as_it_is(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.vue"
+    plain.write_text("<template><b>x</b></template>\n<script>\nexport default {};\n</script>\n")
+    assert template_source(plain) == plain.read_text()
+    broken = tmp_path / "broken.vue"
+    broken.write_text(
+        "<template><b>x</b></template>\n<script>export default { mixins: [snbDrafts] };</script>"
+    )
+    with pytest.raises(ValueError, match=r"broken\.vue names a mixin but has no <script>"):
+        template_source(broken)
