@@ -7,6 +7,9 @@ was done ("Snapshot job ad24xod: 2500 products read") rather than "2500/?".
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tqdm.auto import tqdm
@@ -17,17 +20,57 @@ _COUNTED = "{desc}: {n_fmt} of {total_fmt} {unit} |{bar}| {elapsed} so far"
 _OPEN = "{desc}: {n_fmt} {unit} {verb}, {elapsed} so far"
 #: A step with nothing to count yet (waiting for Shoptet): the description says it all.
 _WAITING = "{desc}, {elapsed} so far"
+#: How deep this thread is in :func:`hidden_when_done` scopes.
+_scope = threading.local()
+
+
+@contextmanager
+def hidden_when_done() -> Iterator[None]:
+    """Bars made inside (in this thread) leave the screen once they finish rather than stay.
+
+    For a read a widget makes to build itself: the widget then shows what was read, and a
+    finished "Reading galleries: 7 of 7" above it says nothing more. A counted bar that stopped
+    short (an error, an interrupt) stays in a notebook, red, as every bar does.
+    """
+    depth = getattr(_scope, "depth", 0)
+    _scope.depth = depth + 1
+    try:
+        yield
+    finally:
+        _scope.depth = depth
+
+
+def _made(bar: tqdm[Any]) -> tqdm[Any]:
+    """``bar``, set to leave the screen once finished when made in a :func:`hidden_when_done`
+    scope."""
+    if getattr(_scope, "depth", 0) == 0:
+        return bar
+    container = getattr(bar, "container", None)  # a notebook's bar is a widget
+    if container is None:
+        bar.leave = False  # on a terminal, tqdm clears the line when the bar closes
+        return bar
+    # A notebook's bar is hidden, not closed (as tqdm's leave=False would): Voila shows a
+    # cell's outputs once it ran, and a closed widget there is a "widget model not found".
+    close = bar.close
+
+    def close_and_hide() -> None:
+        close()
+        if not bar.total or bar.n >= bar.total:
+            container.layout.display = "none"
+
+    bar.close = close_and_hide  # type: ignore[method-assign]
+    return bar
 
 
 def counted_bar(what: str, *, total: int, unit: str, disable: bool) -> tqdm[Any]:
     """A bar for ``total`` steps: "<what>: n of total <unit>". ``unit`` is plural ("galleries")."""
-    return tqdm(total=total, desc=what, unit=unit, bar_format=_COUNTED, disable=disable)
+    return _made(tqdm(total=total, desc=what, unit=unit, bar_format=_COUNTED, disable=disable))
 
 
 def open_bar(what: str, *, unit: str, verb: str, disable: bool) -> tqdm[Any]:
     """A bar whose total is not known: "<what>: n <unit> <verb>" ("2500 products read");
     :func:`waiting` shows a step before the counting starts."""
-    bar = tqdm(desc=what, unit=unit, disable=disable)
+    bar = _made(tqdm(desc=what, unit=unit, disable=disable))
     bar.bar_format = _OPEN.replace("{verb}", verb)
     return bar
 

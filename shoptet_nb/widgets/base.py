@@ -7,6 +7,7 @@ table. Reading, planning and saving live in :mod:`shoptet_nb.editing`; the words
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ from ..editing import wording
 from ..editing.inputs import text_or_none as cell_text  # re-exported for the views
 from ..editing.loading import edited_frame
 from ..errors import ArgumentError, ShoptetError
+from ..progress_bar import hidden_when_done
 from .thumbnails import ThumbnailSource
 from .vue_parts import shared_parts, widget_template
 
@@ -149,6 +151,19 @@ def check_session(session: EditSession | None, client: ShoptetClient, language: 
         )
 
 
+def _hiding_read_bars(init: Callable[..., None]) -> Callable[..., None]:
+    """A widget class's ``__init__`` whose reads hide their progress bars once done: what a
+    widget reads to build itself, it then shows, so "Reading galleries: 7 of 7" need not stay
+    above it (in a notebook and in Voila)."""
+
+    @functools.wraps(init)
+    def build(self: EditingWidget, *args: Any, **kwargs: Any) -> None:
+        with hidden_when_done():
+            init(self, *args, **kwargs)
+
+    return build
+
+
 class EditingWidget(VuetifyTemplate):
     """What the gallery editor and the caption worklist have in common: a session under the
     view, the action bar's state, the notice, the save's progress, the preview, and how a
@@ -186,6 +201,11 @@ class EditingWidget(VuetifyTemplate):
     marked = "the cards"
     #: Which galleries a save reads again (see ``EditSession.save``).
     reread_after_save: Literal["uncertain", "all"] = "uncertain"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _hiding_read_bars(cls.__dict__["__init__"])  # type: ignore[method-assign]
 
     def __init__(self, session: EditSession, *, max_length: int, **kwargs: Any) -> None:
         # ipyvue would send the template_file as it is; the file is handed over with the shared

@@ -1,0 +1,68 @@
+"""A finished read's progress bar closes once the widget it built shows, in Voila and in
+JupyterLab: the caption worklist of lint findings reads its galleries with a bar, and no
+"Reading galleries: 7 of 7" stays above the worklist (``tests/widgets/test_widget_read_bars.py``
+checks how the bars are made, without a browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import lab_server, no_widget_errors, shot, voila_server, write_notebook
+from .test_caption_worklist_browser import NOTEBOOK_SOURCE, RUN_ALL_JS, USABLE_JS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LOAD_MS = 120_000
+#: The notebook's frame is lint_captions(images) unless ``rows`` is set: the worklist then reads
+#: the galleries itself, with a bar (progress=True is its default).
+LINT_FINDINGS = {"mode": "inprocess", "seed": "38", "products": "12"}
+
+
+def read_bars(page: Any) -> Any:
+    """The read's bars a person sees (a hidden one is in the page, and not seen)."""
+    return page.get_by_text("Reading galleries").locator("visible=true")
+
+
+def no_bar_above_the_worklist(page: Any, artifacts: Path, name: str) -> None:
+    page.wait_for_function(USABLE_JS, timeout=LOAD_MS, polling="raf")
+    expect(page.locator(".snb-test-done")).to_have_count(1, timeout=LOAD_MS)  # the cell ended
+    expect(read_bars(page)).to_have_count(0)
+    shot(page, artifacts, name)
+    no_widget_errors(page)
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory: pytest.TempPathFactory, shop_server: Any) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("voila-read-bar")
+    notebook = write_notebook(home, "worklist.ipynb", NOTEBOOK_SOURCE)
+    with voila_server(home, notebook, shop_server) as base:
+        yield base
+
+
+def test_voila_shows_no_finished_read_bar_above_the_worklist(
+    page: Any, voila: str, artifacts: Path
+) -> None:
+    page.goto(f"{voila}/", wait_until="commit")  # over HTTP on the module's sandbox shop
+    no_bar_above_the_worklist(page, artifacts, "read-bar-voila")
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    write_notebook(tmp_path, "worklist.ipynb", NOTEBOOK_SOURCE)
+    with lab_server(tmp_path, LINT_FINDINGS) as served:
+        yield served
+
+
+def test_jupyterlab_shows_no_finished_read_bar_above_the_worklist(
+    page: Any, lab: tuple[str, str], artifacts: Path
+) -> None:
+    base, token = lab
+    page.goto(f"{base}/lab/tree/worklist.ipynb?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
+    page.evaluate(RUN_ALL_JS)
+    no_bar_above_the_worklist(page, artifacts, "read-bar-jupyterlab")
