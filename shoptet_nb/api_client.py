@@ -15,19 +15,13 @@ importable from here (and from :mod:`shoptet_nb.client`) wherever they are defin
 
 from __future__ import annotations
 
-from ._thread_map import current_stop
-from .endpoints import GALLERIES, ShopEndpoints
-from .file_downloads import FileDownloads, FilePart
-from .http_client import MAX_FILE_REDIRECTS, Envelope
-
-__all__ = [
-    "GALLERIES",
-    "MAX_FILE_REDIRECTS",
-    "ApiClient",
-    "Envelope",
-    "FilePart",
-    "current_stop",
-]
+from ._thread_map import current_stop as current_stop
+from .endpoints import GALLERIES as GALLERIES
+from .endpoints import ShopEndpoints
+from .file_downloads import FileDownloads
+from .file_downloads import FilePart as FilePart
+from .http_client import MAX_FILE_REDIRECTS as MAX_FILE_REDIRECTS
+from .http_client import Envelope as Envelope
 
 
 class ApiClient(ShopEndpoints, FileDownloads):

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import lab_server, no_widget_errors, shot, voila_server, write_notebook
+from .conftest import lab_server, no_widget_errors, shot, write_notebook
 from .test_caption_worklist_browser import NOTEBOOK_SOURCE, RUN_ALL_JS, USABLE_JS
+from .test_caption_worklist_browser import voila as voila  # the worklist's page in Voila
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,14 +35,6 @@ def no_bar_above_the_worklist(page: Any, artifacts: Path, name: str) -> None:
     expect(read_bars(page)).to_have_count(0)
     shot(page, artifacts, name)
     no_widget_errors(page)
-
-
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory: pytest.TempPathFactory, shop_server: Any) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("voila-read-bar")
-    notebook = write_notebook(home, "worklist.ipynb", NOTEBOOK_SOURCE)
-    with voila_server(home, notebook, shop_server) as base:
-        yield base
 
 
 def test_voila_shows_no_finished_read_bar_above_the_worklist(
