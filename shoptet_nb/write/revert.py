@@ -17,7 +17,16 @@ from .add.result import AddResult
 from .add.undo import revert_add
 from .delete_result import DeleteResult
 from .delete_revert import Stage, revert_deletes
-from .journal import Added, Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
+from .journal import (
+    Added,
+    AddIntent,
+    Confirmed,
+    Entry,
+    ImageState,
+    Intent,
+    decode_entries,
+    read_journal,
+)
 from .restore_order import mark_inexact, priorities_sent, restore_order
 from .result import Result
 from .run import Progress, run_plan
@@ -107,7 +116,7 @@ def revert(
         if any(entry.get("event") == "archived" for entry in raw):  # a delete's journal
             return revert_deletes(source, client=client, stage=stage, journal=journal)
         entries = decode_entries(raw)
-    if isinstance(source, AddResult) or any(isinstance(e, Added) for e in entries):
+    if isinstance(source, AddResult) or any(isinstance(e, Added | AddIntent) for e in entries):
         # An add is undone by deleting the photos it added (add/undo.py), nothing else.
         return revert_add(client, entries, journal)
     edits, base = _revert_frames(entries)
