@@ -67,8 +67,10 @@ def run_add(
     journal: Journal,
     stage: Callable[[bytes], str] | None,
     timeout: float,
+    gallery_done: Callable[[], None] = lambda: None,
 ) -> None:
-    """Send the plan's ``would_add`` rows; every one of them ends with a status."""
+    """Send the plan's ``would_add`` rows; every one of them ends with a status.
+    ``gallery_done()`` is called (in this thread) as each gallery is finished with."""
     client = plan.client
     keys = list(dict.fromkeys(r.gallery_key for r in plan.rows if r.status == "would_add"))
     if not keys:
@@ -81,6 +83,9 @@ def run_add(
     for key, error in client.map(lambda k: _send(run, k), keys):
         if isinstance(error, BaseException):
             _end_gallery(plan, key, "failed", f"{type(error).__name__}: {error}")
+    for key in keys:
+        if key not in run.chunks:  # nothing was queued: this gallery is finished with
+            gallery_done()
     job_ids = {chunk[0] for chunks in run.chunks.values() for chunk in chunks}
     try:
         seen = wait_all(client, job_ids, started, timeout)
@@ -96,6 +101,7 @@ def run_add(
     for key, error in client.map(lambda k: _settle(run, k, seen), list(run.chunks)):
         if isinstance(error, BaseException):
             _end_gallery(plan, key, "failed", f"{type(error).__name__}: {error}")
+        gallery_done()
 
 
 def _end_gallery(plan: AddPlan, key: _GalleryKey, status: str, message: str) -> None:
