@@ -318,11 +318,13 @@ class Deleted(_PlainEntry):
 
 @dataclass(frozen=True)
 class Restored(_PlainEntry):
-    """A deleted photo added again from its archive: Shoptet named the new one ``new_name``."""
+    """A deleted photo added again from its archive: Shoptet named the new one ``new_name``;
+    ``sha256`` is the file re-added (the archived original's, or its PNG's for a WebP one)."""
 
     EVENT: ClassVar[str] = "restored"
     name: Any = None
     new_name: Any = None
+    sha256: str | None = None
 
 
 # -- photos added (add_images) ---------------------------------------------------------------
