@@ -65,18 +65,11 @@ _COLOURS = {
     "not_restored": "#8d6e63",
 }
 
-#: Columns a table of photos added, deleted or restored shows (those the rows have).
+#: Columns a table of photos added, deleted or restored shows (those the rows have): where,
+#: what happened, then what the photo is.
 _PHOTO_COLUMNS = [
-    "guid",
-    "gallery",
-    "name",
-    "product_name",
-    "status",
-    "message",
-    "restored_as",
-    "source_url",
-    "path",
-    "description",
+    *("guid", "gallery", "name", "status", "message", "restored_as"),
+    *("product_name", "description", "source_url", "path"),
 ]
 
 _DIFF_COLUMNS = [
