@@ -17,7 +17,7 @@ import shoptet_nb as sn
 from shoptet_nb.jobs import JOBS_PATH
 from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxShop
 from shoptet_nb.write.add.result import ADD_STATUSES, REVERT_STATUSES
-from shoptet_nb.write.journal import read_journal
+from shoptet_nb.write.journal import AddIntent, AddQueued, decode_entries, read_journal
 
 # Every test writes its journals to a folder of its own.
 pytestmark = pytest.mark.usefixtures("journal_dir")
@@ -138,6 +138,19 @@ def test_a_journal_cut_after_the_202_still_reverts_exactly_the_added_photos(
     client = result.client
     ours = set(result.rows["name"])
     assert ours <= set(names(client, g))
+    # What the cut-off journal holds: the POST's id, its photos' hashes, the gallery before.
+    entries = decode_entries(read_journal(result.journal_path))  # type: ignore[arg-type]
+    intent = entries[0]
+    assert isinstance(intent, AddIntent)
+    assert intent.post
+    assert [p.sha256 for p in intent.photos] == list(result.rows["sha256"])
+    assert not ours & set(intent.before)
+    assert set(intent.before) <= set(names(client, g))
+    assert AddIntent.decode(intent.encode()) == intent
+    if last_event == "add_job":
+        queued = entries[1]
+        assert isinstance(queued, AddQueued)
+        assert (queued.post, queued.job_id) == (intent.post, result.rows["job_id"].iloc[0])
     undone = sn.revert(result.journal_path, client=client)
     assert undone.rows["status"].tolist() == ["deleted", "deleted"]
     assert set(undone.rows["name"]) == ours

@@ -52,15 +52,10 @@ class Found:
 
 def unsettled(entries: list[Entry]) -> list[AddIntent]:
     """The POSTs the journal announces but never settles (no ``Added`` of their ``post``).
-    A journal older than ``post`` ids counts a gallery with any ``Added`` as settled."""
+    A journal older than ``post`` ids has too little to look for a job with: its POSTs count
+    as settled, and only its ``Added`` photos are deleted, as before."""
     posts = {e.post for e in entries if isinstance(e, Added) and e.post}
-    galleries = {(e.guid, e.gallery) for e in entries if isinstance(e, Added)}
-    return [
-        e
-        for e in entries
-        if isinstance(e, AddIntent)
-        and (e.post not in posts if e.post else (e.guid, e.gallery) not in galleries)
-    ]
+    return [e for e in entries if isinstance(e, AddIntent) and e.post and e.post not in posts]
 
 
 def find_orphans(
@@ -73,12 +68,13 @@ def find_orphans(
     queued = {e.post: e.job_id for e in entries if isinstance(e, AddQueued) and e.post}
     claimed = {e.job_id for e in entries if isinstance(e, AddQueued | Added) and e.job_id}
     since = min(_when(e) for e in intents) - CREATION_MARGIN
-    listed = list_jobs(client, since)
+    # The job list only where a POST's job id was never journaled.
+    listed = list_jobs(client, since) if any(e.post not in queued for e in intents) else []
     groups: list[tuple[AddIntent, list[Found]]] = []
     for intent in intents:
         photos = [Found(intent.guid, intent.gallery, p, None) for p in intent.photos]
         groups.append((intent, photos))
-        job_id = queued.get(intent.post) if intent.post else None
+        job_id = queued.get(intent.post or "")
         if job_id is None:
             job_id = _only_new_job(intent, listed, claimed, photos)
         for f in photos:
