@@ -225,6 +225,24 @@ def test_a_post_that_never_reached_the_shop_deletes_nothing() -> None:
     assert names(client, g) == before
 
 
+def test_a_colleagues_job_is_not_taken_for_a_post_that_never_reached_the_shop() -> None:
+    # The journal has no job id; the one new insert job on the gallery is a colleague's, with
+    # other files: it is not ours, and nothing of it is deleted.
+    shop = SandboxShop(products=4, seed=2, insert_job_s=0.2)
+    client = sn.connect("t", base_url=SANDBOX_BASE_URL, transport=ProxyRefusesPosts(shop))
+    client.sandbox = shop
+    g = shop.products()[0]["guid"]
+    result = sn.add_images(client, pd.DataFrame(photos(client, g, 1, tag="never")))
+    assert result.journal_path is not None
+    cut_after(result.journal_path, "add_intent")
+    colleague_posts(shop, g, [b"\x89PNG\r\n\x1a\n" + bytes(range(64)) * 4])
+    before = names(client, g)
+    undone = sn.revert(result.journal_path, client=client)
+    assert undone.rows["status"].tolist() == ["not_found"]
+    assert "someone else's" in undone.rows["message"].iloc[0]
+    assert names(client, g) == before
+
+
 # --- 4: counts -----------------------------------------------------------------------------
 
 

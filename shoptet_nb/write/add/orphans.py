@@ -6,7 +6,10 @@ Such a POST is an :class:`~..journal.AddIntent` with no :class:`~..journal.Added
 before the answer was journaled), the one insert job on the gallery created since just before
 the intent that the run did not know of then (``jobs_before``) and that the journal does not
 give to another POST. No such job: the POST never reached the shop, nothing is deleted. Several:
-someone else posted to the gallery too, and nothing tells them apart: ``conflict``.
+someone else posted to the gallery too, and nothing tells them apart: ``conflict``. A job
+found that way is taken as ours only if the photos it added have the rows' files (a colleague's
+job while ours never reached the shop would otherwise be deleted); a colleague's upload of the
+very same files in that window is the one case nothing can tell apart.
 
 Its photos are the names the job's result file gives per item, where the file can be read:
 that is what tells a colleague's upload of the same file apart (it is in another job's file).
@@ -45,6 +48,8 @@ class Found:
     name: str | None = None
     status: str | None = None
     message: str | None = None
+    #: The job id was not journaled but taken from the job list (the one new job).
+    guessed: bool = False
 
     def end(self, status: str, message: str) -> None:
         self.status, self.message = status, message
@@ -75,10 +80,11 @@ def find_orphans(
         photos = [Found(intent.guid, intent.gallery, p, None) for p in intent.photos]
         groups.append((intent, photos))
         job_id = queued.get(intent.post or "")
+        guessed = job_id is None
         if job_id is None:
             job_id = _only_new_job(intent, listed, claimed, photos)
         for f in photos:
-            f.job_id = job_id
+            f.job_id, f.guessed = job_id, guessed
     waiting = {f.job_id for _, photos in groups for f in photos if f.job_id and not f.status}
     seen = wait_all(client, waiting, since + CREATION_MARGIN, timeout) if waiting else {}
     for intent, photos in groups:
@@ -150,8 +156,36 @@ def _settle(
                 f.end("not_found", f"job {job_id} added it as {name}, which is gone")
             else:
                 f.name = name
+        if photos[0].guessed:
+            _unless_others_files(client, photos, job_id)
         return
     _by_content(client, photos, new)
+
+
+def _unless_others_files(client: ShoptetClient, photos: list[Found], job_id: str) -> None:
+    """A job taken from the list, not the journal, is ours only if the photos it added have
+    our rows' files: the one new job on the gallery may be a colleague's while our POST never
+    reached the shop. Any other file: not ours, nothing deleted."""
+    named = [f for f in photos if f.name is not None]
+    hashes, unread = new_photo_hashes(client, [f.name for f in named if f.name])
+    by_name = {n: h for h, names in hashes.items() for n in names}
+    if unread:
+        for f in photos:
+            f.name = None
+            f.end(
+                "failed",
+                f"could not read {', '.join(unread[:3])} to check that job {job_id} is this "
+                "run's: revert again later; nothing deleted",
+            )
+    elif any(by_name.get(f.name or "") != f.photo.sha256 for f in named):
+        for f in photos:
+            f.name = None
+            f.end(
+                "not_found",
+                f"the only new insert job on this gallery ({job_id}) added other files than "
+                "this run's: it is someone else's, and this run's POST never reached the shop; "
+                "nothing deleted",
+            )
 
 
 def _by_content(client: ShoptetClient, photos: list[Found], new: list[str]) -> None:
