@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 import shoptet_nb as sn
-from shoptet_nb.errors import FrameError
 from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxOptions, SandboxShop
 from shoptet_nb.widgets import CaptionWorklist
 
@@ -112,20 +111,6 @@ def test_slovak_findings_show_the_slovak_captions() -> None:
         assert row.description == shop_sk[row.name]
 
 
-def test_a_frame_mixing_languages_says_how_to_split_it() -> None:
-    client = sn.sandbox(seed=3, products=12, limits=False)
-    guid = products_with_images(client, 1, min_images=2)[0]
-    both = pd.concat(
-        [
-            sn.read_images(client, [guid], progress=False),
-            sn.read_images(client, [guid], language="sk", progress=False),
-        ]
-    )
-    with pytest.raises(FrameError, match=r"one worklist per language") as caught:
-        CaptionWorklist(client, both, journal=False)
-    assert "language=" not in str(caught.value)  # no parameter it does not have
-
-
 def test_reload_is_busy_with_save_disabled_while_it_reads() -> None:
     client = sn.sandbox(seed=3, products=12, limits=False)
     guids = products_with_images(client, 3, min_images=2)
@@ -137,3 +122,106 @@ def test_reload_is_busy_with_save_disabled_while_it_reads() -> None:
     assert seen[0][1] == "Reading 3 galleries from the shop…"
     assert seen[-1][0] is False
     assert not worklist.busy
+
+
+def cs_and_sk(client: Any, guid: str) -> pd.DataFrame:
+    """The product's photos twice: in the default language and in Slovak (concatenated)."""
+    slovak(client, guid)
+    return pd.concat(
+        [
+            sn.read_images(client, [guid], progress=False),
+            sn.read_images(client, [guid], language="sk", progress=False),
+        ],
+        ignore_index=True,
+    )
+
+
+def shop_captions(client: Any, guid: str) -> dict[tuple[str | None, str], str]:
+    """Every caption of the product in the sandbox's store: {(language, name): text}."""
+    out = {}
+    for language in (None, "sk"):
+        for image in client.sandbox.images(guid, "shop", language=language):
+            out[(language, image["name"])] = image["description"] or ""
+    return out
+
+
+def test_a_frame_mixing_languages_edits_each_caption_in_its_own_language() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    both = cs_and_sk(client, guid)
+    before = shop_captions(client, guid)
+    worklist = CaptionWorklist(client, both, journal=False)
+    name = str(both["name"].iloc[0])
+    assert len(worklist.rows) == len(both)
+    with pytest.raises(sn.ArgumentError, match="language="):
+        worklist.set_caption(guid, name, "Which one?")  # two rows match: say which
+    worklist.set_caption(guid, name, "Český popis", language=None)
+    worklist.set_caption(guid, name, "Slovenský popis", language="sk")
+    changes = worklist.changes
+    assert sorted(changes["language"].astype("string").fillna("-")) == ["-", "sk"]
+    result = worklist.save()
+    assert result is not None
+    assert sorted(result.rows["status"]) == ["updated", "updated"]
+    after = shop_captions(client, guid)
+    expected = dict(before)
+    expected[(None, name)] = "Český popis"
+    expected[("sk", name)] = "Slovenský popis"
+    assert after == expected  # each in its own language, nothing else changed
+    assert worklist.changes.empty
+    shown = worklist.rows.set_index(["language", "name"])["description"]
+    assert shown[("sk", name)] == "Slovenský popis"
+
+
+def test_a_conflict_in_one_language_holds_only_that_languages_edit() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    both = cs_and_sk(client, guid)
+    worklist = CaptionWorklist(client, both, journal=False)
+    name = str(both["name"].iloc[0])
+    worklist.set_caption(guid, name, "Mine CS", language=None)
+    worklist.set_caption(guid, name, "Mine SK", language="sk")
+    client.sandbox.set_image(guid, "shop", name, description="Colleague SK", language="sk")
+    result = worklist.save()
+    assert result is not None
+    statuses = dict(
+        zip(result.rows["language"].astype("string").fillna("-"), result.rows["status"])
+    )
+    assert statuses == {"-": "updated", "sk": "conflict"}
+    after = shop_captions(client, guid)
+    assert after[(None, name)] == "Mine CS"
+    assert after[("sk", name)] == "Colleague SK"
+    conflicts = worklist.conflicts
+    assert list(conflicts["theirs"]) == ["Colleague SK"]
+    assert list(conflicts["language"]) == ["sk"]
+    states = worklist.rows.set_index(["language", "name"])["state"]
+    assert states[("sk", name)] == "conflict"
+    worklist.take_theirs(guid, name, language="sk")
+    assert worklist.conflicts.empty
+
+
+def test_each_row_of_a_mixed_worklist_shows_its_language_escaped_in_the_view() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    both = cs_and_sk(client, guid)
+    worklist = CaptionWorklist(client, both, journal=False)
+    labels = [row["l"] for row in worklist.rows_data]
+    assert sorted(set(labels)) == ["default", "sk"]
+    assert worklist.languages_shown is True
+    assert len({row["k"] for row in worklist.rows_data}) == len(both)  # ids differ per language
+    # A caption typed in the browser goes to its row's language only.
+    sk_row = next(row for row in worklist.rows_data if row["l"] == "sk")
+    worklist.vue_set_caption({"captions": {sk_row["k"]: "Typed SK"}})
+    assert list(worklist.changes["language"]) == ["sk"]
+    assert "<td>sk</td>" in worklist._repr_html_()
+    # Undo and reset per row as in a single-language worklist.
+    worklist.undo()
+    assert worklist.changes.empty
+
+
+def test_a_single_language_worklist_shows_no_language_column() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    worklist = CaptionWorklist(client, sn.read_images(client, [guid], progress=False))
+    assert worklist.languages_shown is False
+    assert "language" not in worklist.rows.columns
+    assert all("l" not in row or row["l"] == "" for row in worklist.rows_data)
