@@ -69,19 +69,20 @@ def _int(value: object) -> int | None:
 
 class Revisions:
     """The kernel's revision of each photo's caption: a view sends it with the caption, and the
-    browser drops its draft of a caption whose revision moved (the kernel set the text)."""
+    browser drops its draft of a caption whose revision moved (the kernel set the text). A key
+    is a photo, or a row of a view (a photo in one language)."""
 
     def __init__(self) -> None:
         self._counter = 0
-        self._revs: dict[Photo, int] = {}
+        self._revs: dict[tuple[str, ...], int] = {}
 
-    def bump(self, keys: Iterable[Photo]) -> None:
+    def bump(self, keys: Iterable[tuple[str, ...]]) -> None:
         """Mark these captions as set by the kernel."""
         self._counter += 1
         for key in keys:
             self._revs[key] = self._counter
 
-    def __getitem__(self, key: Photo) -> int:
+    def __getitem__(self, key: tuple[str, ...]) -> int:
         return self._revs.get(key, 0)
 
 
@@ -267,7 +268,7 @@ class EditingWidget(VuetifyTemplate):
 
     def preview(self) -> Plan:
         """Show the plan (old → new for every pending edit) in the widget and return it."""
-        plan = self.session.plan()
+        plan = self.plan()
         self.preview_rows = preview_rows(plan.rows.head(PREVIEW_LIMIT), self.session.product_names)
         self.preview_summary = wording.preview_summary(
             plan.counts,
@@ -288,7 +289,7 @@ class EditingWidget(VuetifyTemplate):
         send. An error that stops the save is shown and raised; so is an interrupt, after what
         was saved up to then is shown (``shoptet_nb.Interrupted`` carries it).
         """
-        count = len(self.model.changes)
+        count = len(self.changes)
         if not count:
             held = wording.held_text(self._held(), self.marked)
             self._say(f"Nothing to save: no pending edits.{held}", "info")
@@ -305,7 +306,7 @@ class EditingWidget(VuetifyTemplate):
                 self.busy_text = f"{saving}: part {number} of {parts}…"
 
         try:
-            result = self.session.save(
+            result = self._save_sessions(
                 on_part=self._show_part,
                 on_start=starting,
                 on_progress=self._show_progress,
@@ -319,13 +320,13 @@ class EditingWidget(VuetifyTemplate):
             raise
         except Exception as exc:
             self._render_all()
-            stop = self.session.last_stop
+            stop = self._stopped_session().last_stop
             text = (
                 wording.stopped_notice(exc, stop.part, stop.parts, stop.result, self.noun)
                 if stop is not None
                 else wording.failed_notice(exc)
             )
-            self._say(" ".join([text, *map(str, self.session.save_problems)]), "error")
+            self._say(" ".join([text, *map(str, self._save_problems())]), "error")
             raise
         finally:
             self.busy = False
@@ -337,12 +338,24 @@ class EditingWidget(VuetifyTemplate):
                 noun=self.noun,
                 marked=self.marked,
                 held=wording.held_text(self._held(result), self.marked),
-                problems=[str(p) for p in self.session.save_problems],
+                problems=[str(p) for p in self._save_problems()],
             )
             self._say(text, kind)
         return result
 
     # --- what a view adds -----------------------------------------------------------------
+
+    def _save_sessions(self, **callbacks: Any) -> Result | None:
+        """Save what the view shows (a view over several sessions saves each)."""
+        return self.session.save(**callbacks)
+
+    def _stopped_session(self) -> EditSession:
+        """The session whose save stopped half-way (its ``last_stop`` says where)."""
+        return self.session
+
+    def _save_problems(self) -> list[object]:
+        """The read problems after the last save."""
+        return list(self.session.save_problems)
 
     def _render_all(self) -> None:
         """Show the model as it is now (after a save, a re-read, a reset)."""

@@ -449,7 +449,7 @@ def test_each_part_of_a_save_shows_its_outcomes_before_the_next_is_sent(
         assert states == {k: "saved" if k[0] in written else "edited" for k in keys}
         for key in keys:
             if key[0] in previous:
-                row = pushed[str(worklist._index[key])]
+                row = pushed[str(worklist._index[(*key, "")])]
                 assert (row["s"], row["m"]) == ("saved", "Saved")
         written += part
         previous = part
