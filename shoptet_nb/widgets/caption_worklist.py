@@ -63,6 +63,11 @@ __all__ = ["CaptionWorklist", "clean_caption"]
 Key = tuple[str, str, str, str]
 
 
+#: A ``language=`` argument: a code, None for the shop's default, ``...`` for the photo's only
+#: row (a worklist of one language needs none).
+Language = str | EllipsisType | None
+
+
 def _photo(key: Key) -> Photo:
     return key[0], key[1], key[2]
 
@@ -113,6 +118,8 @@ class CaptionWorklist(EditingWidget):
     rules = t.List(t.Dict()).tag(sync=True)
     rows_data = t.List(t.Dict()).tag(sync=True)
     row_updates = t.Dict().tag(sync=True)
+    #: Whether rows show their language (the frame holds several; each row's ``l``).
+    languages_shown = t.Bool(False).tag(sync=True)
 
     noun = "caption"
     marked = "the rows"
@@ -149,7 +156,6 @@ class CaptionWorklist(EditingWidget):
         super().__init__(next(iter(sessions.values())), max_length=max_length, **kwargs)
         #: Every language's session (one for a single-language worklist), by language.
         self.languages = LanguageSessions(sessions)
-        #: Whether rows show their language (the frame holds several).
         self.languages_shown = len(sessions) > 1
         self._keys = keys
         self._index: dict[Key, int] = {k: i for i, k in enumerate(keys)}
@@ -251,7 +257,7 @@ class CaptionWorklist(EditingWidget):
         text: str | None,
         gallery: str = "shop",
         *,
-        language: str | EllipsisType | None = ...,
+        language: Language = ...,
     ) -> None:
         """Set the caption of one photo (kept in the worklist until :meth:`save`).
 
@@ -266,12 +272,7 @@ class CaptionWorklist(EditingWidget):
         self._after([key])
 
     def keep_mine(
-        self,
-        guid: str,
-        name: str,
-        gallery: str = "shop",
-        *,
-        language: str | EllipsisType | None = ...,
+        self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
     ) -> None:
         """Resolve a conflict by keeping your caption: the next save sends it."""
         key = self._check(guid, gallery, name, language)
@@ -279,12 +280,7 @@ class CaptionWorklist(EditingWidget):
         self._after([key])
 
     def take_theirs(
-        self,
-        guid: str,
-        name: str,
-        gallery: str = "shop",
-        *,
-        language: str | EllipsisType | None = ...,
+        self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
     ) -> None:
         """Resolve a conflict by taking the shop's caption: your edit is dropped."""
         key = self._check(guid, gallery, name, language)
@@ -531,9 +527,7 @@ class CaptionWorklist(EditingWidget):
                 out += [k for k in self._by_photo.get((parts[0], parts[1], parts[2]), [])]
         return [k for k in out if k in self._index]
 
-    def _check(
-        self, guid: str, gallery: str, name: str, language: str | EllipsisType | None
-    ) -> Key:
+    def _check(self, guid: str, gallery: str, name: str, language: Language) -> Key:
         photo = (str(guid), str(gallery), str(name))
         found = self._by_photo.get(photo, [])
         if language is not ...:
