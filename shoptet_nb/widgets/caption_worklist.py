@@ -275,17 +275,21 @@ class CaptionWorklist(EditingWidget):
         self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
     ) -> None:
         """Resolve a conflict by keeping your caption: the next save sends it."""
-        key = self._check(guid, gallery, name, language)
-        self._model(key).keep_mine(*_photo(key))
-        self._after([key])
+        self._settle(self._check(guid, gallery, name, language), keep=True)
 
     def take_theirs(
         self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
     ) -> None:
         """Resolve a conflict by taking the shop's caption: your edit is dropped."""
-        key = self._check(guid, gallery, name, language)
-        self._model(key).take_theirs(*_photo(key))
-        self.revisions.bump([key])
+        self._settle(self._check(guid, gallery, name, language), keep=False)
+
+    def _settle(self, key: Key, *, keep: bool) -> None:
+        model = self._model(key)
+        if keep:
+            model.keep_mine(*_photo(key))
+        else:
+            model.take_theirs(*_photo(key))
+            self.revisions.bump([key])  # the kernel set the caption: drop the browser's draft
         self._after([key])
 
     def fill_from_template(

@@ -184,7 +184,9 @@ def test_a_conflict_in_one_language_holds_only_that_languages_edit() -> None:
     result = worklist.save()
     assert result is not None
     statuses = dict(
-        zip(result.rows["language"].astype("string").fillna("-"), result.rows["status"])
+        zip(
+            result.rows["language"].astype("string").fillna("-"), result.rows["status"], strict=True
+        )
     )
     assert statuses == {"-": "updated", "sk": "conflict"}
     after = shop_captions(client, guid)
