@@ -121,14 +121,26 @@ class LanguageSessions:
         """Save each language in turn (see :meth:`EditSession.save`); one Result of all.
 
         A save that stops in one language leaves the later ones pending; :attr:`stopped` is the
-        session it stopped in.
+        session it stopped in. The shop renews a photo's change time and signed names for a
+        change in any language, so before a language is saved, the galleries the languages
+        before it wrote are read again in it (its edits rebased on them, a caption a colleague
+        changed still a conflict): else our own write would look like a colleague's change.
         """
         from ..write.result import combine_results
 
         self.stopped = None
-        results = []
+        results: list[Result] = []
         for session in self.sessions.values():
+            written = {
+                (str(g), str(gal))
+                for r in results
+                for g, gal, status in r.rows[["guid", "gallery", "status"]].to_numpy()
+                if status != "conflict"
+            }
+            stale = [g for g in session.pending_galleries() if g in written]
             try:
+                if stale:
+                    session.reread(stale)
                 result = session.save(**callbacks)
             except BaseException:
                 self.stopped = session

@@ -631,13 +631,16 @@ class CaptionWorklist(EditingWidget):
         missing = self._missing.get(key)
         names = self.session.product_names
         label = language_label(_lang(key)) if self.languages_shown else ""
+        head = {
+            "i": self._index[key],
+            "k": self._row_id(key),
+            "p": names.get(key[0], key[0]),
+            "n": key[2],
+            "l": label,
+        }
         if missing:
             return {
-                "i": self._index[key],
-                "k": self._row_id(key),
-                "p": names.get(key[0], key[0]),
-                "n": key[2],
-                "l": label,
+                **head,
                 "c": "",
                 "r": 0,
                 "d": False,
@@ -658,11 +661,7 @@ class CaptionWorklist(EditingWidget):
             outcome = model.outcome(*_photo(key))
             message = outcome_view(outcome)["label"] if outcome else ""
         return {
-            "i": self._index[key],
-            "k": self._row_id(key),
-            "p": names.get(key[0], key[0]),
-            "n": key[2],
-            "l": label,
+            **head,
             "c": model.caption(*_photo(key)),
             "r": self.revisions[key],
             "d": key in self._duplicates,

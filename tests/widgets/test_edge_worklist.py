@@ -177,27 +177,30 @@ def test_a_conflict_in_one_language_holds_only_that_languages_edit() -> None:
     guid = products_with_images(client, 1, min_images=2)[0]
     both = cs_and_sk(client, guid)
     worklist = CaptionWorklist(client, both, journal=False)
-    name = str(both["name"].iloc[0])
-    worklist.set_caption(guid, name, "Mine CS", language=None)
-    worklist.set_caption(guid, name, "Mine SK", language="sk")
-    client.sandbox.set_image(guid, "shop", name, description="Colleague SK", language="sk")
+    first, second = (str(n) for n in both["name"].drop_duplicates().iloc[:2])
+    before = shop_captions(client, guid)
+    # Two photos: the shop renews a photo's changeTime for a change in any language, so a
+    # colleague's Slovak edit of a photo may also hold back a Czech edit of that same photo.
+    worklist.set_caption(guid, first, "Mine CS", language=None)
+    worklist.set_caption(guid, second, "Mine SK", language="sk")
+    client.sandbox.set_image(guid, "shop", second, description="Colleague SK", language="sk")
     result = worklist.save()
     assert result is not None
-    statuses = dict(
-        zip(
-            result.rows["language"].astype("string").fillna("-"), result.rows["status"], strict=True
-        )
-    )
+    languages = result.rows["language"].astype("string").fillna("-")
+    statuses = dict(zip(languages, result.rows["status"], strict=True))
     assert statuses == {"-": "updated", "sk": "conflict"}
-    after = shop_captions(client, guid)
-    assert after[(None, name)] == "Mine CS"
-    assert after[("sk", name)] == "Colleague SK"
+    expected = dict(before)
+    expected[(None, first)] = "Mine CS"
+    expected[("sk", second)] = "Colleague SK"
+    assert shop_captions(client, guid) == expected  # mine in cs, the colleague's in sk
     conflicts = worklist.conflicts
     assert list(conflicts["theirs"]) == ["Colleague SK"]
     assert list(conflicts["language"]) == ["sk"]
     states = worklist.rows.set_index(["language", "name"])["state"]
-    assert states[("sk", name)] == "conflict"
-    worklist.take_theirs(guid, name, language="sk")
+    assert states[("sk", second)] == "conflict"
+    row = next(r for r in worklist.rows_data if r["l"] == "sk" and r["n"] == second)
+    assert row["t"] == "Colleague SK"  # the shop's text, shown beside yours
+    worklist.take_theirs(guid, second, language="sk")
     assert worklist.conflicts.empty
 
 
