@@ -11,8 +11,10 @@ the token and decompressed and split into lines as it arrives, so a catalogue of
 never sits in memory whole. A file that ends early or does not decompress raises
 :class:`~shoptet_nb.errors.JobResultError`: a short read is never passed off as a whole one.
 
-The functions take the client as their first argument; use them through its methods
-(``client.start_snapshot``, ``client.wait_for_job``, ``client.job``, ``client.snapshot_lines``).
+The functions take the HTTP client (:class:`~shoptet_nb.api_client.ApiClient`) as their first
+argument: this module is a layer above it, and the client never imports it. Use them through
+the methods of :class:`~shoptet_nb.client.ShoptetClient` (``client.start_snapshot``,
+``client.wait_for_job``, ``client.job``, ``client.snapshot_lines``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .client import ShoptetClient
+    from .api_client import ApiClient
 
 #: Job statuses after which nothing changes any more.
 FINISHED = frozenset({"completed", "failed", "expired", "killed"})
@@ -151,7 +153,7 @@ def snapshot_params(
     return params
 
 
-def start_snapshot(client: ShoptetClient, params: dict[str, Any]) -> Job:
+def start_snapshot(client: ApiClient, params: dict[str, Any]) -> Job:
     """Queue a product snapshot; the job as just created (``pending``)."""
     envelope = client.request("GET", SNAPSHOT_PATH, params=params)
     job_id = (envelope.data or {}).get("jobId") if isinstance(envelope.data, dict) else None
@@ -167,7 +169,7 @@ def start_snapshot(client: ShoptetClient, params: dict[str, Any]) -> Job:
     return Job(job_id, "pending", endpoint=SNAPSHOT_PATH, creation_time=created)
 
 
-def job_detail(client: ShoptetClient, job_id: str) -> Job:
+def job_detail(client: ApiClient, job_id: str) -> Job:
     """The job's detail (counts towards Shoptet's 10 detail requests of an unfinished job)."""
     try:
         envelope = client.request("GET", f"{JOBS_PATH}/{quote(job_id, safe='')}")
@@ -189,7 +191,7 @@ def job_detail(client: ShoptetClient, job_id: str) -> Job:
     return Job.from_api((envelope.data or {}).get("job"))
 
 
-def resume_job(client: ShoptetClient, job_id: str) -> Job:
+def resume_job(client: ApiClient, job_id: str) -> Job:
     """A job to go on waiting for, by its id: as the job list shows it, where it does.
 
     The list costs none of the 10 detail reads Shoptet allows an unfinished job, so resuming
@@ -203,7 +205,7 @@ def resume_job(client: ShoptetClient, job_id: str) -> Job:
     return job_detail(client, job_id)
 
 
-def find_in_list(client: ShoptetClient, job_id: str, since: str | None) -> Job | None:
+def find_in_list(client: ApiClient, job_id: str, since: str | None) -> Job | None:
     """The job as the job list shows it (all pages from ``since``), or None if not there."""
     page = 1
     while True:
@@ -219,7 +221,7 @@ def find_in_list(client: ShoptetClient, job_id: str, since: str | None) -> Job |
 
 
 def wait_for_job(
-    client: ShoptetClient,
+    client: ApiClient,
     job: Job,
     *,
     timeout: float = DEFAULT_TIMEOUT_S,
@@ -306,7 +308,7 @@ def check_finished(job: Job) -> Job:
     return job
 
 
-def result_lines(client: ShoptetClient, job: Job) -> Iterator[bytes]:
+def result_lines(client: ApiClient, job: Job) -> Iterator[bytes]:
     """The lines of a completed job's result file, downloaded and decompressed as they come."""
     check_finished(job)
     assert job.result_url is not None
@@ -360,7 +362,7 @@ def gunzip_lines(chunks: Iterable[bytes], job_id: str) -> Iterator[bytes]:
         yield rest
 
 
-def register_job_webhook(client: ShoptetClient, url: str) -> dict[str, Any]:
+def register_job_webhook(client: ApiClient, url: str) -> dict[str, Any]:
     """Register ``url`` for the ``job:finished`` event; the webhook as Shoptet created it."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:

@@ -29,7 +29,8 @@ from .catalogue import GALLERIES
 from .clock import ShopClock
 from .exchange import ApiError, Call, Request, Result, error
 from .faults import DroppedConnection, Fault, SlowResponse, draw
-from .jobs import Jobs, result_file
+from .job_queue import Jobs
+from .jobs import result_file
 from .limits import Limiter, request_cost, token_label
 from .options import SandboxOptions
 from .photos import MEDIA_TYPES, Photo, cut_picture, original_range, original_size
@@ -38,7 +39,7 @@ from .results import RESULTS_PATH
 from .routes import Match, match
 from .stats import Stats
 from .store import Store
-from .webhooks import Webhooks
+from .webhook_registry import Webhooks
 
 __all__ = ["Observer", "SandboxApp", "add_observer", "remove_observer"]
 

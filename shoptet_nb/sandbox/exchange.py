@@ -2,20 +2,24 @@
 
 Handlers live in one module per resource (``products``, ``images``, ``jobs``, ``webhooks``,
 ``eshop``); each is ``handler(call) -> Result`` and raises ``ApiError`` for an error answer.
-The app (``app``) turns a ``Result`` into Shoptet's envelope.
+The app (``app``) turns a ``Result`` into Shoptet's envelope. Handlers reach the shop's state
+through ``call.app``, typed as :class:`Shop` (what they may use of the app), so that no handler
+module imports the app: the app imports them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from . import clock
+from .clock import ShopClock
+from .job_queue import Jobs
 from .options import SandboxOptions
-
-if TYPE_CHECKING:
-    from .app import SandboxApp
+from .stats import Stats
+from .store import Store
+from .webhook_registry import Webhooks
 
 T = TypeVar("T")
 
@@ -59,12 +63,23 @@ class Result:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
 
+class Shop(Protocol):
+    """The part of the app (``SandboxApp``) a handler may use: the shop's state."""
+
+    options: SandboxOptions
+    clock: ShopClock
+    store: Store
+    jobs: Jobs
+    webhooks: Webhooks
+    stats: Stats
+
+
 @dataclass
 class Call:
     """One routed API request: the app's state, the request, its path parameters, the switches
     in force and the language it asked for."""
 
-    app: SandboxApp
+    app: Shop
     request: Request
     params: dict[str, str]
     options: SandboxOptions

@@ -12,12 +12,9 @@ gets 403 ``job-detail-try-counter-exceeded-limit``. The job list has no such cou
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import clock
 from .catalogue import ProductRecord, category_guid, supplier_guid
@@ -25,168 +22,22 @@ from .exchange import (
     ApiError,
     Call,
     Result,
+    Shop,
     error_item,
     filter_by_times,
     includes,
     int_param,
     paginator,
 )
-from .faults import draw_job
+from .job_queue import Job
 from .products import PRODUCT_TIME_BOUNDS, id_list, product_detail
 from .results import RESULTS_PATH, files_base, gzip_json_lines, truncate
 
-if TYPE_CHECKING:
-    from .app import SandboxApp
-
-SNAPSHOT_ENDPOINT = "/api/products/snapshot"
 STATUSES = ("pending", "running", "completed", "failed", "expired", "killed")
 #: Detail requests an unfinished job answers; the next one gets 403.
 MAX_DETAIL_READS = 10
 #: Include sections that need a module the sandbox shop does not have (→ 403 missing-module).
 _MODULE_SECTIONS = {"consumptionTax": "Consumption tax", "perStockAmounts": "stock"}
-_PENDING_SHARE = 0.2
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _base36(seed: str, length: int) -> str:
-    number = int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=8).digest(), "big")
-    out = []
-    for _ in range(length):
-        number, digit = divmod(number, 36)
-        out.append(_ALPHABET[digit])
-    return "".join(out)
-
-
-@dataclass
-class Job:
-    """One queued job. Times are epoch seconds on the shop's clock."""
-
-    job_id: str
-    file_name: str
-    endpoint: str
-    created: float
-    run_s: float
-    valid_s: float
-    language: str | None
-    api_base: str
-    guids: tuple[str, ...]
-    with_images: bool
-    fault: str | None
-    detail_reads: int = 0
-    killed_at: float | None = None
-    packed: bytes | None = None
-    written: threading.Event = field(default_factory=threading.Event)
-
-    def status(self, now: float) -> str:
-        """The status at ``now``."""
-        if self.killed_at is not None:
-            return "killed"
-        if now < self.created + self.run_s * _PENDING_SHARE:
-            return "pending"
-        if now < self.finished_at:
-            return "running"
-        if self.fault == "job_failed":
-            return "failed"
-        return "expired" if now >= self.finished_at + self.valid_s else "completed"
-
-    @property
-    def finished_at(self) -> float:
-        """When the job ends (or ended) on its own."""
-        return self.created + self.run_s
-
-    def completion(self, now: float) -> float | None:
-        """When it finished, or None while it runs."""
-        if self.killed_at is not None:
-            return self.killed_at
-        return self.finished_at if now >= self.finished_at else None
-
-    def valid_until(self, now: float) -> float | None:
-        """Until when its result is downloadable (completed and expired jobs only)."""
-        if self.status(now) in ("completed", "expired"):
-            return self.finished_at + self.valid_s
-        return None
-
-    def log(self, now: float) -> str | None:
-        """What the job reported."""
-        status = self.status(now)
-        if status == "failed":
-            return (
-                f'Job "{self.job_id}" failed: the product export stopped with an internal error '
-                "(injected by the sandbox). Start a new snapshot."
-            )
-        if status == "killed":
-            return f'Job "{self.job_id}" was killed by the shop before it finished.'
-        if status in ("completed", "expired"):
-            return f"Exported {len(self.guids)} products."
-        return None
-
-
-class Jobs:
-    """The shop's job queue (thread-safe)."""
-
-    def __init__(self, seed: int) -> None:
-        self._seed = seed
-        self._lock = threading.Lock()
-        self._jobs: dict[str, Job] = {}
-        self._by_file: dict[str, Job] = {}
-        self._numbers = itertools.count(1)
-
-    def add(self, call: Call, guids: tuple[str, ...], with_images: bool) -> Job:
-        """Queue a snapshot job over ``guids``."""
-        options = call.options
-        with self._lock:
-            n = next(self._numbers)
-            job_id = _base36(f"job/{self._seed}/{n}", 7)
-            job = Job(
-                job_id=job_id,
-                file_name=f"{job_id}-{_base36(f'result/{self._seed}/{n}', 7)}.jsonl.gz",
-                endpoint=SNAPSHOT_ENDPOINT,
-                created=call.app.clock.time(),
-                run_s=options.snapshot_job_s,
-                valid_s=options.job_result_valid_s,
-                language=call.language if len(options.languages) > 1 else None,
-                api_base=call.request.base,
-                guids=guids,
-                with_images=with_images,
-                fault=draw_job(options, n),
-            )
-            self._jobs[job_id] = job
-            self._by_file[job.file_name] = job
-        if job.fault is not None:
-            call.app.stats.fault(job.fault)
-        return job
-
-    def get(self, job_id: str) -> Job | None:
-        """The job, or None."""
-        with self._lock:
-            return self._jobs.get(job_id)
-
-    def by_file(self, file_name: str) -> Job | None:
-        """The job whose result file has this name, or None."""
-        with self._lock:
-            return self._by_file.get(file_name)
-
-    def all(self) -> list[Job]:
-        """Every job, oldest first."""
-        with self._lock:
-            return list(self._jobs.values())
-
-    def count_detail_read(self, job: Job) -> int:
-        """Count one detail request of an unfinished job; returns the count so far."""
-        with self._lock:
-            job.detail_reads += 1
-            return job.detail_reads
-
-    def kill(self, job_id: str, now: float) -> bool:
-        """Kill an unfinished job (as the shop's operator may); False when already finished."""
-        with self._lock:
-            job = self._jobs.get(job_id)
-            if job is None:
-                raise KeyError(job_id)
-            if job.killed_at is not None or now >= job.finished_at:
-                return False
-            job.killed_at = now
-            return True
 
 
 # --- the snapshot request -------------------------------------------------------------------
@@ -213,7 +64,16 @@ def start_snapshot(call: Call) -> Result:
                 section,
             )
     products = _select(call)
-    job = call.app.jobs.add(call, tuple(p.guid for p in products), "images" in sections)
+    job = call.app.jobs.add(
+        call.options,
+        created=call.app.clock.time(),
+        language=call.language,
+        api_base=call.request.base,
+        guids=tuple(p.guid for p in products),
+        with_images="images" in sections,
+    )
+    if job.fault is not None:
+        call.app.stats.fault(job.fault)
     if job.fault == "job_failed":
         job.written.set()  # a failed job leaves no file
     else:
@@ -369,7 +229,7 @@ def job_detail(call: Call) -> Result:
 # --- the result file ------------------------------------------------------------------------
 
 
-def result_file(app: SandboxApp, file_name: str) -> bytes | None:
+def result_file(app: Shop, file_name: str) -> bytes | None:
     """The result file's bytes, or None when there is none (unknown, unfinished, failed,
     killed or expired: a deleted file is a plain 404 on a web server)."""
     job = app.jobs.by_file(file_name)
@@ -384,7 +244,7 @@ def result_file(app: SandboxApp, file_name: str) -> bytes | None:
     return job.packed
 
 
-def _write_result(app: SandboxApp, job: Job) -> None:
+def _write_result(app: Shop, job: Job) -> None:
     try:
         packed = gzip_json_lines(_lines(app, job))
         job.packed = truncate(packed) if job.fault == "truncated_result" else packed
@@ -392,7 +252,7 @@ def _write_result(app: SandboxApp, job: Job) -> None:
         job.written.set()
 
 
-def _lines(app: SandboxApp, job: Job) -> Iterator[dict[str, Any]]:
+def _lines(app: Shop, job: Job) -> Iterator[dict[str, Any]]:
     options = app.options
     language = job.language or options.default_language
     for guid in job.guids:

@@ -44,7 +44,9 @@ MODULES = {GRAPH._module_name(path) for path in PACKAGE.rglob("*.py")}
 def forbidden(source: str, module: str) -> list[str]:
     """The modules below the session that ``source`` (the text of ``module``) imports at run
     time (anywhere but under ``if TYPE_CHECKING:``)."""
-    found = GRAPH._imports(ast.parse(source), module, module.endswith("__init__"), MODULES)
+    found = GRAPH._imports(
+        ast.parse(source), module, module.endswith("__init__"), MODULES, type_only=False
+    )
     return sorted(m for m in found if m.split(".")[:2][-1] in BELOW_THE_SESSION)
 
 

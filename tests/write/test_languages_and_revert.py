@@ -1,4 +1,5 @@
-"""Adversarial checks of apply and revert found by QA, through the public API on the sandbox."""
+"""apply and revert through the public API on the sandbox: photos in two languages, rows in an
+unknown language, and reverting a call that never landed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Adversarial checks of the frame helpers found by QA: a frame read in two languages."""
+"""The frame helpers (move_to_front, renumber, fill_captions) on a frame read in two languages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Adversarial checks of the gallery editor found by QA: a user's and a colleague's sequences."""
+"""The gallery editor against a colleague's changes made while the user edits or saves."""
 
 from __future__ import annotations
 
