@@ -403,8 +403,11 @@ class CaptionWorklist(EditingWidget):
             self._after(touched)
 
     def _show_changed(self, photos: Sequence[Sequence[str]]) -> None:
-        # Only the rows of the galleries the action touched go back to the browser.
-        self._after([k for k in self._as_keys(photos) if k not in self._missing])
+        # Only the rows of the galleries the action touched go back to the browser; the kernel
+        # set their captions (an undo), so the browser drops its drafts of them.
+        keys = [k for k in self._as_keys(photos) if k not in self._missing]
+        self.revisions.bump(keys)
+        self._after(keys)
 
     # --- several languages: the base's session-wide state, over every language -----------
 
@@ -440,9 +443,7 @@ class CaptionWorklist(EditingWidget):
             for g in action.keys:
                 if model.has(*g):
                     keys += [(g[0], g[1], name, language or "") for name in model.names(*g)]
-        keys = [k for k in keys if k in self._index]
-        self.revisions.bump(keys)
-        self._show_changed(keys)
+        self._show_changed([k for k in keys if k in self._index])
         label = done[0][1].label if done else None
         self._say(undone_notice(label), "info")
         return label

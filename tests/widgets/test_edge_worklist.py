@@ -233,3 +233,18 @@ def test_a_single_language_worklist_shows_no_language_column() -> None:
     assert worklist.languages_shown is False
     assert "language" not in worklist.rows.columns
     assert all("l" not in row or row["l"] == "" for row in worklist.rows_data)
+
+
+@pytest.mark.parametrize("languages", [1, 2])
+def test_undo_moves_the_rows_revision_so_the_browser_drops_its_draft(languages: int) -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    frame = cs_and_sk(client, guid) if languages == 2 else sn.read_images(client, [guid])
+    worklist = CaptionWorklist(client, frame, journal=False)
+    row = worklist.rows_data[-1]
+    worklist.vue_set_caption({"captions": {row["k"]: "Typed"}})
+    typed = next(r for r in worklist.row_updates.values() if r["k"] == row["k"])
+    worklist.undo()
+    undone = next(r for r in worklist.row_updates.values() if r["k"] == row["k"])
+    assert undone["c"] == row["c"]
+    assert undone["r"] > typed["r"]
