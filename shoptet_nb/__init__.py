@@ -52,6 +52,7 @@ from .plan import Plan, plan_updates
 from .read import SnapshotRefusedWarning, read_errors, read_images
 from .sandbox import sandbox
 from .spreadsheet import export_captions, read_captions
+from .write.add import AddResult, add_images
 from .write.delete_result import DeleteResult
 from .write.delete_run import delete_images
 
@@ -59,6 +60,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "APIError",
+    "AddResult",
     "ArgumentError",
     "AuthenticationError",
     "CaptionWorklist",
@@ -90,6 +92,7 @@ __all__ = [
     "SnapshotRefusedWarning",
     "ValidationError",
     "__version__",
+    "add_images",
     "apply",
     "audit_images",
     "connect",

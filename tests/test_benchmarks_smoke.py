@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 # The scripts of issues 6 and 12 that print a SUMMARY line (the widget's figure is measured by the
 # browser tests and its own script).
 SCRIPTS = [
+    "bench_add.py",
     "bench_audit.py",
     "bench_chaos.py",
     "bench_delete.py",

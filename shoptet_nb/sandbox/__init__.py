@@ -15,7 +15,9 @@ rules), ``validation`` (PATCH schema), ``limits`` (concurrency and leaky bucket)
 range, real PNG cuts), ``stats``,
 ``app`` (WSGI app: auth, limits, faults, envelope), ``routes`` (the route table), one module of
 handlers per resource (``products``, ``images``, ``eshop``, ``jobs`` (snapshot, job list and
-detail, result files), ``webhooks``) on ``exchange`` (request/result types), ``results``
+detail, result files), ``webhooks``, ``inserts`` (POST images as a job)) on
+``exchange`` (request/result types), ``sources`` (staged source files), ``uploads`` (added
+photos' bytes and names), ``results``
 (gzip JSON Lines and where they are served), ``shop`` (``SandboxShop``), ``transport``,
 ``server``, ``__main__`` (CLI).
 """

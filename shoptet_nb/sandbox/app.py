@@ -37,8 +37,10 @@ from .photos import MEDIA_TYPES, Photo, cut_picture, original_range, original_si
 from .pictures import picture
 from .results import RESULTS_PATH
 from .routes import Match, match
+from .sources import SOURCES_PATH, SourceHost
 from .stats import Stats
 from .store import Store
+from .uploads import Uploads
 from .webhook_registry import Webhooks
 
 __all__ = ["Observer", "SandboxApp", "add_observer", "remove_observer"]
@@ -118,6 +120,12 @@ class SandboxApp:
         self._request_numbers = itertools.count(1)
         self._fault_numbers = itertools.count(1)
         self._write_locks: dict[str, tuple[float, object]] = {}
+        # Photo inserts (issue 17): staged source files, the added photos' files, and the
+        # request → job of each insert whose identical repeat is locked (423).
+        self.sources = SourceHost()
+        self.uploads = Uploads()
+        self.insert_locks: dict[str, str] = {}
+        self.insert_locks_guard = threading.Lock()
 
     # --- public helpers ----------------------------------------------------------------------
     def expire_token(self, token: str) -> None:
@@ -126,8 +134,16 @@ class SandboxApp:
             self._expired.add(hashlib.sha256(token.encode("utf-8")).hexdigest())
 
     def stats_snapshot(self) -> dict[str, Any]:
-        """The ``/_sandbox/stats`` body."""
-        return self.stats.snapshot(self.limiter.peaks(), self.limiter.levels())
+        """The ``/_sandbox/stats`` body; ``photos_per_hash`` counts each added photo's bytes
+        per gallery (``"guid/gallery/sha256": photos``; above 1 is a duplicate)."""
+        self.jobs.settle(self.clock.time())
+        snapshot = self.stats.snapshot(self.limiter.peaks(), self.limiter.levels())
+        snapshot["photos_per_hash"] = self.uploads.per_hash(self._still_shown)
+        return snapshot
+
+    def _still_shown(self, upload: Any, name: str) -> bool:
+        product = self.store.product(upload.guid)
+        return product is not None and name in self.store.gallery_names(product, upload.gallery)
 
     def reset_stats(self) -> None:
         """Zero every counter and peak (bucket levels keep leaking on their own)."""
@@ -145,6 +161,8 @@ class SandboxApp:
             response = self._picture(request, options)
         elif request.path.startswith(RESULTS_PATH):
             response = self._result_file(request, options)
+        elif request.path.startswith(SOURCES_PATH):
+            response = self._source(request, options)
         else:
             response = self._api(request, options)
         start_response(
@@ -216,6 +234,12 @@ class SandboxApp:
             time.sleep(options.picture_latency_ms / 1000.0)
         if not ok:
             response = self._plain(404, b"not found", "text/plain")
+        elif (upload := self.uploads.get(parts[3]) if parts[0] == "user" else None) is not None:
+            # An added photo: its fetched bytes are every cut (the original exactly).
+            response = self._plain(
+                200, b"" if request.method == "HEAD" else upload.data, upload.media_type
+            )
+            response.headers[-1] = ("Content-Length", str(len(upload.data)))
         elif parts[0] == "user" and parts[2] == "orig":
             response = self._original(request, self.store.photo(parts[3]))
         else:
@@ -249,6 +273,17 @@ class SandboxApp:
             response.headers.append(("Content-Range", f"bytes {start}-{end - 1}/{total}"))
         return response
 
+    def _source(self, request: Request, options: SandboxOptions) -> _Response:
+        # A staged source file (sources.py): outside the API, counted as "GET <template>".
+        template = SOURCES_PATH + "{file}"
+        self.stats.request(f"{request.method} {template}")
+        if _token(request) is not None:
+            self.stats.download(with_token=True)  # a token must not reach a source either
+        status, media, body = self.sources.serve(request.path, options)
+        response = self._plain(status, body, media)
+        _notify(request.method, template, response.status, None, None)
+        return response
+
     def _result_file(self, request: Request, options: SandboxOptions) -> _Response:
         # A job's result: outside the API (no auth, no limits, no faults, no bucket drops).
         template = RESULTS_PATH + "{file}"
@@ -267,7 +302,8 @@ class SandboxApp:
             if request.method == "GET":
                 self.stats.download(with_token=_token(request) is not None)
             body = b"" if request.method == "HEAD" else packed
-            response = self._plain(200, body, "application/gzip")
+            media = "application/json" if file_name.endswith(".json") else "application/gzip"
+            response = self._plain(200, body, media)
             response.headers[-1] = ("Content-Length", str(len(packed)))
         # Observers get the file's bytes (gzip JSON Lines) as the response.
         _notify(request.method, template, response.status, None, response.body or None)
@@ -427,6 +463,7 @@ class SandboxApp:
             )
         language = _language(request, options)
         _check_content_type(request, options)
+        self.jobs.settle(self.clock.time())  # jobs that ended since the last request take effect
         return handler(Call(self, request, matched.params, options, language))
 
 

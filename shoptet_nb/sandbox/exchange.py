@@ -9,6 +9,7 @@ module imports the app: the app imports them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -17,8 +18,10 @@ from . import clock
 from .clock import ShopClock
 from .job_queue import Jobs
 from .options import SandboxOptions
+from .sources import SourceHost
 from .stats import Stats
 from .store import Store
+from .uploads import Uploads
 from .webhook_registry import Webhooks
 
 T = TypeVar("T")
@@ -72,6 +75,10 @@ class Shop(Protocol):
     jobs: Jobs
     webhooks: Webhooks
     stats: Stats
+    sources: SourceHost
+    uploads: Uploads
+    insert_locks: dict[str, str]
+    insert_locks_guard: threading.Lock
 
 
 @dataclass

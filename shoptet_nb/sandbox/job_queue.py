@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .faults import draw_job
 from .options import SandboxOptions
+from .results import truncate
 
 SNAPSHOT_ENDPOINT = "/api/products/snapshot"
 _PENDING_SHARE = 0.2
@@ -47,6 +49,10 @@ class Job:
     killed_at: float | None = None
     packed: bytes | None = None
     written: threading.Event = field(default_factory=threading.Event)
+    #: A job with an effect (an image insert): run once when it completes, returns the result
+    #: file and the log line (see ``Jobs.settle``).
+    on_finish: Callable[[], tuple[bytes, str]] | None = None
+    summary: str | None = None
 
     def status(self, now: float) -> str:
         """The status at ``now``."""
@@ -81,14 +87,17 @@ class Job:
         """What the job reported."""
         status = self.status(now)
         if status == "failed":
+            inserts = self.file_name.endswith(".json")  # an image insert's result is JSON
+            what = "the image insert" if inserts else "the product export"
+            again = "Send the images again." if inserts else "Start a new snapshot."
             return (
-                f'Job "{self.job_id}" failed: the product export stopped with an internal error '
-                "(injected by the sandbox). Start a new snapshot."
+                f'Job "{self.job_id}" failed: {what} stopped with an internal error '
+                f"(injected by the sandbox). {again}"
             )
         if status == "killed":
             return f'Job "{self.job_id}" was killed by the shop before it finished.'
         if status in ("completed", "expired"):
-            return f"Exported {len(self.guids)} products."
+            return self.summary or f"Exported {len(self.guids)} products."
         return None
 
 
@@ -111,27 +120,34 @@ class Jobs:
         api_base: str,
         guids: tuple[str, ...],
         with_images: bool,
+        endpoint: str = SNAPSHOT_ENDPOINT,
+        run_s: float | None = None,
+        on_finish: Callable[[], tuple[bytes, str]] | None = None,
     ) -> Job:
         """Queue a snapshot job over ``guids``, created at ``created`` on the shop's clock.
 
         ``language`` is the one asked for, kept only for a shop with several languages;
-        ``api_base`` is where the result file's address points.
+        ``api_base`` is where the result file's address points. Another ``endpoint`` with
+        ``on_finish`` is a job with an effect (an image insert, ``run_s`` long) whose result
+        is a JSON file.
         """
         with self._lock:
             n = next(self._numbers)
             job_id = _base36(f"job/{self._seed}/{n}", 7)
             job = Job(
                 job_id=job_id,
-                file_name=f"{job_id}-{_base36(f'result/{self._seed}/{n}', 7)}.jsonl.gz",
-                endpoint=SNAPSHOT_ENDPOINT,
+                file_name=f"{job_id}-{_base36(f'result/{self._seed}/{n}', 7)}"
+                + (".json" if on_finish else ".jsonl.gz"),
+                endpoint=endpoint,
                 created=created,
-                run_s=options.snapshot_job_s,
+                run_s=options.snapshot_job_s if run_s is None else run_s,
                 valid_s=options.job_result_valid_s,
                 language=language if len(options.languages) > 1 else None,
                 api_base=api_base,
                 guids=guids,
                 with_images=with_images,
                 fault=draw_job(options, n),
+                on_finish=on_finish,
             )
             self._jobs[job_id] = job
             self._by_file[job.file_name] = job
@@ -157,6 +173,24 @@ class Jobs:
         with self._lock:
             job.detail_reads += 1
             return job.detail_reads
+
+    def settle(self, now: float) -> None:
+        """Run the effect of every job with one that has completed by ``now`` (once each):
+        the shop changes when the job ends, not when it is queued or first looked at."""
+        with self._lock:
+            due = [
+                job
+                for job in self._jobs.values()
+                if job.on_finish is not None
+                and not job.written.is_set()
+                and (job.killed_at is not None or now >= job.finished_at)
+            ]
+            for job in due:
+                effect, job.on_finish = job.on_finish, None
+                if job.status(now) in ("completed", "expired") and effect is not None:
+                    packed, job.summary = effect()
+                    job.packed = truncate(packed) if job.fault == "truncated_result" else packed
+                job.written.set()
 
     def kill(self, job_id: str, now: float) -> bool:
         """Kill an unfinished job (as the shop's operator may); False when already finished."""

@@ -32,6 +32,7 @@ from .exchange import (
 from .job_queue import Job
 from .products import PRODUCT_TIME_BOUNDS, id_list, product_detail
 from .results import RESULTS_PATH, files_base, gzip_json_lines, truncate
+from .webhooks import require_job_webhook
 
 STATUSES = ("pending", "running", "completed", "failed", "expired", "killed")
 #: Detail requests an unfinished job answers; the next one gets 403.
@@ -45,14 +46,7 @@ _MODULE_SECTIONS = {"consumptionTax": "Consumption tax", "perStockAmounts": "sto
 
 def start_snapshot(call: Call) -> Result:
     """``GET /api/products/snapshot``: queue a job over the filtered products (202)."""
-    if not call.app.webhooks.has_event("job:finished", call.options):
-        raise ApiError(
-            403,
-            "webhook-not-registered",
-            'Asynchronous requests need a registered "job:finished" webhook; register one '
-            "with POST /api/webhooks, then repeat the request. No job was queued.",
-            "job:finished",
-        )
+    require_job_webhook(call)
     sections = includes(call.request)
     for section, module in _MODULE_SECTIONS.items():
         if section in sections:
@@ -235,6 +229,7 @@ def result_file(app: Shop, file_name: str) -> bytes | None:
     job = app.jobs.by_file(file_name)
     if job is None:
         return None
+    app.jobs.settle(app.clock.time())  # an insert job's file is written when it takes effect
     status = job.status(app.clock.time())
     if status == "expired":
         job.packed = None  # the file is deleted: free the memory

@@ -97,6 +97,25 @@ class SandboxOptions:
     picture_latency_ms: float = 0.0
     """Fixed latency of the picture host (image files), like ``latency_ms`` for the API."""
 
+    # --- photo inserts (createProductImages; see sources.py and inserts.py) ---------------
+    insert_job_s: float = 1.0
+    """How long an image-insert job runs on the shop's clock (``pending`` for its first fifth);
+    the photos appear in the gallery when it completes, never before."""
+    insert_lock: bool = True
+    """423 for a POST of images identical (URL and body) to one whose job has not finished:
+    Shoptet locks "the same request two times in quick succession"; the sandbox holds that
+    lock while the first request's job runs (decision)."""
+    insert_webp: Literal["reject", "accept"] = "reject"
+    """WebP sources: ``reject`` (the item fails ``file-upload-invalid-type``, as Shoptet's help
+    says WebP cannot be uploaded) or ``accept`` (as the OpenAPI's Files section allows)."""
+    max_source_bytes: int | None = None
+    """Largest source file an insert takes (None: no limit, as for product images Shoptet
+    documents none); a larger one fails ``file-upload-size-limit``."""
+    slow_source_s: float = 3.0
+    """How long a source staged as ``slow`` takes to answer (client and shop alike)."""
+    source_timeout_s: float = 2.0
+    """How long the shop's fetch of a source waits; a slower source fails the item."""
+
     job_webhook: bool = True
     """True: the shop has a ``job:finished`` webhook registered, so snapshots run out of the box.
     False: none until one is registered with ``POST /api/webhooks``; a snapshot meanwhile gets

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import deletes, eshop, images, jobs, products, variants, webhooks
+from . import deletes, eshop, images, inserts, jobs, products, variants, webhooks
 from .exchange import Call, Result
 
 Handler = Callable[[Call], Result]
@@ -33,6 +33,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", "/api/products/{guid}", variants.patch_product),
     Route("GET", "/api/products/{guid}/images/{gallery}", images.list_gallery),
     Route("PATCH", "/api/products/{guid}/images/{gallery}", images.patch_gallery),
+    Route("POST", "/api/products/{guid}/images/{gallery}", inserts.create_images),
     Route("DELETE", "/api/products/{guid}/images/{gallery}/{imageName}", deletes.delete_image),
     Route("GET", "/api/eshop", eshop.eshop),
     Route("GET", "/api/system/jobs", jobs.list_jobs),

@@ -89,6 +89,23 @@ class SandboxShop:
         ``KeyError`` for an unknown id."""
         return self._app.jobs.kill(job_id, self._app.clock.time())
 
+    def stage(self, data: bytes, *, behaviour: str = "ok", base: str | None = None) -> str:
+        """Serve ``data`` at a new URL and return it: a source for ``add_images`` (the shop's
+        insert job fetches it in-process; a client reads it without the token).
+
+        ``behaviour`` makes the URL misbehave: ``"missing"`` (404), ``"html"`` (an HTML page
+        instead of the image), ``"slow"`` (answers after ``slow_source_s``; the shop gives up
+        after ``source_timeout_s``). ``base``: the address the shop is served at over
+        loopback (``RunningSandbox.base_url``); by default the in-process host. See ``sources``.
+
+        >>> url = SandboxShop(products=1).stage(b"\\x89PNG\\r\\n\\x1a\\n...")
+        >>> url.startswith("http://sources.sandbox.shoptet-nb.test/sandbox-sources/")
+        True
+        """
+        if base is None:
+            return self._app.sources.stage(data, behaviour)
+        return self._app.sources.stage(data, behaviour, base)
+
     def photo(self, name: str) -> Photo:
         """The oracle's view of the file a name serves: scene, size, format, bytes, variant.
 
@@ -139,6 +156,7 @@ class SandboxShop:
         if gallery not in GALLERIES:
             raise KeyError(gallery)
         options = self.options
+        self._app.jobs.settle(self._app.clock.time())
         # Freshly rendered dicts: the caller may mutate them without touching the shop.
         return self._app.store.images(
             product, [gallery], options, language or options.default_language

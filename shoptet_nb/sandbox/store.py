@@ -293,6 +293,32 @@ class Store:
                 self._touch(product, image, self._now(), options)
             return changed
 
+    # --- photo inserts and deletes (issue 17) ------------------------------------------------
+    def gallery_names(self, product: ProductRecord, gallery: str) -> dict[str, int | None]:
+        """Every photo of one gallery: name → priority (upload order)."""
+        with self._lock:
+            return {image.name: image.priority for image in self._galleries(product)[gallery]}
+
+    def insert(
+        self,
+        product: ProductRecord,
+        gallery: str,
+        items: Sequence[tuple[str, int | None, str | None]],
+        options: SandboxOptions,
+    ) -> None:
+        """Append new photos ``(name, priority, description)``; a missing priority appends
+        after the gallery's highest (decision A3); the caption goes to the default language."""
+        with self._lock:
+            images = self._galleries(product)[gallery]
+            now = self._now()
+            for name, priority, description in items:
+                if priority is None:
+                    top = max((i.priority for i in images if i.priority is not None), default=0)
+                    priority = min(65535, top + 1)
+                images.append(ImageRecord(name, gallery, priority, description, now))
+            if items:
+                self._bump(product, now, options)
+
     def set_variant_image(
         self, product: ProductRecord, code: str, name: str | None, options: SandboxOptions
     ) -> bool:

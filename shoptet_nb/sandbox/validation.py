@@ -9,7 +9,7 @@ request are rejected too (decision: two values for one image cannot both win).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 MAX_ITEMS = 100
@@ -42,31 +42,49 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """``(items, errors)``: the items when the body is valid, else every violation found."""
+def image_list(body: Any) -> tuple[list[Any] | None, list[dict[str, str]]]:
+    """``{"data": {"images": [...]}}`` (PATCH and POST alike): the list (None when there is
+    none to look into) and the errors of the envelope around it."""
     if not isinstance(body, dict):
-        return [], [invalid("Request body must be a JSON object.", "payload")]
+        return None, [invalid("Request body must be a JSON object.", "payload")]
     errors = unexpected_keys(body, {"data"}, "")
     data = body.get("data")
     if not isinstance(data, dict):
         what = "missing" if "data" not in body else "not an object"
-        return [], [*errors, invalid(f'Property "data" is {what}.', "data")]
+        return None, [*errors, invalid(f'Property "data" is {what}.', "data")]
     errors += unexpected_keys(data, {"images"}, "data")
     images = data.get("images")
     if not isinstance(images, list):
         what = "missing" if "images" not in data else "not an array"
-        return [], [*errors, invalid(f'Property "images" is {what}.', "data.images")]
+        return None, [*errors, invalid(f'Property "images" is {what}.', "data.images")]
     if not 1 <= len(images) <= MAX_ITEMS:
         errors.append(
             invalid(f"Expected 1 to {MAX_ITEMS} images, {len(images)} given.", "data.images")
         )
-    seen: dict[str, int] = {}
+    return images, errors
+
+
+def objects(
+    images: list[Any], keys: Collection[str], errors: list[dict[str, str]]
+) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """``(index, path, item)`` of each item that is an object; errors (appended to ``errors``)
+    for an item that is not, and for keys other than ``keys``."""
     for i, item in enumerate(images):
         where = f"data.images[{i}]"
         if not isinstance(item, dict):
             errors.append(invalid("Image must be an object.", where))
             continue
-        errors += unexpected_keys(item, _ITEM_KEYS, where)
+        errors += unexpected_keys(item, keys, where)
+        yield i, where, item
+
+
+def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """``(items, errors)``: the items when the body is valid, else every violation found."""
+    images, errors = image_list(body)
+    if images is None:
+        return [], errors
+    seen: dict[str, int] = {}
+    for i, where, item in objects(images, _ITEM_KEYS, errors):
         name = item.get("name")
         if "name" not in item:
             errors.append(invalid('Property "name" is required.', f"{where}.name"))
@@ -81,17 +99,24 @@ def check_patch_body(body: Any) -> tuple[list[dict[str, Any]], list[dict[str, st
             )
         else:
             seen[name] = i
-        if "priority" in item:
-            priority = item["priority"]
-            if not _is_int(priority) or not PRIORITY_MIN <= priority <= PRIORITY_MAX:
-                errors.append(
-                    invalid(
-                        f'"priority" must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}.',
-                        f"{where}.priority",
-                    )
-                )
-        if "description" in item and not isinstance(item["description"], str):
-            errors.append(invalid('"description" must be a string.', f"{where}.description"))
+        errors += value_problems(item, where)
     if errors:
         return [], errors
     return images, []
+
+
+def value_problems(item: Mapping[str, Any], where: str) -> list[dict[str, str]]:
+    """Errors of an image item's ``priority`` and ``description`` (PATCH and POST alike)."""
+    errors = []
+    if "priority" in item:
+        priority = item["priority"]
+        if not _is_int(priority) or not PRIORITY_MIN <= priority <= PRIORITY_MAX:
+            errors.append(
+                invalid(
+                    f'"priority" must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}.',
+                    f"{where}.priority",
+                )
+            )
+    if "description" in item and not isinstance(item["description"], str):
+        errors.append(invalid('"description" must be a string.', f"{where}.description"))
+    return errors

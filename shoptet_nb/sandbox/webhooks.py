@@ -10,13 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from .exchange import Call, Result, int_param, paginator
+from .exchange import ApiError, Call, Result, int_param, paginator
 from .validation import invalid, unexpected_keys
 
 #: Most webhooks one POST may register, and the longest URL (Shoptet's documented limits).
 MAX_PER_CALL = 50
 MAX_URL = 2000
 _ITEM_KEYS = frozenset({"event", "url", "sendPayload"})
+
+
+def require_job_webhook(call: Call) -> None:
+    """403 ``webhook-not-registered`` (nothing queued) unless a ``job:finished`` webhook is
+    registered: Shoptet runs asynchronous requests only then."""
+    if not call.app.webhooks.has_event("job:finished", call.options):
+        raise ApiError(
+            403,
+            "webhook-not-registered",
+            'Asynchronous requests need a registered "job:finished" webhook; register one '
+            "with POST /api/webhooks, then repeat the request. No job was queued.",
+            "job:finished",
+        )
 
 
 def list_webhooks(call: Call) -> Result:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +28,8 @@ import pandas as pd
 
 from ..client import ShoptetClient
 from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
+from .add.readd import ReAdd, readd
+from .add.sources import MAX_SOURCE_BYTES, judge
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
 from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
@@ -37,24 +38,13 @@ from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_
 Stage = Callable[[bytes], str]
 
 
-@dataclass(frozen=True)
-class ReAdd:
-    """One photo to add back: where Shoptet fetches it, its default-language caption and its
-    priority (None: let the shop place it)."""
-
-    source_url: str
-    description: str | None
-    priority: int | None
-
-
 #: ``readd(client, guid, gallery, photos) -> new names`` (same order; None where a photo was
 #: not added): the one call a restore needs from the add path.
 ReAdder = Callable[[ShoptetClient, str, str, Sequence[ReAdd]], list[str | None]]
 
-#: The add path's re-add, used when ``revert_deletes`` is given none. None until ``add_images``
-#: is wired in here (it is being built in parallel): a restore then says per row that it
-#: cannot add photos yet, and where the archive is.
-READD: ReAdder | None = None
+#: The add path's re-add (``add_images``), used when ``revert_deletes`` is given none; None
+#: makes a restore say per row that it cannot add photos, and where the archive is.
+READD: ReAdder | None = readd
 
 _ITEM = re.compile(r"^data\.images\[(\d+)\]")
 
@@ -181,10 +171,21 @@ class _Restorer:
         ready: list[tuple[Archived, dict[str, Any]]] = []
         for entry, row in zip(entries, rows, strict=True):
             try:
-                url = self.stage(archived_bytes(entry))
+                content = archived_bytes(entry)
             except ArchiveError as exc:
                 row.update(status="failed", message=f"not restored: {exc}")
                 continue
+            # The add path's own rules (e.g. no WebP, which a CDN may have kept under a .jpg
+            # name): a refused original is this row's, with its reason, before any upload.
+            refused = judge(content, allow_webp=False, max_bytes=MAX_SOURCE_BYTES)
+            if isinstance(refused, str):
+                row.update(
+                    status="failed",
+                    message=f"not restored: {refused}; the original is at {entry.file}",
+                )
+                continue
+            try:
+                url = self.stage(content)
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.update(status="failed", message=f"not restored: stage() failed: {exc}")
                 continue

@@ -69,6 +69,16 @@ def new_journal_path(*, sandbox: bool = False) -> Path:
     return folder / f"apply-{stamp}-{secrets.token_hex(3)}.jsonl"
 
 
+def journal_file(journal: str | os.PathLike[str] | bool | None, *, sandbox: bool) -> Path | None:
+    """The file a write's ``journal=`` names: None or True → a new file in
+    :func:`default_journal_dir`, False → none (memory only), else that path."""
+    if journal is None or journal is True:
+        return new_journal_path(sandbox=sandbox)
+    if journal is False:
+        return None
+    return Path(journal)
+
+
 # -- the schema -----------------------------------------------------------------------------
 
 
@@ -315,6 +325,78 @@ class Restored(_PlainEntry):
     new_name: Any = None
 
 
+# -- photos added (add_images) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddedPhoto:
+    """One photo of an add: the input row it comes from, its source's sha256 and URL, and
+    (once known) the name the shop gave it."""
+
+    row: Any
+    sha256: str
+    source_url: str | None = None
+    name: str | None = None
+
+    def encode(self) -> JsonEntry:
+        return {"row": self.row, "sha256": self.sha256, "source_url": self.source_url,
+                "name": self.name}  # fmt: skip
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> AddedPhoto:
+        return cls(data["row"], data["sha256"], data.get("source_url"), data.get("name"))
+
+
+@dataclass(frozen=True)
+class AddIntent(Entry):
+    """A POST of photos about to be sent (before it leaves: a lost answer is still on file)."""
+
+    EVENT: ClassVar[str] = "add_intent"
+    photos: tuple[AddedPhoto, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {"photos": [photo.encode() for photo in self.photos]}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> AddIntent:
+        photos = tuple(AddedPhoto.decode(p) for p in data.get("photos") or [])
+        return cls(*_gallery_of(data), time=data.get("time"), photos=photos)
+
+
+@dataclass(frozen=True)
+class AddQueued(_PlainEntry):
+    """The shop queued the POST's job (from its answer, or found in the job list)."""
+
+    EVENT: ClassVar[str] = "add_job"
+    job_id: str = ""
+
+
+@dataclass(frozen=True)
+class Added(Entry):
+    """Photos found in the gallery after the job, with their new names: what revert deletes."""
+
+    EVENT: ClassVar[str] = "added"
+    job_id: str | None = None
+    photos: tuple[AddedPhoto, ...] = ()
+
+    def fields(self) -> JsonEntry:
+        return {"job_id": self.job_id, "photos": [photo.encode() for photo in self.photos]}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> Added:
+        photos = tuple(AddedPhoto.decode(p) for p in data.get("photos") or [])
+        return cls(*_gallery_of(data), time=data.get("time"), job_id=data.get("job_id"),
+                   photos=photos)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Removed(_PlainEntry):
+    """Photos a revert of an add deleted (one DELETE each)."""
+
+    EVENT: ClassVar[str] = "removed"
+    names: tuple[str, ...] = ()
+
+
 def _gallery_of(data: dict[str, Any]) -> tuple[Any, Any, str | None]:
     """The gallery every entry names: guid, gallery and language (KeyError when missing)."""
     return data["guid"], data["gallery"], data.get("language")
@@ -324,7 +406,12 @@ _ENTRY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entry))
 
 #: Entry classes by the ``event`` they write: the decoder's table (new writers add theirs).
 ENTRY_TYPES: dict[str, Any] = {
-    kind.EVENT: kind for kind in (Intent, Confirmed, Failed, Archived, Deleted, Restored)
+    kind.EVENT: kind
+    for kind in (
+        *(Intent, Confirmed, Failed),
+        *(Archived, Deleted, Restored),
+        *(AddIntent, AddQueued, Added, Removed),
+    )
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,8 +30,32 @@ RESULT_STATUSES = (
 )
 
 
-@dataclass
-class Result:
+class RowStatuses:
+    """What every write's Result says of its ``rows``: the count per status, the rows that need
+    attention, and a one-line repr. A subclass names its ``STATUSES``."""
+
+    STATUSES: ClassVar[tuple[str, ...]] = ()
+    rows: pd.DataFrame
+    dry_run: bool
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per status, every status listed."""
+        return count_statuses(self.rows, self.STATUSES)
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Rows that need attention: failed, conflict or not attempted."""
+        return self.rows[self.rows["status"].isin(["failed", "conflict", "not_attempted"])]
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)
+        kind = "dry run" if self.dry_run else "result"
+        return f"<{type(self).__name__} ({kind}) {len(self.rows)} rows: {counts or 'empty'}>"
+
+
+@dataclass(repr=False)
+class Result(RowStatuses):
     """What happened: ``rows`` (one per input row, same index), ``images`` (the galleries as
     the server returned them after the update) and ``errors`` (the server's error items)."""
 
@@ -43,21 +67,7 @@ class Result:
     dry_run: bool = False
     journal_path: Path | None = None
     journal_entries: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Rows per status, every status listed."""
-        return count_statuses(self.rows, RESULT_STATUSES)
-
-    @property
-    def failed(self) -> pd.DataFrame:
-        """Rows that need attention: failed, conflict or not attempted."""
-        return self.rows[self.rows["status"].isin(["failed", "conflict", "not_attempted"])]
-
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)
-        kind = "dry run" if self.dry_run else "result"
-        return f"<Result ({kind}) {len(self.rows)} rows: {counts or 'empty'}>"
+    STATUSES: ClassVar[tuple[str, ...]] = RESULT_STATUSES
 
     def _repr_html_(self) -> str:
         return result_html(self)

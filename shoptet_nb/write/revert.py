@@ -13,9 +13,11 @@ from ..columns import IMAGE_COLUMNS, typed
 from ..errors import ArgumentError
 from ..frames import parse_times
 from ..plan import KEY, plan_updates
+from .add.result import AddResult
+from .add.undo import revert_add
 from .delete_result import DeleteResult
 from .delete_revert import Stage, revert_deletes
-from .journal import Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
+from .journal import Added, Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
 from .restore_order import mark_inexact, priorities_sent, restore_order
 from .result import Result
 from .run import Progress, run_plan
@@ -35,6 +37,16 @@ def revert(
 ) -> DeleteResult: ...
 @overload
 def revert(
+    source: AddResult,
+    *,
+    client: ShoptetClient | None = None,
+    force: bool = False,
+    journal: str | Path | bool | None = None,
+    progress: Progress = True,
+    stage: Stage | None = None,
+) -> AddResult: ...
+@overload
+def revert(
     source: Result,
     *,
     client: ShoptetClient | None = None,
@@ -52,17 +64,21 @@ def revert(
     journal: str | Path | bool | None = None,
     progress: Progress = True,
     stage: Stage | None = None,
-) -> Result | DeleteResult: ...
+) -> Result | DeleteResult | AddResult: ...
 def revert(
-    source: Result | DeleteResult | str | Path,
+    source: Result | DeleteResult | AddResult | str | Path,
     *,
     client: ShoptetClient | None = None,
     force: bool = False,
     journal: str | Path | bool | None = None,
     progress: Progress = True,
     stage: Stage | None = None,
-) -> Result | DeleteResult:
+) -> Result | DeleteResult | AddResult:
     """Restore the captions and priorities an apply changed, from its Result or journal file.
+
+    Given an :func:`~shoptet_nb.add_images` result (or its journal), deletes exactly the photos
+    it added instead: an :class:`~shoptet_nb.AddResult` of ``deleted``/``not_found``/``failed``
+    rows.
 
     Given a :func:`~shoptet_nb.delete_images` result (or its journal), adds the deleted photos
     back from the archive instead, which needs ``stage`` (bytes → a public URL): see
@@ -81,7 +97,7 @@ def revert(
     """
     if isinstance(source, DeleteResult):
         return revert_deletes(source, client=client, stage=stage, journal=journal)
-    if isinstance(source, Result):
+    if isinstance(source, Result | AddResult):
         entries = decode_entries(source.journal_entries)
         client = client or source.client
     else:
@@ -91,6 +107,9 @@ def revert(
         if any(entry.get("event") == "archived" for entry in raw):  # a delete's journal
             return revert_deletes(source, client=client, stage=stage, journal=journal)
         entries = decode_entries(raw)
+    if isinstance(source, AddResult) or any(isinstance(e, Added) for e in entries):
+        # An add is undone by deleting the photos it added (add/undo.py), nothing else.
+        return revert_add(client, entries, journal)
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")

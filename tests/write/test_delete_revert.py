@@ -64,11 +64,24 @@ def test_without_a_stage_every_row_says_it_cannot_restore(client: sn.ShoptetClie
     assert client.sandbox.images(guid) == left  # nothing was added, nothing claimed
 
 
-def test_with_a_stage_but_no_add_path_yet_rows_say_so(client: sn.ShoptetClient) -> None:
+def test_with_a_stage_but_no_add_path_rows_say_so(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result, _, _, _ = setup_deleted(client)
+    monkeypatch.setattr(delete_revert, "READD", None)
     undone = sn.revert(result, stage=lambda content: "https://example.test/x.jpg")
     assert undone.rows["status"].tolist() == ["not_restored"] * 3
     assert all("no way to add photos" in m for m in undone.rows["message"])
+
+
+def test_the_add_path_restores_the_photos_byte_for_byte(client: sn.ShoptetClient) -> None:
+    result, guid, before, _ = setup_deleted(client)
+    shop = client.sandbox
+    undone = sn.revert(result, stage=shop.stage)  # delete_revert.READD: add_images itself
+    assert undone.rows["status"].tolist() == ["restored"] * 3, undone.rows["message"].tolist()
+    new_names = dict(zip(undone.rows["name"], undone.rows["restored_as"], strict=True))
+    after = [i["name"] for i in shop.images(guid)]
+    assert after == [new_names.get(i["name"], i["name"]) for i in before]  # order as before
 
 
 def test_with_a_stage_photos_come_back_whole(
@@ -155,3 +168,27 @@ def test_reverting_the_same_result_twice_adds_nothing_twice(
     assert second.rows["status"].tolist() == ["skipped"]
     assert second.rows["restored_as"].tolist() == first.rows["restored_as"].tolist()
     assert double.calls == 1
+
+
+def test_an_original_the_add_path_refuses_says_why_and_where_it_is(
+    client: sn.ShoptetClient,
+) -> None:
+    """A CDN may keep a photo as WebP under a .jpg name: its archived original is WebP, which
+    the add path does not send (Shoptet's help says WebP cannot be uploaded). The row must say
+    so and where the archive is, not that "the shop did not add it" (nothing was sent)."""
+    shop = client.sandbox
+    guid, name = next(
+        (p["guid"], i["name"])
+        for p in shop.products()
+        for i in shop.images(p["guid"])
+        if shop.photo(i["name"]).format == "WEBP"
+    )
+    frame = pd.DataFrame({"guid": [guid], "name": [name]})
+    result = sn.delete_images(client, frame, remove_references=True)
+    left = shop.images(guid)
+    undone = sn.revert(result, stage=shop.stage)
+    assert undone.rows["status"].tolist() == ["failed"]
+    message = undone.rows["message"].iloc[0]
+    assert "WebP" in message
+    assert str(result.rows["archive_file"].iloc[0]) in message
+    assert shop.images(guid) == left  # nothing added
