@@ -155,7 +155,9 @@ def main() -> None:
     shutil.rmtree(folder, ignore_errors=True)  # the originals: up to GBs on a full run
 
     new_name = {
-        (r.guid, r.name): r.restored_as for r in restored.rows.itertuples() if r.restored_as
+        (r.guid, r.name): r.restored_as
+        for r in restored.rows.itertuples()
+        if isinstance(r.restored_as, str)  # a row not restored has none (NaN)
     }
     bytes_ok = sum(original_sha(shop, new) == shas[key] for key, new in new_name.items())
     captions_ok = order_ok = 0
@@ -212,8 +214,15 @@ def main() -> None:
             ],
         )
     )
+    # An original the add path refuses (WebP: Shoptet's insert takes none) cannot come back; its
+    # row says so. Every other photo must, and the products holding none of those are whole.
+    refused = restored.rows[
+        restored.rows["status"].eq("failed") & restored.rows["message"].str.contains("WebP")
+    ]
     summary(
         rows=n,
+        refused_webp=len(refused),
+        products_all_restorable=len(set(guids) - set(refused["guid"])),
         accounted=int(result.rows["status"].notna().sum()),
         blocked_in_dry_run=dry.counts["blocked"],
         referenced=len(refs_before),
