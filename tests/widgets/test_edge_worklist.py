@@ -248,3 +248,113 @@ def test_undo_moves_the_rows_revision_so_the_browser_drops_its_draft(languages: 
     undone = next(r for r in worklist.row_updates.values() if r["k"] == row["k"])
     assert undone["c"] == row["c"]
     assert undone["r"] > typed["r"]
+
+
+def test_the_result_of_a_save_in_two_languages_holds_every_languages_rows_and_plan() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guids = products_with_images(client, 2, min_images=2)
+    both = pd.concat([cs_and_sk(client, guid) for guid in guids], ignore_index=True)
+    worklist = CaptionWorklist(client, both, journal=False)
+    names = {guid: str(both[both["guid"] == guid]["name"].iloc[0]) for guid in guids}
+    for guid in guids:
+        worklist.set_caption(guid, names[guid], "Nový popis", language=None)
+        worklist.set_caption(guid, names[guid], "Nový popis SK", language="sk")
+    result = worklist.save()
+    assert result is not None
+    languages = sorted(result.rows["language"].astype("string").fillna("-"))
+    assert languages == ["-", "-", "sk", "sk"]  # one row per edit, every language
+    assert set(result.rows["status"]) == {"updated"}
+    planned = sorted(result.plan.rows["language"].astype("string").fillna("-"))
+    assert planned == ["-", "-", "sk", "sk"]  # the plan of every language, not the first's
+    assert len(result.plan.targets) == 4
+    assert worklist.result is not None
+    assert len(worklist.result.plan.rows) == 4
+
+
+def test_one_progress_bar_runs_over_the_save_of_every_language() -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guids = products_with_images(client, 2, min_images=2)
+    both = pd.concat([cs_and_sk(client, guid) for guid in guids], ignore_index=True)
+    worklist = CaptionWorklist(client, both, journal=False)
+    for guid in guids:
+        name = str(both[both["guid"] == guid]["name"].iloc[0])
+        worklist.set_caption(guid, name, "Nový popis", language=None)
+        worklist.set_caption(guid, name, "Nový popis SK", language="sk")
+    seen: list[float] = []
+    worklist.observe(lambda change: seen.append(change["new"]), "progress")
+    worklist.save()
+    shown = [p for p in seen if p >= 0]
+    assert shown == sorted(shown), shown  # never starts again for the next language
+    assert shown[-1] == 100.0
+    # one of the four galleries written: a quarter of the whole save
+    assert [p for p in shown if p > 0][0] == 25.0
+
+
+class FailsSlovakReadsAfterAWrite(httpx.BaseTransport):
+    """After the first PATCH, the next ``count`` Slovak gallery reads fail (a network blip)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.count = 0
+        self.armed = True
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        slovak_read = (
+            request.method == "GET"
+            and "/images/" in request.url.path
+            and request.url.params.get("language") == "sk"
+        )
+        if slovak_read and self.count:
+            self.count -= 1
+            raise httpx.ConnectError("the network is down for a moment", request=request)
+        response = self.inner.handle_request(request)
+        if request.method == "PATCH" and self.armed:
+            self.armed = False
+            self.count = self.failures
+        return response
+
+    failures = 0
+
+
+def test_a_read_problem_between_the_languages_of_a_save_is_shown() -> None:
+    shop = SandboxShop(SandboxOptions(seed=3, products=12, limits=False))
+    transport = FailsSlovakReadsAfterAWrite(shop.transport())
+    client = sn.connect(
+        "blip", base_url=SANDBOX_BASE_URL, transport=transport, backoff_base=0.01
+    )
+    client.sandbox = shop
+    transport.failures = client.settings.max_attempts  # one whole read, every retry
+    guid = products_with_images(client, 1, min_images=2)[0]
+    both = cs_and_sk(client, guid)
+    worklist = CaptionWorklist(client, both, journal=False)
+    name = str(both["name"].iloc[0])
+    worklist.set_caption(guid, name, "Český popis", language=None)
+    worklist.set_caption(guid, name, "Slovenský popis", language="sk")
+    result = worklist.save()
+    assert result is not None
+    assert f"Could not read product {guid}" in worklist.notice, worklist.notice
+    assert worklist.notice_type == "error"
+
+
+@pytest.mark.parametrize(("colleague", "expected"), [(None, "updated"), ("sk", "conflict")])
+def test_a_colleagues_change_holds_back_only_an_edit_in_the_language_they_changed(
+    colleague: str | None, expected: str
+) -> None:
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    both = cs_and_sk(client, guid)
+    worklist = CaptionWorklist(client, both, journal=False)
+    name = str(both["name"].iloc[0])
+    worklist.set_caption(guid, name, "Slovenský popis", language="sk")
+    client.sandbox.advance_clock(2)  # later than the read: the photo's changeTime moves
+    client.sandbox.set_image(guid, "shop", name, description="Kolega", language=colleague)
+    result = worklist.save()
+    assert result is not None
+    assert result.rows["status"].tolist() == [expected], result.rows["message"].tolist()
+    captions = shop_captions(client, guid)
+    assert captions[("sk", name)] == ("Slovenský popis" if colleague is None else "Kolega")
+    if colleague is None:
+        assert captions[(None, name)] == "Kolega"  # the colleague's Czech caption stays
+        assert worklist.conflicts.empty
+    else:
+        assert list(worklist.conflicts["theirs"]) == ["Kolega"]
