@@ -236,7 +236,9 @@ def _combine(results: Sequence[Result]) -> Result:
     whole = replace(
         first,
         rows=pd.concat([p.rows for p in plans]),
-        targets=pd.concat([p.targets for p in plans], ignore_index=True),
+        targets=pd.concat(
+            [p.targets for p in plans if len(p.targets)] or [first.targets], ignore_index=True
+        ),
         fresh_keys=frozenset().union(*(p.fresh_keys for p in plans)),
         base=stacked([p.base for p in plans]),
         wanted=stacked([p.wanted for p in plans]),
