@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import pandas as pd
 
@@ -24,7 +24,45 @@ if TYPE_CHECKING:
     from .model import Action
     from .saving import SaveStopped
 
-__all__ = ["LanguageSessions", "language_label"]
+__all__ = ["LanguageSessions", "PendingEdits", "Saver", "language_label"]
+
+
+class PendingEdits(Protocol):
+    """What a view counts of its pending edits: an :class:`EditModel`, or
+    :class:`LanguageSessions` over all its languages."""
+
+    @property
+    def changes(self) -> pd.DataFrame: ...
+    @property
+    def conflicts(self) -> pd.DataFrame: ...
+    @property
+    def pending_count(self) -> int: ...
+    @property
+    def pending_products(self) -> list[str]: ...
+    @property
+    def can_undo(self) -> bool: ...
+    def reset(self) -> None: ...
+
+
+class Saver(Protocol):
+    """What plans and saves a view's edits: an :class:`EditSession`, or
+    :class:`LanguageSessions` (each language in turn)."""
+
+    @property
+    def result(self) -> Result | None: ...
+    @property
+    def last_stop(self) -> SaveStopped | None: ...
+    @property
+    def save_problems(self) -> list[ReadProblem]: ...
+    def plan(self) -> Plan: ...
+    def save(
+        self,
+        *,
+        on_part: Callable[[Result], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+        on_start: Callable[[int, int], None] | None = None,
+        reread: Literal["uncertain", "all"] = "uncertain",
+    ) -> Result | None: ...
 
 
 def language_label(language: str | None) -> str:
@@ -77,6 +115,12 @@ class LanguageSessions:
             self._tops = self._last_actions()
             if done:
                 return done
+        # An action no view noted (a view of one language need not note them): the model's.
+        for lang, session in self.sessions.items():
+            action = session.model.undo()
+            if action is not None:
+                self._tops = self._last_actions()
+                return [(lang, action)]
         return []
 
     def reset(self) -> None:
@@ -134,7 +178,12 @@ class LanguageSessions:
         return plan
 
     def save(
-        self, *, on_progress: Callable[[int, int], None] | None = None, **callbacks: Any
+        self,
+        *,
+        on_part: Callable[[Result], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+        on_start: Callable[[int, int], None] | None = None,
+        reread: Literal["uncertain", "all"] = "uncertain",
     ) -> Result | None:
         """Save each language in turn (see :meth:`EditSession.save`); one Result of all.
 
@@ -168,7 +217,9 @@ class LanguageSessions:
                     stale = _written_by(results, session.pending_galleries())
                     if stale:
                         self._between += session.reread(stale)
-                    result = session.save(on_progress=progress, **callbacks)
+                    result = session.save(
+                        on_part=on_part, on_progress=progress, on_start=on_start, reread=reread
+                    )
                 except BaseException:
                     self.stopped = session
                     if session.result is not None and session.result is not before:

@@ -18,13 +18,14 @@ from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..editing import wording
 from ..editing.inputs import text_or_none as cell_text  # re-exported for the views
-from ..editing.loading import edited_frame
+from ..editing.loading import edited_frame, parse_photo_id, photo_id  # re-exported too
 from ..errors import ArgumentError, ShoptetError
 from .thumbnails import ThumbnailSource
 from .vue_parts import shared_parts
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
+    from ..editing.languages import PendingEdits, Saver
     from ..editing.loading import Gallery, Photo
     from ..editing.model import EditModel
     from ..editing.session import EditSession
@@ -46,17 +47,6 @@ log = logging.getLogger("shoptet_nb")
 
 #: Rows of a preview shown in a widget (the Plan holds them all).
 PREVIEW_LIMIT = 300
-
-
-def photo_id(key: Photo) -> str:
-    """The id of a photo in a view: ``guid/gallery/name`` (names may hold ``/``)."""
-    return "/".join(key)
-
-
-def parse_photo_id(text: str) -> Photo:
-    """Inverse of :func:`photo_id`."""
-    guid, gallery, name = text.split("/", 2)
-    return guid, gallery, name
 
 
 def _int(value: object) -> int | None:
@@ -149,6 +139,12 @@ def check_session(session: EditSession | None, client: ShoptetClient, language: 
         )
 
 
+def _conflicted_photos(conflicts: pd.DataFrame) -> int:
+    """Photos (in each language, when the frame says) with an edit in conflict."""
+    key = [c for c in ("guid", "gallery", "name", "language") if c in conflicts.columns]
+    return len(conflicts[key].drop_duplicates())
+
+
 class EditingWidget(VuetifyTemplate):
     """What the gallery editor and the caption worklist have in common: a session under the
     view, the action bar's state, the notice, the save's progress, the preview, and how a
@@ -219,19 +215,19 @@ class EditingWidget(VuetifyTemplate):
         did not change is ``<NA>``. Priorities are the fewest writes that give the wanted order.
         Edits in conflict are left out (see :attr:`conflicts`).
         """
-        return self.model.changes
+        return self._edits.changes
 
     @property
     def conflicts(self) -> pd.DataFrame:
         """Pending edits whose field changed in the shop since you made them: guid, gallery,
         name, field (``description`` or ``order``), yours, theirs. Save skips them until they
         are resolved with ``keep_mine`` or ``take_theirs``."""
-        return self.model.conflicts
+        return self._edits.conflicts
 
     @property
     def result(self) -> Result | None:
         """The Result of the last save (``None`` before the first)."""
-        return self.session.result
+        return self._saver.result
 
     @property
     def last_plan(self) -> Plan | None:
@@ -240,7 +236,7 @@ class EditingWidget(VuetifyTemplate):
 
     def plan(self) -> Plan:
         """The plan of the pending edits (``plan_updates`` against the shop as last read)."""
-        return self.session.plan()
+        return self._saver.plan()
 
     # --- the actions every such widget has -----------------------------------------------
 
@@ -257,8 +253,8 @@ class EditingWidget(VuetifyTemplate):
 
     def reset(self) -> None:
         """Forget every unsaved edit, in every gallery (Undo brings them back)."""
-        had = self.model.pending_count
-        self.model.reset()
+        had = self._edits.pending_count
+        self._edits.reset()
         self.preview_open = False
         self._render_all()
         self._say(wording.reset_notice(had), "info")
@@ -306,7 +302,7 @@ class EditingWidget(VuetifyTemplate):
                 self.busy_text = f"{saving}: part {number} of {parts}…"
 
         try:
-            result = self._save_sessions(
+            result = self._saver.save(
                 on_part=self._show_part,
                 on_start=starting,
                 on_progress=self._show_progress,
@@ -320,13 +316,13 @@ class EditingWidget(VuetifyTemplate):
             raise
         except Exception as exc:
             self._render_all()
-            stop = self._stopped_session().last_stop
+            stop = self._saver.last_stop
             text = (
                 wording.stopped_notice(exc, stop.part, stop.parts, stop.result, self.noun)
                 if stop is not None
                 else wording.failed_notice(exc)
             )
-            self._say(" ".join([text, *map(str, self._save_problems())]), "error")
+            self._say(" ".join([text, *map(str, self._saver.save_problems)]), "error")
             raise
         finally:
             self.busy = False
@@ -338,24 +334,22 @@ class EditingWidget(VuetifyTemplate):
                 noun=self.noun,
                 marked=self.marked,
                 held=wording.held_text(self._held(result), self.marked),
-                problems=[str(p) for p in self._save_problems()],
+                problems=[str(p) for p in self._saver.save_problems],
             )
             self._say(text, kind)
         return result
 
     # --- what a view adds -----------------------------------------------------------------
 
-    def _save_sessions(self, **callbacks: Any) -> Result | None:
-        """Save what the view shows (a view over several sessions saves each)."""
-        return self.session.save(**callbacks)
+    @property
+    def _edits(self) -> PendingEdits:
+        """The pending edits the action bar counts (a view over several sessions: all)."""
+        return self.model
 
-    def _stopped_session(self) -> EditSession:
-        """The session whose save stopped half-way (its ``last_stop`` says where)."""
+    @property
+    def _saver(self) -> Saver:
+        """What plans and saves them (a view over several sessions: each in turn)."""
         return self.session
-
-    def _save_problems(self) -> list[object]:
-        """The read problems after the last save."""
-        return list(self.session.save_problems)
 
     def _render_all(self) -> None:
         """Show the model as it is now (after a save, a re-read, a reset)."""
@@ -384,21 +378,19 @@ class EditingWidget(VuetifyTemplate):
     def _held(self, result: Result | None = None) -> int:
         """Photos with an edit in conflict that were not sent (those of ``result`` are counted
         in its notice already)."""
-        conflicts = self.model.conflicts
-        held = len(conflicts[["guid", "gallery", "name"]].drop_duplicates())
+        held = _conflicted_photos(self._edits.conflicts)
         if result is not None:
             held -= int((result.rows["status"] == "conflict").sum())
         return max(held, 0)
 
     def _render_counts(self) -> None:
         """The action bar: how many unsaved edits, in how many products, and the undo."""
-        model = self.model
-        self.pending = model.pending_count
-        conflicts = len(model.conflicts[["guid", "gallery", "name"]].drop_duplicates())
+        edits = self._edits
+        self.pending = edits.pending_count
         self.pending_text = wording.pending_text(
-            self.pending, len(model.pending_products), conflicts
+            self.pending, len(edits.pending_products), _conflicted_photos(edits.conflicts)
         )
-        self.can_undo = bool(model.can_undo)
+        self.can_undo = bool(edits.can_undo)
 
     def _conflicts_of(self, galleries: Iterable[Gallery]) -> dict[Photo, list[dict[str, str]]]:
         """The conflicts of these galleries by photo: ``[{field, yours, theirs}]``."""

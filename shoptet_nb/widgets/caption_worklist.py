@@ -1,8 +1,9 @@
 """``CaptionWorklist``: hundreds of captions across the catalogue in one virtualised grid.
 
-The widget is a view over an :class:`~shoptet_nb.EditSession`, as the gallery editor is (pending
-edits, conflicts, undo and save outcomes mean the same in both); the view is
-``caption_worklist.vue``.
+The widget is a view over an :class:`~shoptet_nb.EditSession` per language its frame holds, as
+the gallery editor is over one (pending edits, conflicts, undo and save outcomes mean the same
+in both); which row is which photo in which language, and the languages' sessions, are
+:class:`~shoptet_nb.editing.worklist_rows.WorklistRows`; the view is ``caption_worklist.vue``.
 
 What goes to the browser, and when:
 
@@ -18,7 +19,7 @@ What goes to the browser, and when:
 Hints while typing: the rules that look at one caption alone are checked in the browser with the
 very regular expressions of :data:`shoptet_nb.lint.RULE_PATTERNS` (sent in ``rules``, messages
 from :data:`~shoptet_nb.lint.LINT_RULES`); ``duplicate`` needs the gallery's other captions and
-is computed here by :func:`~shoptet_nb.lint.lint_captions` whenever a caption reaches the kernel.
+is computed in the kernel by :func:`~shoptet_nb.lint.lint_captions` whenever a caption reaches it.
 """
 
 from __future__ import annotations
@@ -27,57 +28,25 @@ import contextlib
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import traitlets as t
 
-from ..columns import IMAGE_KEY
 from ..editing import EditSession
-from ..editing.inputs import SPACES, clean_caption, worklist_languages, worklist_photos
+from ..editing.inputs import SPACES, clean_caption
 from ..editing.languages import LanguageSessions, language_label
-from ..editing.loading import Gallery, Photo, ReadProblem, edited_frame, keys_of, restrict
-from ..editing.wording import (
-    outcome_view,
-    pending_text,
-    plural,
-    reloaded_notice,
-    reset_notice,
-    undone_notice,
-)
-from ..errors import ArgumentError, FrameError, ShoptetError
+from ..editing.wording import outcome_view, plural, reloaded_notice, undone_notice
+from ..editing.worklist_rows import Language, Row, WorklistRows, row_language, row_photo
+from ..errors import ArgumentError, ShoptetError
 from ..lint import LINT_RULES, RULE_PATTERNS
-from .base import EditingWidget, cell_text, check_session, parse_photo_id, photo_id, static_html
+from .base import EditingWidget, cell_text, check_session, static_html
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
-    from ..editing.model import EditModel
-    from ..plan import Plan
     from ..write.result import Result
 
 __all__ = ["CaptionWorklist", "clean_caption"]
-
-#: A row: (product guid, gallery, file name, language); the language "" is the shop's default.
-#: One photo has a row per language the frame holds it in.
-Key = tuple[str, str, str, str]
-
-
-#: A ``language=`` argument: a code, None for the shop's default, ``...`` for the photo's only
-#: row (a worklist of one language needs none).
-Language = str | EllipsisType | None
-
-
-def _photo(key: Key) -> Photo:
-    return key[0], key[1], key[2]
-
-
-def _lang(key: Key) -> str | None:
-    return key[3] or None
-
-
-#: Columns the worklist needs of each photo; a frame without them is completed from the shop.
-_NEEDED = ("priority", "description", "change_time", "product_name")
 
 #: How a row's state reads in the grid (and in :attr:`CaptionWorklist.rows`).
 STATE_LABELS: dict[str, str] = {
@@ -111,6 +80,11 @@ class CaptionWorklist(EditingWidget):
     hides the bar shown while the photos are read from the shop. ``session`` is the
     :class:`~shoptet_nb.EditSession` to show (default: a new one on ``client``, the frame's
     language and ``journal``).
+
+    A frame that holds several languages (its ``language`` column) gives a row per photo and
+    language, labelled; each row is edited, checked and saved in its own language (one Result
+    of all). ``language=`` then says which row ``set_caption``, ``keep_mine`` and
+    ``take_theirs`` mean (None: the shop's default).
     """
 
     template_file = (__file__, "caption_worklist.vue")
@@ -137,51 +111,17 @@ class CaptionWorklist(EditingWidget):
     ) -> None:
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
             raise ArgumentError(f"max_length must be a whole number of 1 or more: {max_length!r}")
-        keys: list[Key] = []
-        suggestions: dict[Key, str] = {}
-        frames: dict[str | None, pd.DataFrame] = {}
-        for language, rows in worklist_languages(frame):
-            photos, suggested = worklist_photos(rows)
-            code = language or ""
-            keys += [(*p, code) for p in photos]
-            suggestions.update({(*p, code): text for p, text in suggested.items()})
-            frames[language] = rows
-        if session is not None and len(frames) > 1:
-            raise ArgumentError("session= edits one language; this frame holds several")
+        book, frames = WorklistRows.from_frame(
+            client, frame, session=session, journal=journal, max_length=max_length
+        )
         check_session(session, client, next(iter(frames)))
-        sessions = {
-            language: session or EditSession(client, language=language, journal=journal)
-            for language in frames
-        }
+        sessions = book.languages.sessions
         super().__init__(next(iter(sessions.values())), max_length=max_length, **kwargs)
-        #: Every language's session (one for a single-language worklist), by language.
-        self.languages = LanguageSessions(sessions)
-        self.languages_shown = len(sessions) > 1
-        self._keys = keys
-        self._index: dict[Key, int] = {k: i for i, k in enumerate(keys)}
-        self._by_photo: dict[Photo, list[Key]] = {}
-        for key in keys:
-            self._by_photo.setdefault(_photo(key), []).append(key)
-        self._suggestions = suggestions
-        self._galleries_held = list(dict.fromkeys((k[0], k[1], k[3]) for k in keys))
-        self._missing: dict[Key, str] = {}
-        self._duplicates: set[Key] = set()
-        self._position_cache: dict[Key, int] | None = None
-        # Columns the frame lacks are read from the shop: the whole galleries, so that
-        # `duplicate` and the template's {n} and {count} see every photo, not only the
-        # worklist's (``progress``: the bar of the one slow part of building a big worklist).
-        complete = all(c in frame.columns for c in _NEEDED)
-        self._problems: list[tuple[str, ReadProblem]] = []
-        self._base: dict[str, pd.DataFrame] = {}
-        for language, one in sessions.items():
-            given = frames[language].drop_duplicates(IMAGE_KEY) if complete else None  # first
-            met = one.load(
-                self._galleries_in(language), frame=given, partial="keep", progress=progress
-            )
-            self._problems += [(language or "", p) for p in met]
-        whole = next((p.error for _, p in self._problems if p.error is not None), None)
-        if whole is not None:
-            raise whole
+        #: The rows, and the session of each language (one for a single-language worklist).
+        self.book = book
+        self.languages_shown = book.several
+        # ``progress``: the bar of the one slow part of building a big worklist.
+        book.load(frames, progress=progress)
         self.rules = [
             {"rule": rule, "message": message, "pattern": RULE_PATTERNS.get(rule, "")}
             for rule, message in LINT_RULES.items()
@@ -191,6 +131,11 @@ class CaptionWorklist(EditingWidget):
     # --- public state -------------------------------------------------------------------
 
     @property
+    def languages(self) -> LanguageSessions:
+        """Every language's session, by language (in frame order)."""
+        return self.book.languages
+
+    @property
     def save_batch(self) -> int:
         """Galleries per part of a save: ten for each connection the client keeps open (30
         with Shoptet's 3), so the grid shows outcomes after every part."""
@@ -198,34 +143,32 @@ class CaptionWorklist(EditingWidget):
 
     @save_batch.setter
     def save_batch(self, value: int) -> None:
-        self.session.save_batch = value
+        for session in self.languages.sessions.values():
+            session.save_batch = value
 
     @property
     def rows(self) -> pd.DataFrame:
-        """The grid as a frame: one row per photo, in worklist order.
+        """The grid as a frame: one row per photo (per photo and language, with a ``language``
+        column, when the worklist holds several), in worklist order.
 
         Columns: guid, gallery, name, product_name, description (with your edits), original
         (the shop's caption), rules (the findings of the current caption, comma-separated),
         state (``edited``, ``saved``, ``conflict``, ``failed``, ``missing`` or ``<NA>``) and
         message (the server's message, or what changed in the shop).
         """
-        found: dict[Key, list[str]] = {}
-        for code in dict.fromkeys(k[3] for k in self._keys):
-            findings = self._findings_in(code, self._galleries_held)
-            for photo, rule in zip(keys_of(findings), findings["rule"].astype(str), strict=True):
-                found.setdefault((*photo, code), []).append(rule)
+        found = self.book.rules()
         records = []
-        for key in self._keys:
+        for key in self.book.keys:
             row = self._row(key)
             records.append(
                 {
                     "guid": key[0],
                     "gallery": key[1],
                     "name": key[2],
-                    "language": _lang(key),
+                    "language": row_language(key),
                     "product_name": row["p"],
-                    "description": None if key in self._missing else row["c"],
-                    "original": self._original(key),
+                    "description": None if key in self.book.missing else row["c"],
+                    "original": self.book.shop_value(key, "description"),
                     "rules": ",".join(found.get(key, [])),
                     "state": row["s"] or None,
                     "message": row["m"] or None,
@@ -243,10 +186,11 @@ class CaptionWorklist(EditingWidget):
             "state",
             "message",
         ]
-        return pd.DataFrame(records, columns=columns).astype("string")[columns]
+        return pd.DataFrame(records).reindex(columns=columns).astype("string")
 
     def __repr__(self) -> str:
-        return f"<CaptionWorklist {plural(len(self._keys), 'photo')}: {self.pending_text.lower()}>"
+        count = plural(len(self.book.keys), "photo")
+        return f"<CaptionWorklist {count}: {self.pending_text.lower()}>"
 
     # --- editing ----------------------------------------------------------------------------
 
@@ -263,11 +207,11 @@ class CaptionWorklist(EditingWidget):
 
         ``language`` says which row when the worklist holds the photo in several languages
         (None: the shop's default)."""
-        key = self._check(guid, gallery, name, language)
+        key = self.book.find(guid, gallery, name, language)
         if text is not None and not isinstance(text, str) and cell_text(text) is not None:
             raise ArgumentError(f"a caption must be text or None, got {text!r}")
         # A null from a frame (<NA>, NaN) means no caption, never the text "<NA>".
-        self._model(key).set_caption(*_photo(key), cell_text(text))
+        self.book.model(key).set_caption(*row_photo(key), cell_text(text))
         self.revisions.bump([key])
         self._after([key])
 
@@ -275,20 +219,20 @@ class CaptionWorklist(EditingWidget):
         self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
     ) -> None:
         """Resolve a conflict by keeping your caption: the next save sends it."""
-        self._settle(self._check(guid, gallery, name, language), keep=True)
+        self._settle(self.book.find(guid, gallery, name, language), keep=True)
 
     def take_theirs(
         self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
     ) -> None:
         """Resolve a conflict by taking the shop's caption: your edit is dropped."""
-        self._settle(self._check(guid, gallery, name, language), keep=False)
+        self._settle(self.book.find(guid, gallery, name, language), keep=False)
 
-    def _settle(self, key: Key, *, keep: bool) -> None:
-        model = self._model(key)
+    def _settle(self, key: Row, *, keep: bool) -> None:
+        model = self.book.model(key)
         if keep:
-            model.keep_mine(*_photo(key))
+            model.keep_mine(*row_photo(key))
         else:
-            model.take_theirs(*_photo(key))
+            model.take_theirs(*row_photo(key))
             self.revisions.bump([key])  # the kernel set the caption: drop the browser's draft
         self._after([key])
 
@@ -303,51 +247,42 @@ class CaptionWorklist(EditingWidget):
 
         >>> worklist.fill_from_template("{product_name} – photo {n}", keys)  # doctest: +SKIP
         """
-        from ..edits import fill_captions
-
-        chosen = self._chosen(keys)
-        new: dict[Key, str] = {}
-        for code in dict.fromkeys(k[3] for k in chosen):
-            model = self.languages.sessions[code or None].model
-            galleries = sorted({(k[0], k[1]) for k in chosen if k[3] == code})
-            filled = fill_captions(edited_frame(model, galleries), template, only_empty=False)
-            columns = filled[["guid", "gallery", "name", "description"]]
-            for g, gal, n, d in columns.itertuples(index=False):
-                new[(str(g), str(gal), str(n), code)] = cell_text(d) or ""
-        return self._bulk({k: new[k] for k in chosen if k in new}, f"template {template}")
+        chosen = self.book.choose(keys)
+        return self._bulk(self.book.templated(template, chosen), f"template {template}")
 
     def trim_whitespace(self, keys: Iterable[Sequence[str]] | pd.DataFrame | None = None) -> int:
         """Strip the chosen captions and collapse runs of spaces. Returns how many changed."""
-        chosen = self._chosen(keys)
-        wanted = {k: SPACES.sub(" ", self._caption(k)).strip() for k in chosen}
+        chosen = self.book.choose(keys)
+        wanted = {k: SPACES.sub(" ", self.book.caption(k)).strip() for k in chosen}
         return self._bulk(wanted, "trimmed whitespace")
 
     def take_suggestions(self, keys: Iterable[Sequence[str]] | pd.DataFrame | None = None) -> int:
         """Use each chosen row's suggestion (the frame's ``suggestion`` column, else the caption
         without markup and stray spaces). Returns how many changed."""
-        chosen = self._chosen(keys)
-        wanted = {k: s for k in chosen if (s := self._suggestion(k))}
+        chosen = self.book.choose(keys)
+        wanted = {k: s for k in chosen if (s := self.book.suggestion(k))}
         return self._bulk(wanted, "suggestions taken")
+
+    def undo(self) -> str | None:
+        """Undo the last action, in whichever language it was (see ``EditingWidget.undo``)."""
+        done = self.languages.undo()
+        self._show_changed(self.book.undone(done))
+        label = done[0][1].label if done else None
+        self._say(undone_notice(label), "info")
+        return label
 
     def refresh(self) -> None:
         """Read the worklist's galleries again; unsaved edits are kept, conflicts marked."""
-        galleries = list(dict.fromkeys(k for k in self._keys if k not in self._missing))
         # A big worklist takes a while to read: the bar says so, and Save and the other
         # actions are disabled until the grid shows the shop as it is now.
-        count = len({(k[0], k[1], k[3]) for k in galleries})
+        count = len(self.book.readable())
         self.busy_text = (
             f"Reading {count} {'gallery' if count == 1 else 'galleries'} from the shop…"
         )
         self.progress = -1.0
         self.busy = True
         try:
-            problems = [
-                problem
-                for language, one in self.languages.sessions.items()
-                for problem in one.reread(
-                    dict.fromkeys((k[0], k[1]) for k in galleries if _lang(k) == language)
-                )
-            ]
+            problems = self.book.reread()
         finally:
             self.busy = False
             self.busy_text = ""
@@ -364,13 +299,13 @@ class CaptionWorklist(EditingWidget):
         self._event(data, lambda: self._resolve(data, keep=False))
 
     def _resolve(self, data: Mapping[str, Any], *, keep: bool) -> None:
-        guid, gallery, name, code = self._parse_id(str(data["key"]))
+        guid, gallery, name, code = self.book.parse_id(str(data["key"]))
         resolve = self.keep_mine if keep else self.take_theirs
         resolve(guid, name, gallery, language=code or None)
 
     def vue_bulk_edit(self, data: dict[str, Any]) -> None:
         def run() -> None:
-            keys = [self._parse_id(str(k)) for k in data.get("keys") or []]
+            keys = [self.book.parse_id(str(k)) for k in data.get("keys") or []]
             action = str(data.get("action"))
             if not keys:
                 self._say("Select rows first (the boxes on the left).", "info")
@@ -387,367 +322,105 @@ class CaptionWorklist(EditingWidget):
 
         self._event(data, run)
 
-    def _editable(self, key: Photo) -> bool:
-        raise NotImplementedError  # drafts carry row ids: see _take_captions
-
     def _take_captions(self, data: Mapping[str, Any]) -> None:
         """The caption drafts a message carries (``{row id: text}``), each in its row's language."""
         touched = []
         for ident, text in (data.get("captions") or {}).items():
-            key = self._parse_id(str(ident))
-            if key in self._index and key not in self._missing:
-                self._model(key).set_caption(*_photo(key), None if text is None else str(text))
+            key = self.book.parse_id(str(ident))
+            if key in self.book.index and key not in self.book.missing:
+                caption = None if text is None else str(text)
+                self.book.model(key).set_caption(*row_photo(key), caption)
                 touched.append(key)
-        self.languages.note_action()
         if touched:
             self._after(touched)
 
     def _show_changed(self, photos: Sequence[Sequence[str]]) -> None:
         # Only the rows of the galleries the action touched go back to the browser; the kernel
         # set their captions (an undo), so the browser drops its drafts of them.
-        keys = [k for k in self._as_keys(photos) if k not in self._missing]
+        keys = [k for k in self.book.rows_of(photos) if k not in self.book.missing]
         self.revisions.bump(keys)
         self._after(keys)
 
-    # --- several languages: the base's session-wide state, over every language -----------
+    # --- the languages' sessions behind the base's state and save ------------------------
 
     @property
-    def changes(self) -> pd.DataFrame:
-        """The pending edits to save, as a frame ``plan_updates`` accepts (``language`` on
-        each row when the worklist holds several). See ``EditingWidget.changes``."""
-        return self.languages.changes if self.languages_shown else self.model.changes
+    def _edits(self) -> LanguageSessions:
+        return self.languages
 
     @property
-    def conflicts(self) -> pd.DataFrame:
-        """Pending edits the shop changed since you made them (see ``EditingWidget.conflicts``),
-        with their ``language`` when the worklist holds several."""
-        return self.languages.conflicts if self.languages_shown else self.model.conflicts
-
-    @property
-    def result(self) -> Result | None:
-        """The Result of the last save, every language's rows in it (None before the first)."""
-        return self.languages.result if self.languages_shown else self.session.result
-
-    def plan(self) -> Plan:
-        """The plan of the pending edits, every language's against its own last read."""
-        return self.languages.plan() if self.languages_shown else self.session.plan()
-
-    def undo(self) -> str | None:
-        """Undo the last action, in whichever language it was (see ``EditingWidget.undo``)."""
-        if not self.languages_shown:
-            return super().undo()
-        done = self.languages.undo()
-        keys = []
-        for language, action in done:
-            model = self.languages.sessions[language].model
-            for g in action.keys:
-                if model.has(*g):
-                    keys += [(g[0], g[1], name, language or "") for name in model.names(*g)]
-        self._show_changed([k for k in keys if k in self._index])
-        label = done[0][1].label if done else None
-        self._say(undone_notice(label), "info")
-        return label
-
-    def reset(self) -> None:
-        """Forget every unsaved edit, in every gallery and language (Undo brings them back)."""
-        if not self.languages_shown:
-            super().reset()
-            return
-        had = self.languages.pending_count
-        self.languages.reset()
-        self.preview_open = False
-        self._render_all()
-        self._say(reset_notice(had), "info")
-
-    def _save_sessions(self, **callbacks: Any) -> Result | None:
-        if not self.languages_shown:
-            return super()._save_sessions(**callbacks)
-        try:
-            return self.languages.save(**callbacks)
-        finally:
-            self.languages.note_action()
-
-    def _stopped_session(self) -> EditSession:
-        return self.languages.stopped or self.session
-
-    def _save_problems(self) -> list[object]:
-        return list(self.languages.save_problems)
-
-    def _render_counts(self) -> None:
-        if not self.languages_shown:
-            super()._render_counts()
-            return
-        self.languages.note_action()
-        self.pending = self.languages.pending_count
-        conflicts = len(self.conflicts[["guid", "gallery", "name", "language"]].drop_duplicates())
-        self.pending_text = pending_text(
-            self.pending, len(self.languages.pending_products), conflicts
-        )
-        self.can_undo = self.languages.can_undo
-
-    def _held(self, result: Result | None = None) -> int:
-        held = len(
-            self.conflicts[["guid", "gallery", "name", *self._language_column()]].drop_duplicates()
-        )
-        if result is not None:
-            held -= int((result.rows["status"] == "conflict").sum())
-        return max(held, 0)
-
-    def _language_column(self) -> list[str]:
-        return ["language"] if self.languages_shown else []
+    def _saver(self) -> LanguageSessions:
+        return self.languages
 
     # --- internals ------------------------------------------------------------------------
 
-    def _model(self, key: Key) -> EditModel:
-        return self.languages.sessions[_lang(key)].model
-
-    def _caption(self, key: Key) -> str:
-        return self._model(key).caption(*_photo(key))
-
-    def _galleries_in(self, language: str | None) -> list[Gallery]:
-        code = language or ""
-        return [(g, gal) for g, gal, c in self._galleries_held if c == code]
-
-    def _row_id(self, key: Key) -> str:
-        """The row's id in the view: the photo's id, and ``@language`` when several are shown
-        (a language code holds no ``@``, a file name may: the last one separates)."""
-        ident = photo_id(_photo(key))
-        return f"{ident}@{key[3]}" if self.languages_shown else ident
-
-    def _parse_id(self, text: str) -> Key:
-        code = ""
-        if self.languages_shown:
-            text, code = text.rsplit("@", 1)
-        guid, gallery, name = parse_photo_id(text)
-        return guid, gallery, name, code
-
-    def _as_keys(self, given: Iterable[Sequence[str]]) -> list[Key]:
-        """Rows from photos (every language holding them) or rows (with their language)."""
-        out: list[Key] = []
-        for item in given:
-            parts = tuple(str(v) for v in item)
-            if len(parts) == 4:
-                out.append((parts[0], parts[1], parts[2], parts[3]))
-            else:
-                out += [k for k in self._by_photo.get((parts[0], parts[1], parts[2]), [])]
-        return [k for k in out if k in self._index]
-
-    def _check(self, guid: str, gallery: str, name: str, language: Language) -> Key:
-        photo = (str(guid), str(gallery), str(name))
-        found = self._by_photo.get(photo, [])
-        if language is not ...:
-            code = "" if language is None else str(language)
-            found = [k for k in found if k[3] == code]
-        if not found:
-            where = "" if language is ... else f" in language {language!r}"
-            raise ArgumentError(
-                f"no photo {name!r} of product {guid} (gallery {gallery}){where} in this worklist"
-            )
-        if len(found) > 1:
-            shown = ", ".join(language_label(_lang(k)) for k in found)
-            raise ArgumentError(
-                f"photo {name!r} of product {guid} is in this worklist in several languages "
-                f"({shown}): say which with language= (None: the shop's default)"
-            )
-        key = found[0]
-        if key in self._missing:
-            raise ArgumentError(f"photo {name!r} of product {guid}: {self._missing[key]}")
-        return key
-
-    def _chosen(self, keys: Iterable[Sequence[str]] | pd.DataFrame | None) -> list[Key]:
-        if keys is None:
-            chosen = list(self._keys)
-        elif isinstance(keys, pd.DataFrame):
-            missing = [c for c in IMAGE_KEY if c not in keys.columns]
-            if missing:
-                raise FrameError(f"the rows frame lacks the column(s) {', '.join(missing)}")
-            columns = [*IMAGE_KEY, *(["language"] if "language" in keys.columns else [])]
-            given = keys[columns].astype("string").fillna("")
-            chosen = self._as_keys(given.itertuples(index=False))
-            unknown_frame = len(given) - len(chosen)
-            if unknown_frame > 0 and not chosen:
-                raise ArgumentError(f"{plural(unknown_frame, 'row')} not in this worklist")
-        else:
-            given_keys = [tuple(str(v) for v in k) for k in keys]
-            chosen = self._as_keys(given_keys)
-            unknown = [k for k in given_keys if not self._as_keys([k])]
-            if unknown:
-                raise ArgumentError(
-                    f"{plural(len(unknown), 'row')} not in this worklist: {unknown[0]}"
-                )
-        return [k for k in chosen if k not in self._missing]
-
-    def _bulk(self, wanted: Mapping[Key, str], label: str) -> int:
-        changed = [k for k, text in wanted.items() if text != self._caption(k)]
-        for code in dict.fromkeys(k[3] for k in changed):
-            mine = {_photo(k): wanted[k] for k in changed if k[3] == code}
-            self.languages.sessions[code or None].model.set_captions(mine, label=label)
+    def _bulk(self, wanted: Mapping[Row, str], label: str) -> int:
+        changed = self.book.set_captions(wanted, label)
         self.revisions.bump(changed)
         self._after(changed)
         return len(changed)
 
-    def _original(self, key: Key) -> str | None:
-        position = self._positions().get(key)
-        if position is None:
-            return None
-        return cell_text(self._base[key[3]]["description"].iloc[position])
-
-    def _positions(self) -> dict[Key, int]:
-        if self._position_cache is None:
-            self._position_cache = {
-                (*photo, code): i
-                for code, base in self._base.items()
-                for i, photo in enumerate(keys_of(base))
-            }
-        return self._position_cache
-
-    def _suggestion(self, key: Key) -> str:
-        given = self._suggestions.get(key)
-        current = self._caption(key)
-        wanted = given if given is not None else clean_caption(current)
-        return wanted if wanted and wanted != current else ""
-
-    def _findings_in(self, code: str, galleries: Iterable[tuple[str, str, str]]) -> pd.DataFrame:
-        """Findings of these galleries (guid, gallery, language code) in one language."""
-        from ..lint import lint_captions
-
-        model = self.languages.sessions[code or None].model
-        mine = [(g, gal) for g, gal, c in galleries if c == code and model.has(g, gal)]
-        return lint_captions(edited_frame(model, mine), max_length=self.max_length)
-
-    def _update_duplicates(self, galleries: set[tuple[str, str, str]]) -> list[Key]:
-        """Recompute the ``duplicate`` rule in these galleries; return the rows it changed."""
-        if not galleries:
-            return []
-        duplicates: set[Key] = set()
-        for code in {g[2] for g in galleries}:
-            findings = self._findings_in(code, sorted(galleries))
-            found = keys_of(findings[findings["rule"] == "duplicate"])
-            duplicates |= {k for p in found if (k := (*p, code)) in self._index}
-        before = {k for k in self._duplicates if (k[0], k[1], k[3]) in galleries}
-        self._duplicates = (self._duplicates - before) | duplicates
-        return list(before ^ duplicates)
-
-    def _row(self, key: Key) -> dict[str, Any]:
-        missing = self._missing.get(key)
-        names = self.session.product_names
-        label = language_label(_lang(key)) if self.languages_shown else ""
+    def _row(self, key: Row) -> dict[str, Any]:
+        missing = self.book.missing.get(key)
         head = {
-            "i": self._index[key],
-            "k": self._row_id(key),
-            "p": names.get(key[0], key[0]),
+            "i": self.book.index[key],
+            "k": self.book.row_id(key),
+            "p": self.session.product_names.get(key[0], key[0]),
             "n": key[2],
-            "l": label,
+            "l": language_label(row_language(key)) if self.languages_shown else "",
         }
         if missing:
-            return {
-                **head,
-                "c": "",
-                "r": 0,
-                "d": False,
-                "s": "missing",
-                "m": missing,
-                "y": "",
-                "t": None,
-            }
-        model = self._model(key)
-        state = model.state(*_photo(key)) or ""
+            blank = {"c": "", "r": 0, "d": False, "s": "missing", "m": missing, "y": "", "t": None}
+            return {**head, **blank}
+        model = self.book.model(key)
+        state = model.state(*row_photo(key)) or ""
         message = ""
         theirs = None
         if state == "conflict":
-            conflict = self._conflict_of(key)
+            conflict = self.book.conflict_of(key)
             theirs = conflict.get("theirs") if conflict else None
             message = f"Changed in the shop since you edited it: the shop says “{theirs or ''}”"
         elif state in ("failed", "saved"):
-            outcome = model.outcome(*_photo(key))
+            outcome = model.outcome(*row_photo(key))
             message = outcome_view(outcome)["label"] if outcome else ""
         return {
             **head,
-            "c": model.caption(*_photo(key)),
+            "c": model.caption(*row_photo(key)),
             "r": self.revisions[key],
-            "d": key in self._duplicates,
+            "d": key in self.book.duplicates,
             "s": state,
             "m": message,
-            "y": self._suggestion(key),
+            "y": self.book.suggestion(key),
             "t": theirs,
         }
 
-    def _conflict_of(self, key: Key) -> dict[str, str] | None:
-        conflicts = self._model(key).conflicts
-        hit = conflicts[
-            (conflicts["guid"] == key[0])
-            & (conflicts["gallery"] == key[1])
-            & (conflicts["name"] == key[2])
-        ]
-        if hit.empty:
-            return None
-        first = hit.iloc[0]
-        return {
-            "field": str(first["field"]),
-            "yours": str(first["yours"]),
-            "theirs": str(first["theirs"]),
-        }
-
-    def _after(self, keys: Sequence[Key]) -> None:
+    def _after(self, keys: Sequence[Row]) -> None:
         """Push the rows an action touched (and those whose duplicate flag moved)."""
         self.languages.note_action()
         galleries = {(k[0], k[1], k[3]) for k in keys}
-        touched = set(keys) | set(self._update_duplicates(galleries))
-        self.row_updates = {str(self._index[k]): self._row(k) for k in touched}
+        touched = set(keys) | set(self.book.update_duplicates(galleries))
+        self.row_updates = {str(self.book.index[k]): self._row(k) for k in touched}
         self._render_counts()
 
     def _show_part(self, result: Result) -> None:
         """One part of a save ended: its rows show Saved / Not saved at once."""
-        rows = result.rows
-        codes = (
-            rows["language"].astype("string").fillna("").tolist()
-            if "language" in rows.columns
-            else [""] * len(rows)
-        )
-        touched = [
-            key
-            for photo, code in zip(keys_of(rows), codes, strict=True)
-            if (key := (*photo, code)) in self._index and key not in self._missing
-        ]
+        touched = self.book.of_frame(result.rows)
         self.revisions.bump(touched)
         self._after(touched)
 
     def _render_all(self) -> None:
-        """The whole grid again, from the shop as the model now holds it."""
-        self._base = {}
-        for language, one in self.languages.sessions.items():
-            code = language or ""
-            held = [g for g in self._galleries_in(language) if one.model.has(*g)]
-            mine = [_photo(k) for k in self._keys if k[3] == code]
-            self._base[code] = restrict(one.model.base_frame(held), mine)
-        self._position_cache = None
-        present = set(self._positions())
-        self._missing = {}
-        for key in self._keys:
-            if key not in present:
-                why = next(
-                    (
-                        p.message
-                        for c, p in self._problems
-                        if c == key[3] and p.concerns(_photo(key))
-                    ),
-                    None,
-                )
-                self._missing[key] = (
-                    f"Could not read it from the shop: {why}" if why else "Not in the shop"
-                )
-        self.revisions.bump(self._keys)
-        self._update_duplicates(set(self._galleries_held))
-        self.rows_data = [self._row(k) for k in self._keys]
+        """The whole grid again, from the shop as the models now hold it."""
+        self.languages.note_action()
+        self.book.take_shop()
+        self.revisions.bump(self.book.keys)
+        self.rows_data = [self._row(k) for k in self.book.keys]
         self._render_counts()
 
     def vue_want_thumbs(self, data: dict[str, Any]) -> None:
-        keys = [self._parse_id(str(k)) for k in (data.get("keys") or [])[:200]]
-        positions = self._positions()
+        keys = [self.book.parse_id(str(k)) for k in (data.get("keys") or [])[:200]]
         wanted = {
-            self._row_id(k): (k[2], cell_text(self._base[k[3]]["url"].iloc[positions[k]]))
+            self.book.row_id(k): (k[2], self.book.shop_value(k, "url"))
             for k in keys
-            if k in positions
+            if k in self.book.index and k not in self.book.missing
         }
         with contextlib.suppress(ShoptetError):
             self.thumbs = self._thumbs.sources(wanted)
@@ -757,24 +430,19 @@ class CaptionWorklist(EditingWidget):
     def _repr_html_(self) -> str:
         """A static view (the first 50 rows), for where widgets cannot render."""
         esc = html.escape
+        language = ["language"] if self.languages_shown else []
         rows = []
-        for key in self._keys[:50]:
+        for key in self.book.keys[:50]:
             row = self._row(key)
             state = STATE_LABELS.get(row["s"], "")
-            language = [esc(row["l"])] if self.languages_shown else []
-            rows.append([*language, esc(row["p"]), esc(row["n"]), esc(row["c"]), esc(state)])
-        more = len(self._keys) - 50
+            cells = [row["l"]] if language else []
+            rows.append([esc(c) for c in [*cells, row["p"], row["n"], row["c"], state]])
+        more = len(self.book.keys) - 50
         return static_html(
             "worklist",
             "Caption worklist",
-            f"{plural(len(self._keys), 'photo')} · {self.pending_text}",
-            [
-                *(["language"] if self.languages_shown else []),
-                "product",
-                "file",
-                "caption",
-                "state",
-            ],
+            f"{plural(len(self.book.keys), 'photo')} · {self.pending_text}",
+            [*language, "product", "file", "caption", "state"],
             rows,
             sandbox=self.is_sandbox,
             tail=f"… and {more} more" if more > 0 else "",
