@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,45 +24,7 @@ if TYPE_CHECKING:
     from .model import Action
     from .saving import SaveStopped
 
-__all__ = ["LanguageSessions", "PendingEdits", "Saver", "language_label"]
-
-
-class PendingEdits(Protocol):
-    """What a view counts of its pending edits: an :class:`EditModel`, or
-    :class:`LanguageSessions` over all its languages."""
-
-    @property
-    def changes(self) -> pd.DataFrame: ...
-    @property
-    def conflicts(self) -> pd.DataFrame: ...
-    @property
-    def pending_count(self) -> int: ...
-    @property
-    def pending_products(self) -> list[str]: ...
-    @property
-    def can_undo(self) -> bool: ...
-    def reset(self) -> None: ...
-
-
-class Saver(Protocol):
-    """What plans and saves a view's edits: an :class:`EditSession`, or
-    :class:`LanguageSessions` (each language in turn)."""
-
-    @property
-    def result(self) -> Result | None: ...
-    @property
-    def last_stop(self) -> SaveStopped | None: ...
-    @property
-    def save_problems(self) -> list[ReadProblem]: ...
-    def plan(self) -> Plan: ...
-    def save(
-        self,
-        *,
-        on_part: Callable[[Result], None] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
-        on_start: Callable[[int, int], None] | None = None,
-        reread: Literal["uncertain", "all"] = "uncertain",
-    ) -> Result | None: ...
+__all__ = ["LanguageSessions", "language_label"]
 
 
 def language_label(language: str | None) -> str:
@@ -178,14 +140,10 @@ class LanguageSessions:
         return plan
 
     def save(
-        self,
-        *,
-        on_part: Callable[[Result], None] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
-        on_start: Callable[[int, int], None] | None = None,
-        reread: Literal["uncertain", "all"] = "uncertain",
+        self, *, on_progress: Callable[[int, int], None] | None = None, **callbacks: Any
     ) -> Result | None:
-        """Save each language in turn (see :meth:`EditSession.save`); one Result of all.
+        """Save each language in turn (see :meth:`EditSession.save`, whose callbacks it takes);
+        one Result of all.
 
         The Result has a row per edit of every language and the plans of all of them (one
         plan, its rows renumbered after each other); ``on_progress(done, total)`` counts the
@@ -217,9 +175,7 @@ class LanguageSessions:
                     stale = _written_by(results, session.pending_galleries())
                     if stale:
                         self._between += session.reread(stale)
-                    result = session.save(
-                        on_part=on_part, on_progress=progress, on_start=on_start, reread=reread
-                    )
+                    result = session.save(on_progress=progress, **callbacks)
                 except BaseException:
                     self.stopped = session
                     if session.result is not None and session.result is not before:

@@ -25,7 +25,7 @@ from .vue_parts import shared_parts
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
-    from ..editing.languages import PendingEdits, Saver
+    from ..editing.languages import LanguageSessions
     from ..editing.loading import Gallery, Photo
     from ..editing.model import EditModel
     from ..editing.session import EditSession
@@ -342,12 +342,12 @@ class EditingWidget(VuetifyTemplate):
     # --- what a view adds -----------------------------------------------------------------
 
     @property
-    def _edits(self) -> PendingEdits:
+    def _edits(self) -> EditModel | LanguageSessions:
         """The pending edits the action bar counts (a view over several sessions: all)."""
         return self.model
 
     @property
-    def _saver(self) -> Saver:
+    def _saver(self) -> EditSession | LanguageSessions:
         """What plans and saves them (a view over several sessions: each in turn)."""
         return self.session
 
