@@ -175,6 +175,7 @@ class LanguageSessions:
                     stale = _written_by(results, session.pending_galleries())
                     if stale:
                         self._between += session.reread(stale)
+                        _keep_over_own_writes(session, results)
                     result = session.save(on_progress=progress, **callbacks)
                 except BaseException:
                     self.stopped = session
@@ -214,6 +215,28 @@ def _written_by(results: Sequence[Result], pending: Sequence[Gallery]) -> list[G
         if status != "conflict"
     }
     return [g for g in pending if g in written]
+
+
+def _keep_over_own_writes(session: EditSession, results: Sequence[Result]) -> None:
+    """Keep the session's caption edits whose conflict is this save's own write.
+
+    A photo with no caption in a language shows the default language's there: writing the
+    default caption changes what this language shows, which is no colleague's change (a shown
+    caption that equals what an earlier language just wrote to that photo).
+    """
+    wrote = {
+        (str(g), str(gal), str(n)): str(text)
+        for r in results
+        for g, gal, n, text, status in r.rows[
+            ["guid", "gallery", "name", "new_description", "status"]
+        ].to_numpy()
+        if status == "updated" and not pd.isna(text)
+    }
+    conflicts = session.model.conflicts
+    captions = conflicts[conflicts["field"] == "description"]
+    for g, gal, n, theirs in captions[["guid", "gallery", "name", "theirs"]].to_numpy():
+        if wrote.get((str(g), str(gal), str(n))) == str(theirs):
+            session.model.keep_mine(str(g), str(gal), str(n), "description")
 
 
 def _combine(results: Sequence[Result]) -> Result:

@@ -358,3 +358,29 @@ def test_a_colleagues_change_holds_back_only_an_edit_in_the_language_they_change
         assert worklist.conflicts.empty
     else:
         assert list(worklist.conflicts["theirs"]) == ["Kolega"]
+
+
+def test_an_untranslated_caption_our_own_default_write_changed_is_no_conflict() -> None:
+    # A photo with no Slovak caption shows the Czech one in Slovak: our Czech write changes
+    # what Slovak shows, and the re-read before the Slovak save must not take that for a
+    # colleague's change.
+    client = sn.sandbox(seed=3, products=12, limits=False)
+    guid = products_with_images(client, 1, min_images=2)[0]
+    both = pd.concat(
+        [
+            sn.read_images(client, [guid], progress=False),
+            sn.read_images(client, [guid], language="sk", progress=False),
+        ],
+        ignore_index=True,
+    )
+    worklist = CaptionWorklist(client, both, journal=False)
+    name = str(both["name"].iloc[0])
+    worklist.set_caption(guid, name, "Český popis", language=None)
+    worklist.set_caption(guid, name, "Slovenský popis", language="sk")
+    result = worklist.save()
+    assert result is not None
+    assert result.rows["status"].tolist() == ["updated", "updated"], worklist.notice
+    captions = shop_captions(client, guid)
+    assert captions[(None, name)] == "Český popis"
+    assert captions[("sk", name)] == "Slovenský popis"
+    assert worklist.conflicts.empty
