@@ -124,9 +124,11 @@ def test_reload_is_busy_with_save_disabled_while_it_reads() -> None:
     assert not worklist.busy
 
 
-def cs_and_sk(client: Any, guid: str) -> pd.DataFrame:
-    """The product's photos twice: in the default language and in Slovak (concatenated)."""
-    slovak(client, guid)
+def cs_and_sk(client: Any, guid: str, *, translated: bool = True) -> pd.DataFrame:
+    """The product's photos twice: in the default language and in Slovak (concatenated);
+    ``translated=False`` leaves them without Slovak captions (Slovak shows the default's)."""
+    if translated:
+        slovak(client, guid)
     return pd.concat(
         [
             sn.read_images(client, [guid], progress=False),
@@ -291,6 +293,19 @@ def test_one_progress_bar_runs_over_the_save_of_every_language() -> None:
     assert next(p for p in shown if p > 0) == 25.0
 
 
+def save_both(client: Any, guid: str, *, translated: bool = True) -> tuple[Any, str, Any]:
+    """A cs+sk worklist of the product whose first photo gets a caption in both, saved:
+    (worklist, that photo's name, the Result)."""
+    both = cs_and_sk(client, guid, translated=translated)
+    worklist = CaptionWorklist(client, both, journal=False)
+    name = str(both["name"].iloc[0])
+    worklist.set_caption(guid, name, "Český popis", language=None)
+    worklist.set_caption(guid, name, "Slovenský popis", language="sk")
+    result = worklist.save()
+    assert result is not None
+    return worklist, name, result
+
+
 class FailsSlovakReadsAfterAWrite(httpx.BaseTransport):
     """After the first PATCH, the next ``count`` Slovak gallery reads fail (a network blip)."""
 
@@ -324,13 +339,7 @@ def test_a_read_problem_between_the_languages_of_a_save_is_shown() -> None:
     client.sandbox = shop
     transport.failures = client.settings.max_attempts  # one whole read, every retry
     guid = products_with_images(client, 1, min_images=2)[0]
-    both = cs_and_sk(client, guid)
-    worklist = CaptionWorklist(client, both, journal=False)
-    name = str(both["name"].iloc[0])
-    worklist.set_caption(guid, name, "Český popis", language=None)
-    worklist.set_caption(guid, name, "Slovenský popis", language="sk")
-    result = worklist.save()
-    assert result is not None
+    worklist, _, result = save_both(client, guid)
     assert f"Could not read product {guid}" in worklist.notice, worklist.notice
     assert worklist.notice_type == "warning"  # as after any save whose re-read failed
     assert set(result.rows["status"]) == {"updated"}  # apply re-read it before writing
@@ -366,19 +375,7 @@ def test_an_untranslated_caption_our_own_default_write_changed_is_no_conflict() 
     # colleague's change.
     client = sn.sandbox(seed=3, products=12, limits=False)
     guid = products_with_images(client, 1, min_images=2)[0]
-    both = pd.concat(
-        [
-            sn.read_images(client, [guid], progress=False),
-            sn.read_images(client, [guid], language="sk", progress=False),
-        ],
-        ignore_index=True,
-    )
-    worklist = CaptionWorklist(client, both, journal=False)
-    name = str(both["name"].iloc[0])
-    worklist.set_caption(guid, name, "Český popis", language=None)
-    worklist.set_caption(guid, name, "Slovenský popis", language="sk")
-    result = worklist.save()
-    assert result is not None
+    worklist, name, result = save_both(client, guid, translated=False)
     assert result.rows["status"].tolist() == ["updated", "updated"], worklist.notice
     captions = shop_captions(client, guid)
     assert captions[(None, name)] == "Český popis"
