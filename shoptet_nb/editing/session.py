@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 import pandas as pd
 
+from ..errors import ArgumentError
 from .loading import (
     Gallery,
     ReadFunction,
@@ -16,6 +18,8 @@ from .loading import (
     read_galleries,
 )
 from .model import EditModel
+from .photo_edits import PendingAdd
+from .photo_save import PhotoRows, preview_photos, save_photos
 from .saving import ApplyFunction, PartedSave, SaveStopped, journal_for_save
 
 if TYPE_CHECKING:
@@ -61,6 +65,17 @@ class EditSession:
     :func:`~shoptet_nb.read_images` and :func:`~shoptet_nb.apply`, same signatures): tests
     hand in fakes. ``save_batch`` is the galleries per part of a save (default: ten for each
     connection the client keeps open, so a part is about ten rounds of calls).
+
+    Photos are added and deleted the same way (pending, undoable, previewed, saved)::
+
+        session.add_photo(guid, "shop", source_url=url)   # a public URL Shoptet downloads
+        session.model.mark_delete(guid, "shop", "old.jpg")
+        session.preview_photos().rows                     # dry runs: duplicates, blocked deletes
+        session.save()                                    # deletes, adds, then captions/order
+        session.photo_result.rows                         # a status per add and delete
+
+    ``stage`` (a function ``bytes -> public URL``, e.g. ``client.sandbox.stage``) lets the
+    session add local files: the API takes only URLs its servers download.
     """
 
     def __init__(
@@ -72,6 +87,7 @@ class EditSession:
         read: ReadFunction | None = None,
         apply: ApplyFunction | None = None,
         save_batch: int | None = None,
+        stage: Callable[[bytes], str] | None = None,
     ) -> None:
         if language is not None:
             from ..read import language_key
@@ -100,6 +116,13 @@ class EditSession:
         self.last_stop: SaveStopped | None = None
         #: The read problems of the re-read after the last save.
         self.save_problems: list[ReadProblem] = []
+        if stage is not None and not callable(stage):
+            raise ArgumentError("stage must be a function bytes -> public URL (or None)")
+        #: Uploads a local file's bytes and returns its public URL (None: URLs only).
+        self.stage = stage
+        #: What the last save did with the pending photo adds and deletes (None: none sent).
+        self.photo_result: PhotoRows | None = None
+        self._files: Path | None = None  # where files handed in as bytes wait for Save
 
     def __repr__(self) -> str:
         language = self.language or "the default language"
@@ -175,6 +198,110 @@ class EditSession:
             names = part[["guid", "product_name"]].dropna().drop_duplicates("guid")
             self.product_names.update({str(g): str(n) for g, n in names.itertuples(index=False)})
 
+    # --- photos to add -------------------------------------------------------------------
+
+    def add_photo(
+        self,
+        guid: str,
+        gallery: str = "shop",
+        *,
+        source_url: str | None = None,
+        path: str | Path | None = None,
+        data: bytes | None = None,
+        filename: str | None = None,
+        description: str | None = None,
+        position: int | None = None,
+    ) -> PendingAdd:
+        """Add a photo to a loaded gallery at the next Save (one undoable action).
+
+        The source is ``source_url`` (a public http(s) URL: Shoptet's servers download it),
+        ``path`` (a local file) or ``data`` (a file's bytes, e.g. from a file picker, named
+        ``filename``). A local file needs the session's ``stage``: without one this raises
+        :class:`~shoptet_nb.ArgumentError` and nothing is kept or sent. ``position`` is the
+        1-based place after the add (None: after the last photo).
+        """
+        add = self._pending_add(source_url, path, data, filename, description, position)
+        self.model.add_photos(str(guid), str(gallery), [add])
+        return add
+
+    def add_urls(self, guid: str, gallery: str, text: str) -> tuple[list[PendingAdd], list[str]]:
+        """Add the URLs of ``text`` (one per line, blank lines ignored) as one undoable
+        action. Returns the adds kept and one sentence per line refused (a local path without
+        a stager, not a URL, already pending): a refused line is not kept."""
+        adds: list[PendingAdd] = []
+        problems: list[str] = []
+        pending = {a.source_url for a in self.model.pending_adds(str(guid), str(gallery))}
+        for line in (x.strip() for x in text.splitlines()):
+            if not line:
+                continue
+            if line in pending:
+                problems.append(f"{line[:80]}: already pending in this gallery")
+                continue
+            try:
+                adds.append(self._pending_add(line, None, None, None, None, None))
+            except ArgumentError as exc:
+                problems.append(str(exc))
+                continue
+            pending.add(line)
+        self.model.add_photos(str(guid), str(gallery), adds)
+        return adds, problems
+
+    def _pending_add(
+        self,
+        source_url: str | None,
+        path: str | Path | None,
+        data: bytes | None,
+        filename: str | None,
+        description: str | None,
+        position: int | None,
+    ) -> PendingAdd:
+        from ..write.add.rows import STAGE_HINT
+
+        given = [x for x in (source_url, path, data) if x is not None]
+        if len(given) != 1:
+            raise ArgumentError("add_photo: give one of source_url=, path= or data=")
+        if position is not None and (isinstance(position, bool) or int(position) < 1):
+            raise ArgumentError(f"position must be 1 or more (1 = first), got {position!r}")
+        if source_url is not None:
+            url = str(source_url).strip()
+            scheme = urlsplit(url).scheme
+            if scheme in ("http", "https") and urlsplit(url).hostname:
+                return PendingAdd.new(source_url=url, description=description, position=position)
+            if scheme not in ("", "file") and len(scheme) > 1:
+                raise ArgumentError(f"{url[:80]!r} is not an http(s) URL: not added")
+            path = url.removeprefix("file://")  # a local path typed where a URL goes
+        label = filename or Path(str(path)).name
+        if self.stage is None:
+            raise ArgumentError(f"{label[:80]!r} is a local file, not added: {STAGE_HINT}")
+        if data is not None:
+            path = self._keep_bytes(data, label)
+        file = Path(str(path)).expanduser()
+        if not file.is_file():
+            raise ArgumentError(f"{str(path)[:80]!r} is not a file: not added")
+        return PendingAdd.new(
+            path=str(file), label=label, description=description, position=position
+        )
+
+    def _keep_bytes(self, data: bytes, filename: str) -> str:
+        """Keep a picked file's bytes on disk until Save (add_images hashes and stages a
+        path): one private folder per session, a fresh file per add."""
+        import tempfile
+
+        if self._files is None:
+            self._files = Path(tempfile.mkdtemp(prefix="shoptet-nb-adds-"))
+        suffix = Path(filename).suffix[:10]
+        handle, name = tempfile.mkstemp(dir=self._files, suffix=suffix)
+        with open(handle, "wb") as out:
+            out.write(bytes(data))
+        return name
+
+    def preview_photos(self) -> PhotoRows:
+        """What Save would do with the pending adds and deletes (``add_images`` and
+        ``delete_images`` dry runs: a duplicate is ``skipped_duplicate``, a photo a variant
+        shows ``blocked`` with its ``variant_codes``, ``becomes_main`` names the next main
+        photo). Nothing is staged or sent."""
+        return preview_photos(self)
+
     # --- plan and save --------------------------------------------------------------------
 
     def pending_galleries(self) -> list[Gallery]:
@@ -212,7 +339,9 @@ class EditSession:
         answer may have landed) are read again, every saved one with ``reread="all"``; that
         read's problems are in :attr:`save_problems`.
 
-        Returns the Result (also :attr:`result`), or None when nothing was pending. An
+        Pending photo adds and deletes are sent first (deletes, then adds, see
+        :meth:`preview_photos`); their rows are in :attr:`photo_result`. Returns the Result of
+        the caption and order edits (also :attr:`result`), or None when none was pending. An
         interrupt raises :class:`~shoptet_nb.Interrupted`, its ``result`` what was sent; an
         error raises again after recording what was sent (:attr:`last_stop` says where it
         stopped when earlier parts were sent). Unsent edits stay pending.
@@ -221,6 +350,12 @@ class EditSession:
 
         self.last_stop = None
         self.save_problems = []
+        self.photo_result = None
+        if self.model.photo_galleries:
+            # Adds and deletes first (see save_photos), then the caption and order edits
+            # rebased on the galleries as the shop now holds them.
+            self.photo_result = save_photos(self)
+            self.save_problems += self.photo_result.problems
         galleries = self.pending_galleries()
         if not galleries:
             return None
@@ -252,7 +387,7 @@ class EditSession:
                 self.save_problems = self.reread(galleries)
             raise
         self.result = result
-        self.save_problems = self._reread_after(result, galleries, reread)
+        self.save_problems += self._reread_after(result, galleries, reread)
         return result
 
     def _reread_after(
