@@ -11,9 +11,9 @@ import pytest
 import shoptet_nb as sn
 from shoptet_nb.apply import RESULT_STATUSES
 from shoptet_nb.editing.wording import OUTCOMES, STATUS_WORDS, photos_notice, saved_notice
+from shoptet_nb.widgets import CaptionWorklist, GalleryEditor
 from shoptet_nb.write.add import ADD_STATUSES
 from shoptet_nb.write.delete_result import DELETE_STATUSES
-from shoptet_nb.widgets import CaptionWorklist, GalleryEditor
 
 from helpers import products_with_images
 

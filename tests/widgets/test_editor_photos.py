@@ -1,0 +1,146 @@
+"""The gallery editor's "Add photos" and "Delete": driven through the ``vue_<name>`` events the
+browser sends, judged by the sandbox (the photos it holds, its counters)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import shoptet_nb as sn
+from shoptet_nb.sandbox.pictures import picture
+from shoptet_nb.widgets import GalleryEditor
+
+MARKUP = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(tmp_path / "journal"))
+
+
+@pytest.fixture
+def client() -> Any:
+    return sn.sandbox(seed=7, products=12, insert_job_s=0.2)
+
+
+def variant_product(client: Any) -> tuple[str, str, list[str]]:
+    """A product with variants and four photos or more; its first variant shows photo 2."""
+    shop = client.sandbox
+    product = next(
+        p for p in shop.products() if len(p["codes"]) > 1 and len(shop.images(p["guid"])) >= 4
+    )
+    guid = product["guid"]
+    for code in product["codes"]:
+        shop.set_variant_image(guid, code, None)
+    names = [i["name"] for i in shop.images(guid)]
+    shop.set_variant_image(guid, product["codes"][0], names[1])
+    return guid, product["codes"][0], names
+
+
+def shop_names(client: Any, guid: str) -> list[str]:
+    return [i["name"] for i in client.sandbox.images(guid)]
+
+
+def card(editor: GalleryEditor, name: str) -> dict[str, Any]:
+    return next(c for c in editor.cards if c["name"] == name)
+
+
+def test_add_and_delete_are_pending_previewed_saved_and_reread(client: Any) -> None:
+    guid, code, names = variant_product(client)
+    editor = GalleryEditor(client, product=guid)
+    url = client.sandbox.stage(picture("supplier", 40, 30))
+    editor.vue_add_photos({"urls": f"{url}\n\n", "captions": {}})
+    editor.vue_toggle_delete({"name": names[0], "captions": {}})
+    editor.vue_toggle_delete({"name": names[1], "captions": {}})  # a variant shows it
+    assert editor.pending == 3
+    assert [c["label"] for c in editor.new_cards] == [url]
+    # A photo marked for delete stays on screen, marked.
+    assert [c["name"] for c in editor.cards] == names
+    assert card(editor, names[0])["deleting"]
+    assert shop_names(client, guid) == names  # nothing sent yet
+
+    editor.vue_preview({"captions": {}})
+    rows = {r["name"]: r for r in editor.preview_rows}
+    assert rows[f"add: {url}"]["status"] == "would_add"
+    assert rows[f"delete: {names[0]}"]["status"] == "would_delete"
+    # The photo a variant shows stays (blocked), so it becomes the main image.
+    assert f"{names[1]} becomes the main image" in rows[f"delete: {names[0]}"]["reason"]
+    assert rows[f"delete: {names[1]}"]["status"] == "blocked"
+    assert code in rows[f"delete: {names[1]}"]["reason"]
+    assert "Photos: " in editor.preview_summary
+
+    editor.vue_save({"captions": {}})
+    now = shop_names(client, guid)
+    assert names[0] not in now
+    assert len(now) == len(names)  # one deleted, one added
+    new = now[-1]
+    assert [c["name"] for c in editor.cards] == now  # read again: the shop's names
+    assert editor.new_cards == []
+    assert card(editor, new)["outcome"]["label"] == "Added"
+    # The blocked delete stays pending and marked, with why on its card.
+    blocked = card(editor, names[1])
+    assert blocked["deleting"]
+    assert blocked["outcome"]["status"] == "blocked"
+    assert code in blocked["outcome"]["label"]
+    assert editor.notice_type == "warning"
+    assert "1 added, 1 deleted" in editor.notice
+    assert "1 blocked" in editor.notice
+    assert "failed" not in editor.notice
+
+
+def test_undo_brings_a_deleted_card_back_and_takes_an_add_away(client: Any) -> None:
+    guid, _, names = variant_product(client)
+    editor = GalleryEditor(client, product=guid)
+    editor.toggle_delete(names[2])
+    editor.add_photos([client.sandbox.stage(picture("x", 20, 20))])
+    assert len(editor.new_cards) == 1
+    editor.vue_undo({"captions": {}})
+    assert editor.new_cards == []
+    assert card(editor, names[2])["deleting"]
+    editor.vue_undo({"captions": {}})
+    assert not card(editor, names[2])["deleting"]
+    assert editor.pending == 0
+    editor.add_photos([client.sandbox.stage(picture("y", 20, 20))])
+    editor.vue_remove_add({"id": editor.new_cards[0]["id"], "captions": {}})
+    assert editor.new_cards == []
+    assert editor.model.can_undo
+
+
+def test_local_files_without_a_stager_say_why_and_send_nothing(client: Any, tmp_path: Path) -> None:
+    guid, _, _ = variant_product(client)
+    editor = GalleryEditor(client, product=guid)
+    assert not editor.can_stage
+    requests = dict(client.sandbox.stats()["requests"])
+    editor.vue_add_photos({"urls": str(tmp_path / "front.jpg"), "captions": {}})
+    assert editor.pending == 0
+    assert "stage=" in editor.notice
+    data = base64.b64encode(picture("f", 20, 20)).decode()
+    editor.vue_add_files({"files": [{"name": "front.png", "data": data}], "captions": {}})
+    assert editor.notice_type == "error"
+    assert "stager" in editor.notice
+    assert editor.pending == 0
+    editor.vue_save({"captions": {}})
+    assert dict(client.sandbox.stats()["requests"]) == requests
+
+
+def test_files_with_a_stager_are_added_and_user_text_is_escaped(client: Any) -> None:
+    guid, _, names = variant_product(client)
+    editor = GalleryEditor(client, product=guid, stage=client.sandbox.stage)
+    assert editor.can_stage
+    data = base64.b64encode(picture("picked", 30, 20)).decode()
+    editor.vue_add_files({"files": [{"name": f"{MARKUP}.png", "data": data}], "captions": {}})
+    assert [c["label"] for c in editor.new_cards] == [f"{MARKUP}.png"]
+    editor.toggle_delete(names[0])
+    page = editor._repr_html_()
+    assert MARKUP not in page
+    assert "&lt;img src=x" in page
+    assert "to be deleted" in page
+    assert "to be added" in page
+    editor.vue_save({"captions": {}})
+    assert len(shop_names(client, guid)) == len(names)
+    assert editor.pending == 0
+    assert "1 added, 1 deleted" in editor.notice
+    assert editor.notice_type == "success"
