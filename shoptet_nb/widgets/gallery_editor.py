@@ -450,7 +450,7 @@ class GalleryEditor(EditingWidget):
         for card in self.cards:
             src = pictures[card["key"]]
             picture = [f'<img src="{esc(src)}" alt="" width="96">' if src else ""]
-            state = ", ".join(card["fields"])
+            state = ", ".join(f for f in card["fields"] if f != "delete")
             state = f"edited: {state}" if state else ""
             if card["conflict"]:
                 state = "conflict: changed in the shop since you edited"
@@ -591,6 +591,9 @@ class GalleryEditor(EditingWidget):
             # another moved keeps its priority and is not written, so it is not "edited".
             if "priority" in edited:
                 fields.append("position")
+            deleting = model.marked_delete(guid, gallery, name)
+            if deleting:  # the card's own undo button takes the mark back too
+                fields.append("delete")
             outcome = model.outcome(guid, gallery, name)
             cards.append(
                 {
@@ -608,7 +611,7 @@ class GalleryEditor(EditingWidget):
                     "outcome": outcome_view(outcome) if outcome else None,
                     "url": urls.get(name),
                     "audit": self._audit_marks.get((guid, gallery, name)),
-                    "deleting": model.marked_delete(guid, gallery, name),
+                    "deleting": deleting,
                 }
             )
         return cards
