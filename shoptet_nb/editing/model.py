@@ -35,6 +35,7 @@ from .._order import shop_order
 from ..columns import IMAGE_COLUMNS, typed
 from ..edits import fewest_priority_changes
 from ..errors import ArgumentError, FrameError
+from .actions import SAVED_STATUSES, Action, Key, Outcome
 from .photo_edits import PendingAdd, PhotoEdits
 
 __all__ = [
@@ -47,9 +48,6 @@ __all__ = [
     "language_name",
     "shop_order",
 ]
-
-#: A gallery: (product guid, gallery name).
-Key = tuple[str, str]
 
 #: Columns of :attr:`EditModel.changes`: the edits frame ``plan_updates`` accepts.
 CHANGE_COLUMNS: dict[str, object] = {
@@ -74,36 +72,7 @@ CONFLICT_COLUMNS: dict[str, object] = {
 #: The fields an edit can hold; ``order`` is the gallery's order (sent as priorities).
 FIELDS = ("description", "order")
 
-#: Result statuses that mean the shop now holds the edit (a photo added, one already there,
-#: one deleted: the statuses of add_images and delete_images that reached the goal).
-SAVED_STATUSES = frozenset({"updated", "unchanged", "added", "skipped_duplicate", "deleted"})
-
 _UNDO_DEPTH = 500
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the last save did to one photo (a row of ``Result.rows``)."""
-
-    status: str
-    message: str | None = None
-    http_status: int | None = None
-    error_code: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the shop now holds what was sent."""
-        return self.status in SAVED_STATUSES
-
-
-@dataclass(frozen=True)
-class Action:
-    """A user action on the undo stack: what :meth:`EditModel.undo` returns."""
-
-    kind: str  # caption, order, discard, reset, keep_mine, take_theirs, add, delete ...
-    label: str  # for people: "caption of back.jpg", "move of back.jpg to position 1"
-    keys: tuple[Key, ...]
-    names: tuple[str, ...] = ()
 
 
 @dataclass

@@ -17,13 +17,9 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ArgumentError
-
-if TYPE_CHECKING:
-    from .model import Action, Outcome, _Gallery
+from .actions import Action, Key, Outcome
 
 __all__ = ["PendingAdd", "PhotoEdits"]
-
-Key = tuple[str, str]
 
 #: Placeholder ids, unique in the process (a session may hand adds to another's model).
 _IDS = count(1)
@@ -65,22 +61,20 @@ class PhotoEdits:
     model's galleries, its undo scope and its lookups are used as they are)."""
 
     if TYPE_CHECKING:
-        _galleries: dict[Key, _Gallery]
+        _galleries: dict[Key, Any]  # the model's _Gallery records
         _add_outcomes: dict[str, Outcome]
         _undo: list[Any]
 
         def _action(
             self, action: Action, coalesce: tuple[Any, ...] | None = None
         ) -> AbstractContextManager[None]: ...
-        def _gallery(self, guid: str, gallery: str) -> _Gallery: ...
-        def _photo(self, guid: str, gallery: str, name: str) -> _Gallery: ...
+        def _gallery(self, guid: str, gallery: str) -> Any: ...
+        def _photo(self, guid: str, gallery: str, name: str) -> Any: ...
 
     # --- editing (each call is one undoable action) ---------------------------------------
 
     def add_photos(self, guid: str, gallery: str, adds: Sequence[PendingAdd]) -> None:
         """Add photos to a gallery at the next Save, as one undoable action."""
-        from .model import Action
-
         if not adds:
             return
         g = self._gallery(guid, gallery)
@@ -90,8 +84,6 @@ class PhotoEdits:
 
     def remove_add(self, guid: str, gallery: str, add_id: str) -> None:
         """Take a pending add back (its placeholder goes)."""
-        from .model import Action
-
         g = self._gallery(guid, gallery)
         found = [a for a in g.edits.adds if a.id == add_id]
         if not found:
@@ -102,8 +94,6 @@ class PhotoEdits:
 
     def mark_delete(self, guid: str, gallery: str, name: str, marked: bool = True) -> None:
         """Mark a photo for delete at the next Save (``marked=False``: keep it after all)."""
-        from .model import Action
-
         g = self._photo(guid, gallery, name)
         label = f"delete of {name}" if marked else f"keeping {name}"
         with self._action(Action("delete", label, ((guid, gallery),), (name,))):

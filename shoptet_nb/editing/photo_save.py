@@ -14,7 +14,7 @@ they carry over to another gallery is what this refuses to do.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +25,16 @@ from .model import Outcome
 from .photo_edits import PendingAdd
 
 if TYPE_CHECKING:
+    from ..client import ShoptetClient
     from ..write.add import AddResult
     from ..write.delete_result import DeleteResult
     from .loading import Gallery, ReadProblem
-    from .session import EditSession
+    from .model import EditModel
+
+#: Uploads a local file's bytes and returns its public URL (``add_images(stage=...)``).
+Stager = Callable[[bytes], str]
+#: Reads galleries again into the model and returns the problems met (``EditSession.reread``).
+Reread = Callable[[Sequence["Gallery"]], list["ReadProblem"]]
 
 __all__ = ["PHOTO_COLUMNS", "PhotoRows", "preview_photos", "save_photos"]
 
@@ -95,16 +101,16 @@ def _row(key: Gallery, action: str, item: str, label: str, **rest: Any) -> dict[
             **rest}  # fmt: skip
 
 
-def _delete_frame(session: EditSession, keys: Sequence[Gallery]) -> pd.DataFrame:
-    model = session.model
+def _delete_frame(model: EditModel, keys: Sequence[Gallery]) -> pd.DataFrame:
     rows = [
         {"guid": k[0], "gallery": k[1], "name": n} for k in keys for n in model.pending_deletes(*k)
     ]
     return pd.DataFrame(rows, columns=["guid", "gallery", "name"])
 
 
-def _add_frame(session: EditSession, keys: Sequence[Gallery]) -> tuple[pd.DataFrame, list[Any]]:
-    model = session.model
+def _add_frame(
+    model: EditModel, keys: Sequence[Gallery], language: str | None
+) -> tuple[pd.DataFrame, list[Any]]:
     adds: list[tuple[Gallery, PendingAdd]] = [(k, a) for k in keys for a in model.pending_adds(*k)]
     frame = pd.DataFrame(
         [
@@ -121,8 +127,8 @@ def _add_frame(session: EditSession, keys: Sequence[Gallery]) -> tuple[pd.DataFr
         columns=["guid", "gallery", "source_url", "path", "description", "position"],
     )
     frame["position"] = frame["position"].astype("Int64")
-    if session.language is not None:
-        frame["language"] = session.language
+    if language is not None:
+        frame["language"] = language
     return frame, adds
 
 
@@ -166,33 +172,34 @@ def _add_rows(result: AddResult, adds: list[tuple[Gallery, PendingAdd]]) -> list
     return out
 
 
-def preview_photos(session: EditSession) -> PhotoRows:
-    """The pending adds and deletes as ``add_images`` / ``delete_images`` dry runs would do
-    them (reads only: sources are fetched and hashed, nothing is staged or sent)."""
+def preview_photos(
+    client: ShoptetClient, model: EditModel, *, stage: Stager | None, language: str | None
+) -> PhotoRows:
+    """The pending adds and deletes of ``model`` as ``add_images`` / ``delete_images`` dry runs
+    would do them (reads only: sources are fetched and hashed, nothing is staged or sent)."""
     from ..write.add import add_images
     from ..write.delete_run import delete_images
 
-    keys = session.model.photo_galleries
+    keys = model.photo_galleries
     rows: list[dict[str, Any]] = []
     deleted = added = None
-    deletes = _delete_frame(session, keys)
+    deletes = _delete_frame(model, keys)
     if len(deletes):
-        deleted = delete_images(session.client, deletes, dry_run=True, journal=False)
+        deleted = delete_images(client, deletes, dry_run=True, journal=False)
         rows += _delete_rows(deleted, deletes)
-    adds, pending = _add_frame(session, keys)
+    adds, pending = _add_frame(model, keys, language)
     if len(adds):
-        added = add_images(session.client, adds, dry_run=True, stage=session.stage)
+        added = add_images(client, adds, dry_run=True, stage=stage)
         rows += _add_rows(added, pending)
     return PhotoRows(_frame(rows), True, added, deleted)
 
 
 def _changed_since_read(
-    session: EditSession, keys: Sequence[Gallery]
+    model: EditModel, reread: Reread, keys: Sequence[Gallery]
 ) -> tuple[dict[Gallery, str], list[ReadProblem]]:
     """Read the galleries again; those the shop changed (or that could not be read) with why."""
-    model = session.model
     before = {k: model.names(*k) for k in keys}
-    problems = session.reread(keys)
+    problems = reread(keys)
     why: dict[Gallery, str] = {}
     failed = {p.guid for p in problems}
     for key in keys:
@@ -215,8 +222,17 @@ def _changed_since_read(
     return why, problems
 
 
-def save_photos(session: EditSession) -> PhotoRows:
-    """Send the pending deletes, then the pending adds, then read the galleries again.
+def save_photos(
+    client: ShoptetClient,
+    model: EditModel,
+    *,
+    stage: Stager | None,
+    language: str | None,
+    journal: bool | None,
+    reread: Reread,
+) -> PhotoRows:
+    """Send the pending deletes of ``model``, then its pending adds, then read the galleries
+    again with ``reread``. ``journal`` is False for memory only, None for new journal files.
 
     Deletes go first: an add's position counts the photos that stay, and a file the user
     deletes and adds again is then not skipped as a duplicate of itself. Both go before the
@@ -226,10 +242,9 @@ def save_photos(session: EditSession) -> PhotoRows:
     from ..write.add import add_images
     from ..write.delete_run import delete_images
 
-    model = session.model
     keys = model.photo_galleries
     wanted = {k: (model.pending_deletes(*k), model.pending_adds(*k)) for k in keys}
-    why, problems = _changed_since_read(session, keys)
+    why, problems = _changed_since_read(model, reread, keys)
     rows: list[dict[str, Any]] = []
     for key, reason in why.items():
         names, waiting = wanted[key]
@@ -246,38 +261,36 @@ def save_photos(session: EditSession) -> PhotoRows:
             key, outcomes={a.id: Outcome(status, message) for a in waiting}, deleted=list(gone)
         )
     ready = [k for k in keys if k not in why]
-    journal: bool | None = False if session.journal is False else None
     deleted = added = None
-    deletes = _delete_frame(session, ready)
-    adds, pending = _add_frame(session, ready)
+    deletes = _delete_frame(model, ready)
+    adds, pending = _add_frame(model, ready, language)
     sending = "delete"
     try:
         if len(deletes):
-            deleted = delete_images(session.client, deletes, dry_run=False, journal=journal)
+            deleted = delete_images(client, deletes, dry_run=False, journal=journal)
             rows += _delete_rows(deleted, deletes)
         sending = "add"
         if len(adds):
-            added = add_images(
-                session.client, adds, dry_run=False, journal=journal, stage=session.stage
-            )
+            added = add_images(client, adds, dry_run=False, journal=journal, stage=stage)
             rows += _add_rows(added, pending)
     except Interrupted as exc:
         # What the interrupted call sent is in its result: record it, the rest stays pending.
         if exc.result is not None:
             met = exc.result
             rows += _delete_rows(met, deletes) if sending == "delete" else _add_rows(met, pending)
-        _settle(session, _frame(rows), ready)
+        _settle(model, reread, _frame(rows), ready)
         raise
     out = PhotoRows(_frame(rows), False, added, deleted, problems)
-    out.problems += _settle(session, out.rows, ready)
+    out.problems += _settle(model, reread, out.rows, ready)
     return out
 
 
-def _settle(session: EditSession, rows: pd.DataFrame, sent: Sequence[Gallery]) -> list[ReadProblem]:
+def _settle(
+    model: EditModel, reread: Reread, rows: pd.DataFrame, sent: Sequence[Gallery]
+) -> list[ReadProblem]:
     """Take a save's rows into the model: settled adds and deletes leave the pending ones, the
     others stay with their outcome; the galleries written are read again (the new photos under
     the names the shop gave them) and each photo shows what happened to it."""
-    model = session.model
     done = ("added", "skipped_duplicate", "deleted", "not_found")
     for key in sent:
         mine = rows[(rows["guid"] == key[0]) & (rows["gallery"] == key[1])]
@@ -292,7 +305,7 @@ def _settle(session: EditSession, rows: pd.DataFrame, sent: Sequence[Gallery]) -
                 for r in stay.to_dict("records")
             },
         )
-    problems = session.reread(sent) if sent else []
+    problems = reread(sent) if sent else []
     for row in rows.to_dict("records"):
         name = _text(row["name"])
         status = str(row["status"])

@@ -300,7 +300,7 @@ class EditSession:
         ``delete_images`` dry runs: a duplicate is ``skipped_duplicate``, a photo a variant
         shows ``blocked`` with its ``variant_codes``, ``becomes_main`` names the next main
         photo). Nothing is staged or sent."""
-        return preview_photos(self)
+        return preview_photos(self.client, self.model, stage=self.stage, language=self.language)
 
     # --- plan and save --------------------------------------------------------------------
 
@@ -354,7 +354,14 @@ class EditSession:
         if self.model.photo_galleries:
             # Adds and deletes first (see save_photos), then the caption and order edits
             # rebased on the galleries as the shop now holds them.
-            self.photo_result = save_photos(self)
+            self.photo_result = save_photos(
+                self.client,
+                self.model,
+                stage=self.stage,
+                language=self.language,
+                journal=False if self.journal is False else None,
+                reread=self.reread,
+            )
             self.save_problems += self.photo_result.problems
         galleries = self.pending_galleries()
         if not galleries:
