@@ -163,6 +163,13 @@ class PhotoEdits:
         if g is not None and name in g.rows:
             g.outcomes[name] = outcome
 
+    def forget_outcomes(self) -> None:
+        """Forget the outcomes of the last save, on every photo and pending add (a new save
+        starts: its photo part and its caption part then add theirs)."""
+        for g in self._galleries.values():
+            g.outcomes.clear()
+        self._add_outcomes.clear()
+
     def clear_undo(self) -> None:
         """Forget the undo stack (after a save: its steps would bring back sent edits)."""
         self._undo.clear()

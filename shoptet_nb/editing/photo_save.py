@@ -242,6 +242,7 @@ def save_photos(
     from ..write.add import add_images
     from ..write.delete_run import delete_images
 
+    model.forget_outcomes()  # the previous save's; the caption part of this save keeps ours
     keys = model.photo_galleries
     wanted = {k: (model.pending_deletes(*k), model.pending_adds(*k)) for k in keys}
     why, problems = _changed_since_read(model, reread, keys)

@@ -373,7 +373,10 @@ class EditSession:
                 parts=split_plan(plan, self.save_batch),
                 apply=self._apply,
                 journal=journal_for_save(self.journal, sandbox=self.client.is_sandbox),
-                record=lambda result, keep: self.model.record(result, keep_outcomes=keep),
+                # After a photo part the outcomes on the cards are this save's: keep them.
+                record=lambda result, keep: self.model.record(
+                    result, keep_outcomes=keep or self.photo_result is not None
+                ),
                 on_part=on_part,
                 on_start=on_start,
                 on_progress=on_progress,

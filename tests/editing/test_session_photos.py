@@ -241,3 +241,26 @@ def test_deletes_go_before_adds_and_captions_after_both(client: sn.ShoptetClient
     assert session.model.caption(guid, "shop", names[1]) == "Kept"
     assert session.model.pending_count == 0
     assert not session.model.can_undo
+
+
+def test_one_save_of_photos_and_captions_keeps_every_outcome(client: sn.ShoptetClient) -> None:
+    """The caption part of a save must not wipe what the photo part says on the cards."""
+    guid, _, names = variant_product(client)
+    session = session_on(client, guid)
+    session.model.mark_delete(guid, "shop", names[2])  # blocked: a variant shows it
+    session.model.set_caption(guid, "shop", names[1], "Side view")
+    session.add_photo(guid, "shop", source_url=client.sandbox.stage(picture("both", 30, 20)))
+    result = session.save()
+    assert result is not None
+    added = session.photo_result.rows  # type: ignore[union-attr]
+    new = added.loc[added["action"] == "add", "name"].iloc[0]
+    model = session.model
+    assert model.outcome(guid, "shop", names[1]).status == "updated"  # type: ignore[union-attr]
+    assert model.outcome(guid, "shop", names[2]).status == "blocked"  # type: ignore[union-attr]
+    assert model.outcome(guid, "shop", new).status == "added"  # type: ignore[union-attr]
+    # The next save starts afresh: the outcomes of this one are forgotten.
+    model.set_caption(guid, "shop", names[0], "Front")
+    session.model.mark_delete(guid, "shop", names[2], marked=False)
+    session.save()
+    assert model.outcome(guid, "shop", names[2]) is None
+    assert model.outcome(guid, "shop", new) is None

@@ -103,6 +103,11 @@ def test_undo_brings_a_deleted_card_back_and_takes_an_add_away(client: Any) -> N
     editor.vue_undo({"captions": {}})
     assert not card(editor, names[2])["deleting"]
     assert editor.pending == 0
+    # The card's own undo (discard) takes the mark back too.
+    editor.toggle_delete(names[0])
+    assert card(editor, names[0])["fields"] == ["delete"]
+    editor.vue_discard({"name": names[0], "captions": {}})
+    assert not card(editor, names[0])["deleting"]
     editor.add_photos([client.sandbox.stage(picture("y", 20, 20))])
     editor.vue_remove_add({"id": editor.new_cards[0]["id"], "captions": {}})
     assert editor.new_cards == []
