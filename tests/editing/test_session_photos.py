@@ -14,12 +14,9 @@ import shoptet_nb as sn
 from shoptet_nb.editing import EditSession
 from shoptet_nb.sandbox.pictures import picture
 
+from helpers import shop_names, variant_product
 
-@pytest.fixture(autouse=True)
-def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "journal"
-    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("journal_dir")
 
 
 @pytest.fixture
@@ -27,39 +24,8 @@ def client() -> sn.ShoptetClient:
     return sn.sandbox(seed=7, products=12, insert_job_s=0.2)
 
 
-def shop_names(client: sn.ShoptetClient, guid: str) -> list[str]:
-    return [image["name"] for image in client.sandbox.images(guid)]
-
-
 def duplicates(client: sn.ShoptetClient) -> int:
     return sum(n - 1 for n in client.sandbox.stats()["photos_per_hash"].values() if n > 1)
-
-
-def writes(client: sn.ShoptetClient) -> int:
-    requests = client.sandbox.stats()["requests"]
-    return sum(n for (method, _), n in _by_call(requests) if method in ("POST", "PATCH", "DELETE"))
-
-
-def _by_call(requests: Any) -> list[tuple[tuple[str, str], int]]:
-    out = []
-    for key, n in requests.items():
-        method, _, path = str(key).partition(" ")
-        out.append(((method, path), int(n)))
-    return out
-
-
-def variant_product(client: sn.ShoptetClient) -> tuple[str, str, list[str]]:
-    """A product with variants and at least four photos; its first variant shows photo 3."""
-    shop = client.sandbox
-    product = next(
-        p for p in shop.products() if len(p["codes"]) > 1 and len(shop.images(p["guid"])) >= 4
-    )
-    guid = product["guid"]
-    for code in product["codes"]:
-        shop.set_variant_image(guid, code, None)
-    names = shop_names(client, guid)
-    shop.set_variant_image(guid, product["codes"][0], names[2])
-    return guid, product["codes"][0], names
 
 
 def with_photos(client: sn.ShoptetClient, index: int, minimum: int = 3) -> str:
@@ -67,6 +33,12 @@ def with_photos(client: sn.ShoptetClient, index: int, minimum: int = 3) -> str:
     shop = client.sandbox
     found = [p["guid"] for p in shop.products() if len(shop.images(p["guid"])) >= minimum]
     return found[index]
+
+
+def opened(client: sn.ShoptetClient, index: int) -> tuple[str, list[str], EditSession]:
+    """A product with three photos or more, its photo names and a session on its gallery."""
+    guid = with_photos(client, index)
+    return guid, shop_names(client, guid), session_on(client, guid)
 
 
 def session_on(client: sn.ShoptetClient, guid: str, **kwargs: Any) -> EditSession:
@@ -111,7 +83,7 @@ def test_add_saves_then_the_editor_shows_the_shop_names_and_a_second_add_is_a_du
 def test_a_delete_a_variant_shows_is_blocked_with_its_codes_and_stays_pending(
     client: sn.ShoptetClient,
 ) -> None:
-    guid, code, names = variant_product(client)
+    guid, code, names = variant_product(client, shown=2)
     session = session_on(client, guid)
     session.model.mark_delete(guid, "shop", names[0])  # the main image
     session.model.mark_delete(guid, "shop", names[2])  # shown by a variant
@@ -138,9 +110,7 @@ def test_a_delete_a_variant_shows_is_blocked_with_its_codes_and_stays_pending(
 def test_undo_brings_back_a_photo_marked_for_delete_and_takes_back_an_add(
     client: sn.ShoptetClient,
 ) -> None:
-    guid = with_photos(client, 1)
-    names = shop_names(client, guid)
-    session = session_on(client, guid)
+    guid, names, session = opened(client, 1)
     model = session.model
     model.set_caption(guid, "shop", names[1], "Side")
     model.mark_delete(guid, "shop", names[0])
@@ -162,9 +132,7 @@ def test_undo_brings_back_a_photo_marked_for_delete_and_takes_back_an_add(
 def test_a_colleagues_upload_between_preview_and_save_is_a_conflict_not_a_guess(
     client: sn.ShoptetClient,
 ) -> None:
-    guid = with_photos(client, 2)
-    names = shop_names(client, guid)
-    session = session_on(client, guid)
+    guid, names, session = opened(client, 2)
     mine = client.sandbox.stage(picture("mine", 30, 30))
     session.add_photo(guid, "shop", source_url=mine)
     session.model.mark_delete(guid, "shop", names[-1])
@@ -245,7 +213,7 @@ def test_deletes_go_before_adds_and_captions_after_both(client: sn.ShoptetClient
 
 def test_one_save_of_photos_and_captions_keeps_every_outcome(client: sn.ShoptetClient) -> None:
     """The caption part of a save must not wipe what the photo part says on the cards."""
-    guid, _, names = variant_product(client)
+    guid, _, names = variant_product(client, shown=2)
     session = session_on(client, guid)
     session.model.mark_delete(guid, "shop", names[2])  # blocked: a variant shows it
     session.model.set_caption(guid, "shop", names[1], "Side view")

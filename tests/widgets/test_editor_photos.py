@@ -13,35 +13,17 @@ import shoptet_nb as sn
 from shoptet_nb.sandbox.pictures import picture
 from shoptet_nb.widgets import GalleryEditor
 
+from helpers import shop_names, variant_product
+
 MARKUP = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture(autouse=True)
-def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(tmp_path / "journal"))
+pytestmark = pytest.mark.usefixtures("journal_dir")
 
 
 @pytest.fixture
 def client() -> Any:
     return sn.sandbox(seed=7, products=12, insert_job_s=0.2)
-
-
-def variant_product(client: Any) -> tuple[str, str, list[str]]:
-    """A product with variants and four photos or more; its first variant shows photo 2."""
-    shop = client.sandbox
-    product = next(
-        p for p in shop.products() if len(p["codes"]) > 1 and len(shop.images(p["guid"])) >= 4
-    )
-    guid = product["guid"]
-    for code in product["codes"]:
-        shop.set_variant_image(guid, code, None)
-    names = [i["name"] for i in shop.images(guid)]
-    shop.set_variant_image(guid, product["codes"][0], names[1])
-    return guid, product["codes"][0], names
-
-
-def shop_names(client: Any, guid: str) -> list[str]:
-    return [i["name"] for i in client.sandbox.images(guid)]
 
 
 def card(editor: GalleryEditor, name: str) -> dict[str, Any]:
