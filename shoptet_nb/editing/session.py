@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -20,6 +19,7 @@ from .loading import (
 from .model import EditModel
 from .photo_edits import PendingAdd
 from .photo_save import PhotoRows, preview_photos, save_photos
+from .photo_sources import PhotoSources
 from .saving import ApplyFunction, PartedSave, SaveStopped, journal_for_save
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class EditSession:
         self.stage = stage
         #: What the last save did with the pending photo adds and deletes (None: none sent).
         self.photo_result: PhotoRows | None = None
-        self._files: Path | None = None  # where files handed in as bytes wait for Save
+        self._sources = PhotoSources()  # picked files' bytes wait there until Save
 
     def __repr__(self) -> str:
         language = self.language or "the default language"
@@ -220,7 +220,15 @@ class EditSession:
         :class:`~shoptet_nb.ArgumentError` and nothing is kept or sent. ``position`` is the
         1-based place after the add (None: after the last photo).
         """
-        add = self._pending_add(source_url, path, data, filename, description, position)
+        add = self._sources.pending_add(
+            self.stage,
+            source_url=source_url,
+            path=path,
+            data=data,
+            filename=filename,
+            description=description,
+            position=position,
+        )
         self.model.add_photos(str(guid), str(gallery), [add])
         return add
 
@@ -228,72 +236,10 @@ class EditSession:
         """Add the URLs of ``text`` (one per line, blank lines ignored) as one undoable
         action. Returns the adds kept and one sentence per line refused (a local path without
         a stager, not a URL, already pending): a refused line is not kept."""
-        adds: list[PendingAdd] = []
-        problems: list[str] = []
-        pending = {a.source_url for a in self.model.pending_adds(str(guid), str(gallery))}
-        for line in (x.strip() for x in text.splitlines()):
-            if not line:
-                continue
-            if line in pending:
-                problems.append(f"{line[:80]}: already pending in this gallery")
-                continue
-            try:
-                adds.append(self._pending_add(line, None, None, None, None, None))
-            except ArgumentError as exc:
-                problems.append(str(exc))
-                continue
-            pending.add(line)
+        pending = self.model.pending_adds(str(guid), str(gallery))
+        adds, problems = self._sources.from_lines(self.stage, text, pending)
         self.model.add_photos(str(guid), str(gallery), adds)
         return adds, problems
-
-    def _pending_add(
-        self,
-        source_url: str | None,
-        path: str | Path | None,
-        data: bytes | None,
-        filename: str | None,
-        description: str | None,
-        position: int | None,
-    ) -> PendingAdd:
-        from ..write.add.rows import STAGE_HINT
-
-        given = [x for x in (source_url, path, data) if x is not None]
-        if len(given) != 1:
-            raise ArgumentError("add_photo: give one of source_url=, path= or data=")
-        if position is not None and (isinstance(position, bool) or int(position) < 1):
-            raise ArgumentError(f"position must be 1 or more (1 = first), got {position!r}")
-        if source_url is not None:
-            url = str(source_url).strip()
-            scheme = urlsplit(url).scheme
-            if scheme in ("http", "https") and urlsplit(url).hostname:
-                return PendingAdd.new(source_url=url, description=description, position=position)
-            if scheme not in ("", "file") and len(scheme) > 1:
-                raise ArgumentError(f"{url[:80]!r} is not an http(s) URL: not added")
-            path = url.removeprefix("file://")  # a local path typed where a URL goes
-        label = filename or Path(str(path)).name
-        if self.stage is None:
-            raise ArgumentError(f"{label[:80]!r} is a local file, not added: {STAGE_HINT}")
-        if data is not None:
-            path = self._keep_bytes(data, label)
-        file = Path(str(path)).expanduser()
-        if not file.is_file():
-            raise ArgumentError(f"{str(path)[:80]!r} is not a file: not added")
-        return PendingAdd.new(
-            path=str(file), label=label, description=description, position=position
-        )
-
-    def _keep_bytes(self, data: bytes, filename: str) -> str:
-        """Keep a picked file's bytes on disk until Save (add_images hashes and stages a
-        path): one private folder per session, a fresh file per add."""
-        import tempfile
-
-        if self._files is None:
-            self._files = Path(tempfile.mkdtemp(prefix="shoptet-nb-adds-"))
-        suffix = Path(filename).suffix[:10]
-        handle, name = tempfile.mkstemp(dir=self._files, suffix=suffix)
-        with open(handle, "wb") as out:
-            out.write(bytes(data))
-        return name
 
     def preview_photos(self) -> PhotoRows:
         """What Save would do with the pending adds and deletes (``add_images`` and
@@ -363,6 +309,9 @@ class EditSession:
                 reread=self.reread,
             )
             self.save_problems += self.photo_result.problems
+            self._sources.forget_unused(
+                a for key in self.model.photo_galleries for a in self.model.pending_adds(*key)
+            )
         galleries = self.pending_galleries()
         if not galleries:
             return None

@@ -175,10 +175,14 @@ def test_local_files_need_a_stager_and_nothing_is_sent_without_one(
     assert dict(client.sandbox.stats()["requests"]) == requests  # not one request
 
     staged = session_on(client, guid, stage=client.sandbox.stage)
-    staged.add_photo(guid, "shop", data=file.read_bytes(), filename="front.png")
+    picked = staged.add_photo(guid, "shop", data=file.read_bytes(), filename="front.png")
+    assert picked.label == "front.png"
+    assert Path(str(picked.path)).read_bytes() == file.read_bytes()  # kept until Save
     staged.add_photo(guid, "shop", path=str(file))  # the same bytes: one of them is a duplicate
     staged.save()
     assert sorted(staged.photo_result.rows["status"]) == ["added", "skipped_duplicate"]  # type: ignore[union-attr]
+    assert not Path(str(picked.path)).exists()  # sent: the kept copy is gone
+    assert file.exists()  # the user's own file is never touched
     assert duplicates(client) == 0
 
 
