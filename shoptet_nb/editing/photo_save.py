@@ -23,6 +23,7 @@ import pandas as pd
 from ..errors import Interrupted
 from .model import Outcome
 from .photo_edits import PendingAdd
+from .wording import blocked_reason
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
@@ -139,6 +140,10 @@ def _delete_rows(result: DeleteResult, frame: pd.DataFrame) -> list[dict[str, An
         result.rows.to_dict("records"),
         strict=True,
     ):
+        codes = _codes(row.get("variant_codes"))
+        status = _text(row.get("status"))
+        # delete_images' own hint (remove_references=True) is for code: the editor says its own.
+        message = blocked_reason(codes) if status == "blocked" else _text(row.get("message"))
         out.append(
             _row(
                 (guid, gallery),
@@ -146,9 +151,9 @@ def _delete_rows(result: DeleteResult, frame: pd.DataFrame) -> list[dict[str, An
                 name,
                 name,
                 name=name,
-                status=_text(row.get("status")),
-                message=_text(row.get("message")),
-                variant_codes=_codes(row.get("variant_codes")),
+                status=status,
+                message=message,
+                variant_codes=codes,
                 becomes_main=_text(row.get("becomes_main")),
             )
         )
@@ -204,7 +209,7 @@ def _changed_since_read(
     failed = {p.guid for p in problems}
     for key in keys:
         if key[0] in failed or None in failed:
-            why[key] = "failed"
+            why[key] = "unread"
             continue
         now = model.names(*key)
         if now != before[key]:
@@ -249,8 +254,13 @@ def save_photos(
     rows: list[dict[str, Any]] = []
     for key, reason in why.items():
         names, waiting = wanted[key]
-        status = "failed" if reason == "failed" else "conflict"
-        message = "the gallery could not be read again: not sent" if status == "failed" else reason
+        # Unreadable: nothing was sent, so not "failed" (the shop refused nothing).
+        status = "not_attempted" if reason == "unread" else "conflict"
+        message = (
+            "the gallery could not be read again to check it: not sent; Save again"
+            if reason == "unread"
+            else reason
+        )
         gone = set(names) - set(model.names(*key))
         rows += [
             _row(key, "delete", n, n, name=n, status="not_found" if n in gone else status,
@@ -311,13 +321,10 @@ def _settle(
         name = _text(row["name"])
         status = str(row["status"])
         if name and (row["action"] == "add" or status not in ("deleted", "not_found")):
-            message = _text(row["message"])
-            if status == "blocked" and row["variant_codes"]:
-                message = f"shown by variant(s) {row['variant_codes']}" + (
-                    f": {message}" if message else ""
-                )
             model.set_outcome(
-                (str(row["guid"]), str(row["gallery"])), name, Outcome(status, message)
+                (str(row["guid"]), str(row["gallery"])),
+                name,
+                Outcome(status, _text(row["message"])),
             )
     model.clear_undo()
     return problems

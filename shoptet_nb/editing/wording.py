@@ -22,6 +22,7 @@ __all__ = [
     "outcome_summary",
     "outcome_view",
     "pending_text",
+    "blocked_reason",
     "photos_notice",
     "photos_preview_summary",
     "plural",
@@ -238,3 +239,11 @@ def photos_preview_summary(counts: Mapping[str, int]) -> str:
     blocked"``."""
     parts = [f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n]
     return f"Photos: {', '.join(parts)}." if parts else ""
+
+
+def blocked_reason(codes: str | None) -> str:
+    """Why the editor did not delete a photo a variant shows (``codes``: the variants' codes).
+    The editor never takes a photo away from a variant: that stays a decision made in code
+    (``delete_images(..., remove_references=True)``) or in the admin."""
+    which = f"variant(s) {codes}" if codes else "a variant"
+    return f"{which} show this photo: not deleted; give the variant another photo first"

@@ -236,3 +236,32 @@ def test_one_save_of_photos_and_captions_keeps_every_outcome(client: sn.ShoptetC
     session.save()
     assert model.outcome(guid, "shop", names[2]) is None
     assert model.outcome(guid, "shop", new) is None
+
+
+def test_a_gallery_that_cannot_be_read_again_sends_nothing_and_stays_pending(
+    client: sn.ShoptetClient,
+) -> None:
+    away = False
+
+    def read(client: Any, guids: list[str], **kwargs: Any) -> pd.DataFrame:
+        if away:
+            raise sn.NetworkError("the shop is away")
+        return sn.read_images(client, guids, **kwargs)
+
+    guid = with_photos(client, 3)
+    names = shop_names(client, guid)
+    session = EditSession(client, journal=False, read=read)
+    session.load([(guid, "shop")])
+    session.model.mark_delete(guid, "shop", names[0])
+    session.add_photo(guid, "shop", source_url=client.sandbox.stage(picture("away", 20, 20)))
+    away = True
+    session.save()
+    rows = session.photo_result.rows  # type: ignore[union-attr]
+    assert list(rows["status"]) == ["not_attempted", "not_attempted"]  # never "failed"
+    assert "could not be read" in rows["message"].iloc[0]
+    assert shop_names(client, guid) == names
+    assert session.model.pending_count == 2
+    assert session.save_problems
+    away = False
+    session.save()
+    assert sorted(session.photo_result.rows["status"]) == ["added", "deleted"]  # type: ignore[union-attr]
