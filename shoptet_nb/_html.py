@@ -7,6 +7,7 @@ by default; the summary is built here by hand and escapes too).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -53,7 +54,23 @@ _COLOURS = {
     "conflict": "#6a1b9a",
     "failed": "#c62828",
     "not_attempted": "#8d6e63",
+    "added": "#2e7d32",
+    "deleted": "#2e7d32",
+    "restored": "#2e7d32",
+    "would_add": "#1565c0",
+    "would_delete": "#1565c0",
+    "skipped_duplicate": "#616161",
+    "skipped": "#616161",
+    "blocked": "#ef6c00",
+    "not_restored": "#8d6e63",
 }
+
+#: Columns a table of photos added, deleted or restored shows (those the rows have): where,
+#: what happened, then what the photo is.
+_PHOTO_COLUMNS = [
+    *("guid", "gallery", "name", "status", "message", "restored_as"),
+    *("product_name", "description", "source_url", "path"),
+]
 
 _DIFF_COLUMNS = [
     "guid",
@@ -123,10 +140,29 @@ def result_html(result: _Result) -> str:
     done = result.rows[result.rows["status"].isin(["updated", "would_update"])]
     if not done.empty:
         parts.append(_table(done, _DIFF_COLUMNS, "Changes (old → new)"))
-    if result.journal_path:
-        # Only the file name: a full path would put the user's home folder into saved notebooks.
-        name = html.escape(result.journal_path.name)
-        parts.append(
-            f"<p>Journal: <code>{name}</code> (full path in <code>.journal_path</code>)</p>"
-        )
+    parts.append(_journal_line(result))
+    return "".join(parts)
+
+
+def _journal_line(result: _Result) -> str:
+    if not result.journal_path:
+        return ""
+    # Only the file name: a full path would put the user's home folder into saved notebooks.
+    name = html.escape(result.journal_path.name)
+    return f"<p>Journal: <code>{name}</code> (full path in <code>.journal_path</code>)</p>"
+
+
+def photos_html(result: _Result, what: str, attention: Sequence[str], done: Sequence[str]) -> str:
+    """An add's, a delete's or their revert's result: counts, the rows that need attention
+    (statuses ``attention``), then the rows done (``done``), every value escaped."""
+    sandbox = " on the <b>SANDBOX</b> shop" if result.client.is_sandbox else ""
+    verb = f"{what} (dry run)" if result.dry_run else what
+    head = f"<p><b>{html.escape(verb)}</b>{sandbox}: {len(result.rows)} rows.</p>"
+    parts = [head, f"<p>{_badges(result.counts)}</p>"]
+    status = result.rows["status"]
+    for statuses, title in ((attention, "Rows that need attention"), (done, "Rows done")):
+        shown = result.rows[status.isin(list(statuses))]
+        if not shown.empty:
+            parts.append(_table(shown, _PHOTO_COLUMNS, title))
+    parts.append(_journal_line(result))
     return "".join(parts)

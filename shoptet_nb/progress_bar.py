@@ -7,6 +7,7 @@ was done ("Snapshot job ad24xod: 2500 products read") rather than "2500/?".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tqdm.auto import tqdm
@@ -42,3 +43,31 @@ def counting(bar: tqdm[Any], what: str, *, verb: str) -> None:
     """Back to counting after :func:`waiting`: "<what>: n <unit> <verb>"."""
     bar.bar_format = _OPEN.replace("{verb}", verb)
     bar.set_description_str(what)
+
+
+class Steps:
+    """A write's progress as its ``progress=`` argument asks: a :func:`counted_bar` (True),
+    nothing (False), or calls ``progress(done, total)`` (a widget's indicator), first with
+    ``(0, total)``. Call :meth:`done` from one thread only (the one running the write)."""
+
+    def __init__(
+        self, what: str, *, total: int, unit: str, progress: bool | Callable[[int, int], None]
+    ) -> None:
+        self.total, self.count = total, 0
+        self.report = progress if callable(progress) else None
+        self.bar = counted_bar(what, total=total, unit=unit, disable=progress is not True)
+        if self.report is not None:
+            self.report(0, total)
+
+    def done(self, n: int = 1) -> None:
+        """``n`` more steps done."""
+        if n <= 0:
+            return
+        self.count += n
+        self.bar.update(n)
+        if self.report is not None:
+            self.report(self.count, self.total)
+
+    def close(self) -> None:
+        """Leave the bar as it stands (call once, in a ``finally``)."""
+        self.bar.close()

@@ -232,7 +232,8 @@ class SandboxApp:
         )
         if options.picture_latency_ms > 0:
             time.sleep(options.picture_latency_ms / 1000.0)
-        if not ok:
+        if not ok or (parts[0] == "user" and self.store.file_gone(parts[3])):
+            # A deleted photo's files are gone, as on Shoptet's CDN.
             response = self._plain(404, b"not found", "text/plain")
         elif (upload := self.uploads.get(parts[3]) if parts[0] == "user" else None) is not None:
             # An added photo: its fetched bytes are every cut (the original exactly).

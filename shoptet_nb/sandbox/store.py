@@ -72,6 +72,8 @@ class Store:
         self._products = make_products(options.seed, options.products)
         self._by_guid = {p.guid: p for p in self._products}
         self._by_code = {code: p for p in self._products for code in p.codes}
+        #: File names of deleted photos: their files answer 404 (see :meth:`file_gone`).
+        self._deleted_files: set[str] = set()
 
     # --- lookup ----------------------------------------------------------------------------
     @property
@@ -121,6 +123,23 @@ class Store:
                         if image.name == name and image.photo is not None:
                             return image.photo
         return default_photo(self._seed, name)
+
+    def file_gone(self, name: str) -> bool:
+        """Whether ``name``'s files are gone: it was deleted and no gallery holds it now.
+
+        Shoptet's CDN answers 404 for a deleted photo's file; the sandbox's seeded 360°
+        photos share names across products, so a name is gone only once no gallery has it
+        (galleries are made to look, which only a request for a deleted name pays for).
+        """
+        with self._lock:
+            if name not in self._deleted_files:
+                return False
+            return not any(
+                image.name == name
+                for product in self._products
+                for images in self._galleries(product).values()
+                for image in images
+            )
 
     def count_images(self, product: ProductRecord, gallery: str | None = None) -> int:
         """Images in one gallery, or in all of them."""
@@ -359,6 +378,7 @@ class Store:
             if codes and not remove_reference:
                 raise ReferencedImage(codes)
             del images[index]
+            self._deleted_files.add(name)
             for code in codes:
                 del product.variant_images[code]
             if gallery == "shop" and product.pinned_main == name:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._html import photos_html
 from ..client import ShoptetClient
 from .delete_plan import DeletePlan
 
@@ -23,6 +24,11 @@ DELETE_STATUSES = (
     "invalid",
     "not_attempted",
 )
+
+#: What needs a look: ``failed`` ... are :attr:`DeleteResult.failed`; a notebook also
+#: shows ``invalid`` and ``not_found`` rows among them.
+_ATTENTION = ("failed", "conflict", "not_attempted", "blocked", "not_restored", "invalid",
+              "not_found")  # fmt: skip
 
 #: Every status a revert of a delete gives a row.
 RESTORE_STATUSES = ("restored", "not_restored", "failed", "skipped")
@@ -56,8 +62,12 @@ class DeleteResult:
     def failed(self) -> pd.DataFrame:
         """Rows that need attention: not done for a reason that may pass (``blocked``
         included: a variant still shows the photo)."""
-        attention = {"failed", "conflict", "not_attempted", "blocked", "not_restored"}
-        return self.rows[self.rows["status"].isin(attention)]
+        return self.rows[self.rows["status"].isin(_ATTENTION[:-2])]
+
+    def _repr_html_(self) -> str:
+        if self.statuses == RESTORE_STATUSES:
+            return photos_html(self, "Restore of a delete", _ATTENTION, ("restored",))
+        return photos_html(self, "Delete", _ATTENTION, ("deleted", "would_delete"))
 
     def __repr__(self) -> str:
         shown = [f"{status}={n}" for status, n in self.counts.items() if n]

@@ -33,6 +33,7 @@ from .add.sources import MAX_SOURCE_BYTES, judge
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
 from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
+from .webp_png import ConversionError, is_webp, webp_to_png
 
 #: The user's stager: the bytes of a photo → a public URL Shoptet's servers can fetch.
 Stage = Callable[[bytes], str]
@@ -48,7 +49,8 @@ READD: ReAdder | None = readd
 
 _ITEM = re.compile(r"^data\.images\[(\d+)\]")
 
-_COLUMNS = ("guid", "gallery", "name", "product_name", "status", "message", "restored_as")
+_COLUMNS = ("guid", "gallery", "name", "product_name", "status", "message", "restored_as",
+            "sha256", "restored_sha256")  # fmt: skip
 
 
 def revert_deletes(
@@ -58,10 +60,13 @@ def revert_deletes(
     stage: Stage | None = None,
     readd: ReAdder | None = None,
     journal: str | Path | bool | None = None,
+    webp: str | None = None,
 ) -> DeleteResult:
     """Add back the photos a delete removed (see the module docstring); a row per photo the
     delete archived: ``restored`` (``restored_as``), ``not_restored`` (with where its archive
-    is), ``failed`` or ``skipped`` (it was not deleted)."""
+    is), ``failed`` or ``skipped`` (it was not deleted). ``webp="png"`` re-adds a WebP
+    original as a lossless PNG (:mod:`.webp_png`); ``sha256`` and ``restored_sha256`` then
+    differ, and the message says so."""
     if isinstance(source, DeleteResult):
         # The file, where there is one, also has the lines of earlier restores.
         file = source.journal_path
@@ -102,7 +107,7 @@ def revert_deletes(
         if todo:
             assert stage is not None
             assert readd is not None
-            restorer = _Restorer(client, stage, readd, log)
+            restorer = _Restorer(client, stage, readd, log, webp)
             for (guid, gallery), ks in todo.items():
                 restorer.gallery(guid, gallery, [archived[k] for k in ks], [rows[k] for k in ks])
     finally:
@@ -140,7 +145,19 @@ def _row(entry: Archived) -> dict[str, Any]:
         "status": None,
         "message": None,
         "restored_as": None,
+        "sha256": entry.sha256,
+        "restored_sha256": None,
     }
+
+
+def _converted(row: dict[str, Any]) -> str:
+    """What a row's message adds when the re-added file is not the archived original."""
+    if row["restored_sha256"] in (None, row["sha256"]):
+        return ""
+    return (
+        "; converted from WebP to PNG (lossless: the same pixels, not the same bytes): the "
+        f"archived original has sha256 {row['sha256']}, the re-added PNG {row['restored_sha256']}"
+    )
 
 
 def _cannot(entry: Archived, no_stage: bool) -> str:
@@ -160,8 +177,11 @@ class _Restorer:
     """Adds one gallery's photos back and fills in their rows, with the fewest calls: one
     re-add, one PATCH per other language and one product PATCH for the references."""
 
-    def __init__(self, client: ShoptetClient, stage: Stage, readd: ReAdder, log: Journal):
+    def __init__(
+        self, client: ShoptetClient, stage: Stage, readd: ReAdder, log: Journal, webp: str | None
+    ):
         self.client, self.stage, self.readd, self.log = client, stage, readd, log
+        self.webp = webp
         self.default = client.default_language() or ""
 
     def gallery(
@@ -177,20 +197,17 @@ class _Restorer:
                 continue
             # The add path's own rules (e.g. no WebP, which a CDN may have kept under a .jpg
             # name): a refused original is this row's, with its reason, before any upload.
-            refused = judge(content, allow_webp=False, max_bytes=MAX_SOURCE_BYTES)
-            if isinstance(refused, str):
-                row.update(
-                    status="failed",
-                    message=f"not restored: {refused}; the original is at {entry.file}",
-                )
+            sent = self._sendable(entry, content, row)
+            if sent is None:
                 continue
             try:
-                url = self.stage(content)
+                url = self.stage(sent)
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.update(status="failed", message=f"not restored: stage() failed: {exc}")
                 continue
             photos.append(ReAdd(url, entry.captions.get(self.default), entry.priority))
             ready.append((entry, row))
+            row["restored_sha256"] = hashlib.sha256(sent).hexdigest()
         if not photos:
             return
         try:
@@ -204,9 +221,18 @@ class _Restorer:
             if new is None:
                 row.update(status="failed", message="not restored: the shop did not add it")
                 continue
-            self.log.write(Restored(guid, gallery, None, name=entry.name, new_name=new))
+            self.log.write(
+                Restored(
+                    guid,
+                    gallery,
+                    None,
+                    name=entry.name,
+                    new_name=new,
+                    sha256=row["restored_sha256"],
+                )
+            )
             row.update(restored_as=new)
-            added.append((entry, new, self._check_bytes(entry, new)))
+            added.append((entry, new, self._check_bytes(entry, new, row["restored_sha256"])))
         problems = {new: found for _, new, found in added}
         self._captions(guid, gallery, [(e, n) for e, n, _ in added], problems)
         self._references(guid, [(e, n) for e, n, _ in added], problems)
@@ -218,16 +244,39 @@ class _Restorer:
                     status="failed", message=f"restored_as {new}, but {'; '.join(problems[new])}"
                 )
             else:
-                row.update(status="restored", message=f"restored_as {new}")
+                row.update(status="restored", message=f"restored_as {new}{_converted(row)}")
 
-    def _check_bytes(self, entry: Archived, new: str) -> list[str]:
-        """The new photo's original against the archived sha256 (a problem, or none)."""
+    def _sendable(self, entry: Archived, content: bytes, row: dict[str, Any]) -> bytes | None:
+        """The bytes to re-add (a WebP original's PNG when ``webp="png"``), or None with the
+        row ended."""
+        refused = judge(content, allow_webp=False, max_bytes=MAX_SOURCE_BYTES)
+        if not isinstance(refused, str):
+            return content
+        where = f"the original is at {entry.file}"
+        if not is_webp(content):
+            why = refused
+        elif self.webp != "png":
+            why = (
+                "the original is WebP, which Shoptet's help says cannot be uploaded; pass "
+                'webp="png" to re-add a lossless PNG of it (other bytes, the same pixels)'
+            )
+        else:
+            try:
+                return webp_to_png(content)
+            except ConversionError as exc:
+                why = f"the WebP original could not be converted to PNG: {exc}"
+        row.update(status="failed", message=f"not restored: {why}; {where}")
+        return None
+
+    def _check_bytes(self, entry: Archived, new: str, sent: str) -> list[str]:
+        """The new photo's original against the sha256 of the bytes re-added (the archived
+        original's, or its PNG's): a problem, or none."""
         try:
             content = self.client.read_file(original_url(self.client, entry.gallery, new)).content
         except (ShoptetError, ArchiveError) as exc:
             return [f"its bytes could not be checked ({exc})"]
-        if hashlib.sha256(content).hexdigest() != entry.sha256:
-            return ["its bytes differ from the archived original"]
+        if hashlib.sha256(content).hexdigest() != sent:
+            return ["its bytes differ from the file re-added"]
         return []
 
     def _captions(

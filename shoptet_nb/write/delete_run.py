@@ -10,8 +10,8 @@ original cannot be kept is not deleted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..client import ShoptetClient
 from ..errors import APIError, ConflictError, Interrupted, NetworkError, NotFoundError
+from ..progress_bar import Steps
 from .archive import (
     ArchiveError,
     archive_dir_for,
@@ -43,6 +44,7 @@ def delete_images(
     archive: str | Path | None = None,
     dry_run: bool | None = None,
     journal: str | Path | bool | None = None,
+    progress: bool | Callable[[int, int], None] = True,
 ) -> DeleteResult:
     """Delete photos (rows ``guid``, ``name``, optional ``gallery``), each archived first.
 
@@ -53,7 +55,9 @@ def delete_images(
     references go into ``archive`` (default: a folder next to the journal). ``dry_run``
     defaults to True on a real shop and False on the sandbox. ``journal`` is a file path,
     None for a new file in the journal folder, or False for memory only (the archive is still
-    written to disk). ``revert(result, stage=...)`` adds the photos back.
+    written to disk). ``progress``: a bar of the photos done (True), none (False), or a
+    callback ``(done, total)``, as for ``apply``. ``revert(result, stage=...)`` adds the
+    photos back.
 
     >>> result = shoptet_nb.delete_images(client, frame, dry_run=False)  # doctest: +SKIP
     >>> result.rows[["name", "status", "becomes_main"]]                  # doctest: +SKIP
@@ -79,14 +83,17 @@ def delete_images(
         else archive_dir_for(path or delete_journal_path(sandbox=client.is_sandbox))
     )
     run = _Run(plan, Journal(path), folder, rows)
-    with _interrupts(run):
-        guids = sorted(set(rows.loc[rows["status"] == "would_delete", "guid"]))
+    todo = rows["status"] == "would_delete"
+    steps = Steps("Deleting photos", total=int(todo.sum()), unit="photos", progress=progress)
+    with _interrupts(run), closing(steps):
+        guids = sorted(set(rows.loc[todo, "guid"]))
         for guid, outcome in client.map(lambda g: _product(run, g), guids):
             if isinstance(outcome, BaseException):
                 # A bug in one worker must not lose the other rows' statuses.
                 for row, _, _ in run.todo(guid):
                     if row not in run.outcomes:
                         run.mark(row, "failed", f"{type(outcome).__name__}: {outcome}")
+            steps.done(len(run.todo(guid)))
     return run.result()
 
 

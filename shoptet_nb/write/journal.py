@@ -318,11 +318,13 @@ class Deleted(_PlainEntry):
 
 @dataclass(frozen=True)
 class Restored(_PlainEntry):
-    """A deleted photo added again from its archive: Shoptet named the new one ``new_name``."""
+    """A deleted photo added again from its archive: Shoptet named the new one ``new_name``;
+    ``sha256`` is the file re-added (the archived original's, or its PNG's for a WebP one)."""
 
     EVENT: ClassVar[str] = "restored"
     name: Any = None
     new_name: Any = None
+    sha256: str | None = None
 
 
 # -- photos added (add_images) ---------------------------------------------------------------
@@ -349,44 +351,60 @@ class AddedPhoto:
 
 @dataclass(frozen=True)
 class AddIntent(Entry):
-    """A POST of photos about to be sent (before it leaves: a lost answer is still on file)."""
+    """A POST of photos about to be sent (before it leaves: a lost answer is still on file).
+
+    Enough for a revert from this line alone, should the kernel die after the 202: ``post``
+    (the id its :class:`AddQueued` and :class:`Added` repeat), the photos' content hashes,
+    the gallery's photos before (``before``: a photo named there is never the add's) and the
+    insert jobs the run knew of then (``jobs_before``: none of them is this POST's)."""
 
     EVENT: ClassVar[str] = "add_intent"
     photos: tuple[AddedPhoto, ...] = ()
+    post: str | None = None
+    before: tuple[str, ...] = ()
+    jobs_before: tuple[str, ...] = ()
 
     def fields(self) -> JsonEntry:
-        return {"photos": [photo.encode() for photo in self.photos]}
+        return {"post": self.post, "photos": [photo.encode() for photo in self.photos],
+                "before": list(self.before), "jobs_before": list(self.jobs_before)}  # fmt: skip
 
     @classmethod
     def decode(cls, data: dict[str, Any]) -> AddIntent:
         photos = tuple(AddedPhoto.decode(p) for p in data.get("photos") or [])
-        return cls(*_gallery_of(data), time=data.get("time"), photos=photos)
+        return cls(*_gallery_of(data), time=data.get("time"), photos=photos,
+                   post=data.get("post"), before=tuple(data.get("before") or ()),
+                   jobs_before=tuple(data.get("jobs_before") or ()))  # fmt: skip
 
 
 @dataclass(frozen=True)
 class AddQueued(_PlainEntry):
-    """The shop queued the POST's job (from its answer, or found in the job list)."""
+    """The shop queued the POST's job (from its answer, or found in the job list); written
+    as soon as the job id is known."""
 
     EVENT: ClassVar[str] = "add_job"
     job_id: str = ""
+    post: str | None = None
 
 
 @dataclass(frozen=True)
 class Added(Entry):
-    """Photos found in the gallery after the job, with their new names: what revert deletes."""
+    """Photos found in the gallery after the job, with their new names: what revert deletes.
+    Written once the POST ``post`` is settled, with no photos when none was added."""
 
     EVENT: ClassVar[str] = "added"
     job_id: str | None = None
     photos: tuple[AddedPhoto, ...] = ()
+    post: str | None = None
 
     def fields(self) -> JsonEntry:
-        return {"job_id": self.job_id, "photos": [photo.encode() for photo in self.photos]}
+        return {"job_id": self.job_id, "post": self.post,
+                "photos": [photo.encode() for photo in self.photos]}  # fmt: skip
 
     @classmethod
     def decode(cls, data: dict[str, Any]) -> Added:
         photos = tuple(AddedPhoto.decode(p) for p in data.get("photos") or [])
         return cls(*_gallery_of(data), time=data.get("time"), job_id=data.get("job_id"),
-                   photos=photos)  # fmt: skip
+                   photos=photos, post=data.get("post"))  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,22 @@ from .add.result import AddResult
 from .add.undo import revert_add
 from .delete_result import DeleteResult
 from .delete_revert import Stage, revert_deletes
-from .journal import Added, Confirmed, Entry, ImageState, Intent, decode_entries, read_journal
+from .journal import (
+    Added,
+    AddIntent,
+    Confirmed,
+    Entry,
+    ImageState,
+    Intent,
+    decode_entries,
+    read_journal,
+)
 from .restore_order import mark_inexact, priorities_sent, restore_order
 from .result import Result
 from .run import Progress, run_plan
 from .state import Key
 from .verbs import planned
+from .webp_png import WEBP_CHOICES
 
 
 @overload
@@ -34,6 +44,7 @@ def revert(
     journal: str | Path | bool | None = None,
     progress: Progress = True,
     stage: Stage | None = None,
+    webp: str | None = None,
 ) -> DeleteResult: ...
 @overload
 def revert(
@@ -44,6 +55,7 @@ def revert(
     journal: str | Path | bool | None = None,
     progress: Progress = True,
     stage: Stage | None = None,
+    webp: str | None = None,
 ) -> AddResult: ...
 @overload
 def revert(
@@ -54,6 +66,7 @@ def revert(
     journal: str | Path | bool | None = None,
     progress: Progress = True,
     stage: Stage | None = None,
+    webp: str | None = None,
 ) -> Result: ...
 @overload
 def revert(
@@ -64,6 +77,7 @@ def revert(
     journal: str | Path | bool | None = None,
     progress: Progress = True,
     stage: Stage | None = None,
+    webp: str | None = None,
 ) -> Result | DeleteResult | AddResult: ...
 def revert(
     source: Result | DeleteResult | AddResult | str | Path,
@@ -73,6 +87,7 @@ def revert(
     journal: str | Path | bool | None = None,
     progress: Progress = True,
     stage: Stage | None = None,
+    webp: str | None = None,
 ) -> Result | DeleteResult | AddResult:
     """Restore the captions and priorities an apply changed, from its Result or journal file.
 
@@ -83,7 +98,9 @@ def revert(
     Given a :func:`~shoptet_nb.delete_images` result (or its journal), adds the deleted photos
     back from the archive instead, which needs ``stage`` (bytes → a public URL): see
     :func:`~shoptet_nb.write.delete_revert.revert_deletes`. Without it every row says it cannot
-    restore and where its archive is.
+    restore and where its archive is. A WebP original is refused (Shoptet's help says WebP
+    cannot be uploaded) unless ``webp="png"``: it then comes back as a lossless PNG of the
+    same pixels, and its row says so with both sha256s (never as identical bytes).
 
     Goes through plan and apply like any edit, so an image changed again since the apply is
     reported as ``conflict`` and left alone unless ``force=True``. Shoptet cannot set a caption
@@ -95,8 +112,10 @@ def revert(
     >>> undone = shoptet_nb.revert(result)                          # doctest: +SKIP
     >>> undone = shoptet_nb.revert("apply-....jsonl", client=client)  # doctest: +SKIP
     """
+    if webp is not None and webp not in WEBP_CHOICES:
+        raise ArgumentError(f"webp must be None or one of {WEBP_CHOICES}, got {webp!r}")
     if isinstance(source, DeleteResult):
-        return revert_deletes(source, client=client, stage=stage, journal=journal)
+        return revert_deletes(source, client=client, stage=stage, journal=journal, webp=webp)
     if isinstance(source, Result | AddResult):
         entries = decode_entries(source.journal_entries)
         client = client or source.client
@@ -105,9 +124,9 @@ def revert(
             raise ArgumentError("revert(journal_path) needs client=: the shop to restore")
         raw = read_journal(source)
         if any(entry.get("event") == "archived" for entry in raw):  # a delete's journal
-            return revert_deletes(source, client=client, stage=stage, journal=journal)
+            return revert_deletes(source, client=client, stage=stage, journal=journal, webp=webp)
         entries = decode_entries(raw)
-    if isinstance(source, AddResult) or any(isinstance(e, Added) for e in entries):
+    if isinstance(source, AddResult) or any(isinstance(e, Added | AddIntent) for e in entries):
         # An add is undone by deleting the photos it added (add/undo.py), nothing else.
         return revert_add(client, entries, journal)
     edits, base = _revert_frames(entries)

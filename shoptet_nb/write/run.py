@@ -12,7 +12,7 @@ from typing import Any
 from .._signals import deferred_interrupts
 from ..errors import ArgumentError, Interrupted
 from ..plan import Plan
-from ..progress_bar import counted_bar
+from ..progress_bar import Steps
 from .assemble import result_of
 from .gallery import write_gallery
 from .journal import Journal, new_journal_path
@@ -64,12 +64,7 @@ def run_plan(
         for target in records(plan.targets):
             where = (target["guid"], target["gallery"], target["language"])
             jobs.setdefault(where, []).append(target)
-        report = progress if callable(progress) else None
-        bar = counted_bar(
-            "Writing galleries", total=len(jobs), unit="galleries", disable=progress is not True
-        )
-        if report is not None:
-            report(0, len(jobs))
+        bar = Steps("Writing galleries", total=len(jobs), unit="galleries", progress=progress)
         # closing(): an interrupt anywhere in this loop still stops and waits for the workers.
         with closing(
             plan.client.map(
@@ -78,10 +73,8 @@ def run_plan(
                 stop=run.interrupted,
             )
         ) as outcomes:
-            for done, (gallery_key, outcome) in enumerate(outcomes, start=1):
-                bar.update()
-                if report is not None:
-                    report(done, len(jobs))
+            for gallery_key, outcome in outcomes:
+                bar.done()
                 if isinstance(outcome, BaseException):
                     # A bug in one worker must not lose the other rows' statuses.
                     for target in jobs[gallery_key]:

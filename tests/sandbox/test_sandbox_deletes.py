@@ -63,6 +63,43 @@ def test_delete_removes_the_photo_and_keeps_the_others(
     assert again.json()["errors"][0]["errorCode"] == "invalid-request-data"
 
 
+def test_a_deleted_photos_files_answer_404_like_shoptets_cdn(
+    shop: SandboxShop, api: httpx.Client
+) -> None:
+    guid = variant_product(shop, minimum=3)
+    victim, kept = (image["name"] for image in shop.images(guid)[:2])
+    files = httpx.Client(transport=shop.transport(), base_url=BASE)  # files need no token
+    for name in (victim, kept):
+        assert files.get(f"/user/shop/orig/{name}").status_code == 200
+    assert delete(api, guid, victim).status_code == 200
+    for cut in ("orig", "big", "detail"):
+        assert files.get(f"/user/shop/{cut}/{victim}").status_code == 404
+        assert files.head(f"/user/shop/{cut}/{victim}").status_code == 404
+    assert files.get(f"/user/shop/orig/{kept}").status_code == 200
+
+
+def test_an_added_photos_file_answers_404_once_it_is_deleted(
+    shop: SandboxShop, api: httpx.Client
+) -> None:
+    import time
+
+    from shoptet_nb.sandbox.pictures import picture
+
+    guid = str(shop.products()[0]["guid"])
+    body = {"data": {"images": [{"sourceUrl": shop.stage(picture("gone", 16, 16))}]}}
+    before = {i["name"] for i in shop.images(guid)}
+    assert api.post(f"/api/products/{guid}/images/shop", json=body).status_code == 202
+    for _ in range(100):
+        new = [i["name"] for i in shop.images(guid) if i["name"] not in before]
+        if new:
+            break
+        time.sleep(0.05)
+    files = httpx.Client(transport=shop.transport(), base_url=BASE)
+    assert files.get(f"/user/shop/orig/{new[0]}").status_code == 200
+    assert delete(api, guid, new[0]).status_code == 200
+    assert files.get(f"/user/shop/orig/{new[0]}").status_code == 404
+
+
 def test_deleting_the_main_image_makes_the_next_one_main(
     shop: SandboxShop, api: httpx.Client
 ) -> None:

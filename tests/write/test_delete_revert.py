@@ -4,6 +4,8 @@ language, their place in the order and the variants' references."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +194,43 @@ def test_an_original_the_add_path_refuses_says_why_and_where_it_is(
     assert "WebP" in message
     assert str(result.rows["archive_file"].iloc[0]) in message
     assert shop.images(guid) == left  # nothing added
+
+
+def test_a_webp_original_comes_back_as_a_lossless_png_only_when_asked() -> None:
+    """webp="png" re-adds a PNG conversion of a WebP original, and the row says so with both
+    sha256s (never that the bytes are identical); without it the original is refused."""
+    image = pytest.importorskip("PIL.Image")
+    client = sn.sandbox(seed=7, products=4, insert_job_s=0.2, insert_webp="accept")
+    shop = client.sandbox
+    guid = shop.products()[0]["guid"]
+    picture = image.new("RGBA", (24, 16), (200, 30, 60, 255))
+    picture.putpixel((3, 4), (1, 2, 3, 128))
+    buffer = io.BytesIO()
+    picture.save(buffer, "WEBP", lossless=True)
+    webp = buffer.getvalue()
+    frame = pd.DataFrame({"guid": [guid], "source_url": [shop.stage(webp)]})
+    name = sn.add_images(client, frame, allow_webp=True).rows["name"].iloc[0]
+    deleted = sn.delete_images(client, pd.DataFrame({"guid": [guid], "name": [name]}))
+    assert deleted.rows["status"].tolist() == ["deleted"]
+    refused = sn.revert(deleted, stage=shop.stage)
+    assert refused.rows["status"].tolist() == ["failed"]
+    assert 'webp="png"' in refused.rows["message"].iloc[0]
+    undone = sn.revert(deleted, stage=shop.stage, webp="png")
+    row = undone.rows.iloc[0]
+    assert row["status"] == "restored", row["message"]
+    png = client.read_file(str(client.image_url(row["restored_as"], "orig"))).content
+    assert png.startswith(b"\x89PNG")
+    assert row["sha256"] == hashlib.sha256(webp).hexdigest()
+    assert row["restored_sha256"] == hashlib.sha256(png).hexdigest()
+    assert "converted from WebP to PNG" in row["message"]
+    assert row["sha256"] in row["message"]
+    assert row["restored_sha256"] in row["message"]
+    with image.open(io.BytesIO(png)) as shown, image.open(io.BytesIO(webp)) as kept:
+        assert shown.mode == kept.mode
+        assert shown.tobytes() == kept.tobytes()  # the same pixels
+
+
+def test_webp_takes_only_png() -> None:
+    client = sn.sandbox(seed=7, products=2)
+    with pytest.raises(sn.ArgumentError, match="webp"):
+        sn.revert("no-such.jsonl", client=client, webp="jpeg")

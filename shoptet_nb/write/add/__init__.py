@@ -15,6 +15,7 @@ import pandas as pd
 
 from ...client import ShoptetClient
 from ...errors import ArgumentError, Interrupted
+from ...progress_bar import Steps
 from ..journal import Journal, journal_file
 from .plan import plan_add
 from .result import ADD_STATUSES, AddResult, rows_frame
@@ -35,6 +36,7 @@ def add_images(
     max_bytes: int | None = None,
     timeout: float = 600.0,
     skip_duplicates: bool = True,
+    progress: bool | Callable[[int, int], None] = True,
 ) -> AddResult:
     """Add photos to product galleries: one row per photo, each ending with a status.
 
@@ -48,8 +50,10 @@ def add_images(
     again adds nothing twice (``skip_duplicates=False`` sends them anyway). ``dry_run``
     defaults to True on a real shop and False on the sandbox. Statuses: ``added`` (with the
     new ``name``), ``would_add`` (dry run), ``skipped_duplicate``, ``invalid``, ``failed``,
-    ``conflict``, ``not_attempted``.
-    ``revert(result)`` deletes exactly the photos it added.
+    ``conflict``, ``not_attempted``. ``progress``: a bar of the galleries done (True), none
+    (False), or a callback ``(done, total)``, as for ``apply``.
+    ``revert(result)`` deletes exactly the photos it added and moves back the priorities it
+    changed to make room for a ``position``.
 
     >>> frame = pd.DataFrame({"guid": [guid], "source_url": [url]})   # doctest: +SKIP
     >>> result = shoptet_nb.add_images(client, frame, dry_run=False)   # doctest: +SKIP
@@ -79,8 +83,11 @@ def add_images(
     path = journal_file(journal, sandbox=client.is_sandbox)
     sending = any(r.status == "would_add" for r in rows)
     log = Journal(path if sending else None)
+    galleries = len({r.gallery_key for r in rows if r.status == "would_add"})
+    shown = progress if galleries else False  # nothing to send: no "0 of 0" bar
+    steps = Steps("Adding photos", total=galleries, unit="galleries", progress=shown)
     try:
-        run_add(plan, log, stage, timeout)
+        run_add(plan, log, stage, timeout, steps.done)
     except KeyboardInterrupt:
         for row in rows:
             if row.status == "would_add":
@@ -94,5 +101,6 @@ def add_images(
         result = AddResult(client, rows_frame(rows, frame.index), False, log.path, log.entries)
         raise Interrupted("interrupted: see exc.result for each row", result) from None
     finally:
+        steps.close()
         log.close()
     return AddResult(client, rows_frame(rows, frame.index), False, log.path, log.entries)

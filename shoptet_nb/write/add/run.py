@@ -12,14 +12,13 @@ such photos: someone else added the same file, a ``conflict``; none: ``failed``)
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ...audit.fetch import photo_urls
 from ...errors import ShoptetError
 from ..journal import (
     Added,
@@ -46,6 +45,7 @@ from .jobs import (
 from .order import numbers_for, with_names
 from .plan import AddPlan
 from .rows import AddRow
+from .sources import new_photo_hashes
 
 _GalleryKey = tuple[str, str]
 #: Photos one POST carries at most (Shoptet's limit).
@@ -58,7 +58,8 @@ class _Run:
     journal: Journal
     stage: Callable[[bytes], str] | None
     claims: Claims
-    chunks: dict[_GalleryKey, list[tuple[str, list[AddRow]]]] = field(default_factory=dict)
+    #: Per gallery, each POST that got a job: (job id, its rows, the journal's ``post`` id).
+    chunks: dict[_GalleryKey, list[tuple[str, list[AddRow], str]]] = field(default_factory=dict)
 
 
 def run_add(
@@ -66,8 +67,10 @@ def run_add(
     journal: Journal,
     stage: Callable[[bytes], str] | None,
     timeout: float,
+    gallery_done: Callable[[], None] = lambda: None,
 ) -> None:
-    """Send the plan's ``would_add`` rows; every one of them ends with a status."""
+    """Send the plan's ``would_add`` rows; every one of them ends with a status.
+    ``gallery_done()`` is called (in this thread) as each gallery is finished with."""
     client = plan.client
     keys = list(dict.fromkeys(r.gallery_key for r in plan.rows if r.status == "would_add"))
     if not keys:
@@ -80,7 +83,10 @@ def run_add(
     for key, error in client.map(lambda k: _send(run, k), keys):
         if isinstance(error, BaseException):
             _end_gallery(plan, key, "failed", f"{type(error).__name__}: {error}")
-    job_ids = {job_id for chunks in run.chunks.values() for job_id, _ in chunks}
+    for key in keys:
+        if key not in run.chunks:  # nothing was queued: this gallery is finished with
+            gallery_done()
+    job_ids = {chunk[0] for chunks in run.chunks.values() for chunk in chunks}
     try:
         seen = wait_all(client, job_ids, started, timeout)
     except ShoptetError as exc:  # the jobs run on: their rows say so, none is lost
@@ -95,6 +101,7 @@ def run_add(
     for key, error in client.map(lambda k: _settle(run, k, seen), list(run.chunks)):
         if isinstance(error, BaseException):
             _end_gallery(plan, key, "failed", f"{type(error).__name__}: {error}")
+        gallery_done()
 
 
 def _end_gallery(plan: AddPlan, key: _GalleryKey, status: str, message: str) -> None:
@@ -128,6 +135,9 @@ def _send(run: _Run, key: _GalleryKey) -> None:
     for start in range(0, len(rows), MAX_PER_POST):
         chunk = rows[start : start + MAX_PER_POST]
         items = [_item(row, plan.default_language) for row in chunk]
+        post = secrets.token_hex(6)
+        with run.claims.lock:
+            jobs_before = tuple(sorted(run.claims.known))
         run.journal.write(
             AddIntent(
                 *key,
@@ -135,17 +145,22 @@ def _send(run: _Run, key: _GalleryKey) -> None:
                 photos=tuple(
                     AddedPhoto(_label(r.label), r.sha256 or "", r.source_url) for r in chunk
                 ),
+                post=post,
+                before=tuple(plan.before[key]),
+                jobs_before=jobs_before,
             )
         )
         posted = post_once(plan.client, path, items, run.claims)
         if posted.job_id is None:
             for row in chunk:
                 row.end(posted.status, posted.message)
+            if posted.status == "failed":  # no job: settled, nothing added (a conflict is not)
+                run.journal.write(Added(*key, None, job_id=None, post=post))
             continue
-        run.journal.write(AddQueued(*key, None, job_id=posted.job_id))
+        run.journal.write(AddQueued(*key, None, job_id=posted.job_id, post=post))
         for row in chunk:
             row.job_id = posted.job_id
-        run.chunks.setdefault(key, []).append((posted.job_id, chunk))
+        run.chunks.setdefault(key, []).append((posted.job_id, chunk, post))
 
 
 def _item(row: AddRow, default_language: str | None) -> dict[str, Any]:
@@ -164,7 +179,8 @@ def _settle(run: _Run, key: _GalleryKey, seen: dict[str, Any]) -> None:
     new = [i["name"] for i in after if i["name"] not in before]
     claimed: set[str] = set()
     unmatched: list[tuple[AddRow, str]] = []
-    for job_id, rows in run.chunks.get(key, []):
+    settled: list[tuple[str, list[AddRow], str]] = []
+    for job_id, rows, post in run.chunks.get(key, []):
         job = seen.get(job_id)
         if job is None or not job.finished:
             status = "unknown" if job is None else job.status
@@ -175,6 +191,7 @@ def _settle(run: _Run, key: _GalleryKey, seen: dict[str, Any]) -> None:
                     "frame again then (photos already there are skipped)",
                 )
             continue
+        settled.append((job_id, rows, post))
         outcome = read_outcome(client, job)
         for index, row in enumerate(rows):
             name = outcome.names.get(index)
@@ -188,28 +205,23 @@ def _settle(run: _Run, key: _GalleryKey, seen: dict[str, Any]) -> None:
                 unmatched.append((row, _why(job.status, outcome)))
     if unmatched:
         _match_by_content(client, [n for n in new if n not in claimed], unmatched)
-    added = [
-        r
-        for rows in (c[1] for c in run.chunks.get(key, []))
-        for r in rows
-        if r.name and r.status == "added"
-    ]
-    if added:
-        by_job: dict[str | None, list[AddRow]] = {}
-        for row in added:
-            by_job.setdefault(row.job_id, []).append(row)
-        for owner, rows in by_job.items():
-            run.journal.write(
-                Added(
-                    *key,
-                    None,
-                    job_id=owner,
-                    photos=tuple(
-                        AddedPhoto(_label(r.label), r.sha256 or "", r.source_url, r.name)
-                        for r in rows
-                    ),
-                )
+    added: list[AddRow] = []
+    for job_id, rows, post in settled:
+        # One line per finished job, with no photos when none came: the revert then knows
+        # this POST is settled (a job without one is looked for again, see add/orphans.py).
+        mine = [r for r in rows if r.name and r.status == "added"]
+        added += mine
+        run.journal.write(
+            Added(
+                *key,
+                None,
+                job_id=job_id,
+                post=post,
+                photos=tuple(
+                    AddedPhoto(_label(r.label), r.sha256 or "", r.source_url, r.name) for r in mine
+                ),
             )
+        )
     _put_in_order(run, key, after, added)
     _captions(run, key, added)
 
@@ -221,11 +233,7 @@ def _why(status: str, outcome: Outcome) -> str:
 
 def _match_by_content(client: Any, candidates: list[str], rows: list[tuple[AddRow, str]]) -> None:
     """Find rows' photos among the gallery's new ones by their bytes (sha256)."""
-    orig_path = photo_urls(client)[0]
-    hashes: dict[str, list[str]] = {}
-    for name, data in client.map(lambda n: client.read_file(orig_path + n).content, candidates):
-        if isinstance(data, bytes):
-            hashes.setdefault(hashlib.sha256(data).hexdigest(), []).append(name)
+    hashes, _ = new_photo_hashes(client, candidates)
     for row, why in rows:
         names = hashes.get(row.sha256 or "", [])
         if len(names) == 1:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...audit.facts import NeedBytes, UnknownFormat, sniff
+from ...audit.fetch import photo_urls
 from ...client import ShoptetClient
 from ...errors import APIError, NetworkError
 
@@ -93,3 +94,19 @@ def original_hashes(
         elif isinstance(digest, str):
             found.setdefault(digest, name)
     return found, unread
+
+
+def new_photo_hashes(
+    client: ShoptetClient, names: list[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """``{sha256: [names]}`` of these photos' originals (read whole, without the token), and
+    the names whose original could not be read."""
+    orig_path = photo_urls(client)[0]
+    hashes: dict[str, list[str]] = {}
+    unread: list[str] = []
+    for name, data in client.map(lambda n: client.read_file(orig_path + n).content, names):
+        if isinstance(data, bytes):
+            hashes.setdefault(hashlib.sha256(data).hexdigest(), []).append(name)
+        else:
+            unread.append(name)
+    return hashes, unread

@@ -1,8 +1,10 @@
-"""Undo an add: delete exactly the photos its journal says it added, one DELETE each.
+"""Undo an add: delete exactly the photos it added, one DELETE each, then give the other photos
+back the priorities it moved to make room for a ``position``.
 
-Nothing else is touched: not a photo someone else added meanwhile, nor the priorities of the
-others that were moved to make room for a ``position`` (the journal has them; restoring them
-is left to the caller). A photo already gone is ``not_found``, not a success.
+The photos are those its journal records as :class:`~..journal.Added`, and those of a POST it
+announced but never settled (a kernel killed after the 202), found again by :mod:`.orphans`.
+Nothing else is touched: not a photo someone else added meanwhile, not a priority someone
+changed since (:mod:`.unshift`). A photo already gone is ``not_found``, not a success.
 """
 
 from __future__ import annotations
@@ -16,32 +18,42 @@ import pandas as pd
 from ...client import ShoptetClient
 from ...columns import typed
 from ...errors import APIError, NotFoundError
-from ..journal import Added, Entry, Journal, Removed, journal_file
-from .result import ADD_COLUMNS, AddResult
+from ..journal import Added, Entry, Intent, Journal, Removed, journal_file
+from .orphans import find_orphans, found_rows
+from .result import ADD_COLUMNS, REVERT_STATUSES, AddResult
+from .unshift import move_back
 
 
 def added_photos(entries: list[Entry]) -> list[tuple[str, str, str, Any]]:
-    """``(guid, gallery, name, row)`` of every photo the entries record as added (once each,
-    less those a later :class:`Removed` deleted)."""
+    """``(guid, gallery, name, sha256)`` of every photo the entries record as added (once
+    each, less those a later :class:`Removed` deleted)."""
     photos: dict[tuple[str, str, str], Any] = {}
     for entry in entries:
         if isinstance(entry, Added):
             for photo in entry.photos:
                 if photo.name:
-                    photos[(entry.guid, entry.gallery, photo.name)] = photo.row
+                    photos[(entry.guid, entry.gallery, photo.name)] = photo.sha256
         elif isinstance(entry, Removed):
             for name in entry.names:
                 photos.pop((entry.guid, entry.gallery, name), None)
-    return [(*key, row) for key, row in photos.items()]
+    return [(*key, sha) for key, sha in photos.items()]
 
 
 def revert_add(
     client: ShoptetClient, entries: list[Entry], journal: str | Path | bool | None
 ) -> AddResult:
-    """Delete the photos ``entries`` record as added; a row per photo."""
+    """Undo the add ``entries`` record (see the module docstring); a row per photo."""
     photos = added_photos(entries)
+    orphans = find_orphans(client, entries)
+    known = {(guid, gallery, name) for guid, gallery, name, _ in photos}
+    photos += [
+        (f.guid, f.gallery, f.name, f.photo.sha256)
+        for f in orphans
+        if f.status is None and f.name and (f.guid, f.gallery, f.name) not in known
+    ]
     path = journal_file(journal, sandbox=client.is_sandbox)
-    log = Journal(path if photos else None)
+    # A file only when something may be written (no empty journals left behind).
+    log = Journal(path if photos or any(isinstance(e, Intent) for e in entries) else None)
 
     def delete(photo: tuple[str, str, str, Any]) -> tuple[str, str | None]:
         guid, gallery, name, _ = photo
@@ -56,7 +68,7 @@ def revert_add(
         log.write(Removed(guid, gallery, None, names=(name,)))
         return "deleted", None
 
-    records = []
+    records: list[dict[str, Any]] = []
     try:
         for photo, outcome in client.map(delete, photos):
             status, message = (
@@ -64,12 +76,13 @@ def revert_add(
                 if isinstance(outcome, BaseException)
                 else outcome
             )
-            guid, gallery, name, row = photo
+            guid, gallery, name, sha = photo
             records.append({"guid": guid, "gallery": gallery, "name": name, "status": status,
-                            "message": message, "row": row})  # fmt: skip
+                            "message": message, "sha256": sha})  # fmt: skip
+        records += found_rows(orphans)
+        added = {(guid, gallery, name) for guid, gallery, name, _ in photos}
+        records += move_back(client, entries, added, log)
     finally:
         log.close()
-    frame = pd.DataFrame(records, columns=["guid", "gallery", "name", "status", "message", "row"])
-    rows = frame.drop(columns="row").reindex(columns=list(ADD_COLUMNS))
-    rows = typed(rows, ADD_COLUMNS)
-    return AddResult(client, rows, False, log.path, log.entries)
+    rows = typed(pd.DataFrame(records, columns=list(ADD_COLUMNS)), ADD_COLUMNS)
+    return AddResult(client, rows, False, log.path, log.entries, statuses=REVERT_STATUSES)
