@@ -190,11 +190,11 @@ def preview_photos(
     deleted = added = None
     deletes = _delete_frame(model, keys)
     if len(deletes):
-        deleted = delete_images(client, deletes, dry_run=True, journal=False)
+        deleted = delete_images(client, deletes, dry_run=True, journal=False, progress=False)
         rows += _delete_rows(deleted, deletes)
     adds, pending = _add_frame(model, keys, language)
     if len(adds):
-        added = add_images(client, adds, dry_run=True, stage=stage)
+        added = add_images(client, adds, dry_run=True, stage=stage, progress=False)
         rows += _add_rows(added, pending)
     return PhotoRows(_frame(rows), True, added, deleted)
 
@@ -238,6 +238,7 @@ def save_photos(
 ) -> PhotoRows:
     """Send the pending deletes of ``model``, then its pending adds, then read the galleries
     again with ``reread``. ``journal`` is False for memory only, None for new journal files.
+    No progress bar of their own: a view shows its own while the session saves.
 
     Deletes go first: an add's position counts the photos that stay, and a file the user
     deletes and adds again is then not skipped as a duplicate of itself. Both go before the
@@ -278,11 +279,13 @@ def save_photos(
     sending = "delete"
     try:
         if len(deletes):
-            deleted = delete_images(client, deletes, dry_run=False, journal=journal)
+            deleted = delete_images(client, deletes, dry_run=False, journal=journal, progress=False)
             rows += _delete_rows(deleted, deletes)
         sending = "add"
         if len(adds):
-            added = add_images(client, adds, dry_run=False, journal=journal, stage=stage)
+            added = add_images(
+                client, adds, dry_run=False, journal=journal, stage=stage, progress=False
+            )
             rows += _add_rows(added, pending)
     except Interrupted as exc:
         # What the interrupted call sent is in its result: record it, the rest stays pending.

@@ -113,7 +113,9 @@ def test_local_files_without_a_stager_say_why_and_send_nothing(client: Any, tmp_
     assert dict(client.sandbox.stats()["requests"]) == requests
 
 
-def test_files_with_a_stager_are_added_and_user_text_is_escaped(client: Any) -> None:
+def test_files_with_a_stager_are_added_and_user_text_is_escaped(
+    client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     guid, _, names = variant_product(client)
     editor = GalleryEditor(client, product=guid, stage=client.sandbox.stage)
     assert editor.can_stage
@@ -126,7 +128,11 @@ def test_files_with_a_stager_are_added_and_user_text_is_escaped(client: Any) -> 
     assert "&lt;img src=x" in page
     assert "to be deleted" in page
     assert "to be added" in page
+    capsys.readouterr()
     editor.vue_save({"captions": {}})
+    printed = capsys.readouterr()
+    # The widget shows its own progress: add_images/delete_images print no bar under it.
+    assert "photos" not in printed.err + printed.out
     assert len(shop_names(client, guid)) == len(names)
     assert editor.pending == 0
     assert "1 added, 1 deleted" in editor.notice
