@@ -14,12 +14,29 @@ import tempfile
 import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit
 
 from ..errors import ArgumentError
 from .photo_edits import PendingAdd
 
-__all__ = ["PhotoSources"]
+if TYPE_CHECKING:
+    from typing import Unpack  # 3.11; annotations only, so 3.10 runs this module too
+
+__all__ = ["PhotoSource", "PhotoSources"]
+
+
+class PhotoSource(TypedDict, total=False):
+    """A photo to add, as the user gives it: one of ``source_url`` (a public http(s) URL),
+    ``path`` (a local file) or ``data`` (a picked file's bytes, named ``filename``); an
+    optional ``description`` and 1-based ``position`` after the add."""
+
+    source_url: str | None
+    path: str | Path | None
+    data: bytes | None
+    filename: str | None
+    description: str | None
+    position: int | None
 
 
 class PhotoSources:
@@ -31,20 +48,20 @@ class PhotoSources:
         self._folder: Path | None = None
 
     def pending_add(
-        self,
-        stage: Callable[[bytes], str] | None,
-        *,
-        source_url: str | None = None,
-        path: str | Path | None = None,
-        data: bytes | None = None,
-        filename: str | None = None,
-        description: str | None = None,
-        position: int | None = None,
+        self, stage: Callable[[bytes], str] | None, **source: Unpack[PhotoSource]
     ) -> PendingAdd:
         """One photo to add; raises :class:`ArgumentError` (nothing kept) for a local file
         without ``stage``, a URL of another scheme, a missing file or a position below 1."""
         from ..write.add.rows import STAGE_HINT
 
+        unknown = sorted(set(source) - set(PhotoSource.__annotations__))
+        if unknown:  # **source takes any keyword at run time: a typo must not pass silently
+            raise ArgumentError(
+                f"add_photo: unknown argument(s) {unknown}; it takes "
+                f"{', '.join(PhotoSource.__annotations__)}"
+            )
+        source_url, path, data = source.get("source_url"), source.get("path"), source.get("data")
+        description, position = source.get("description"), source.get("position")
         given = [x for x in (source_url, path, data) if x is not None]
         if len(given) != 1:
             raise ArgumentError("add_photo: give one of source_url=, path= or data=")
@@ -58,7 +75,7 @@ class PhotoSources:
             if parts.scheme not in ("", "file") and len(parts.scheme) > 1:  # C:\ is a path
                 raise ArgumentError(f"{url[:80]!r} is not an http(s) URL: not added")
             path = url.removeprefix("file://")  # a local path typed where a URL goes
-        label = filename or Path(str(path)).name
+        label = source.get("filename") or Path(str(path)).name
         if stage is None:
             raise ArgumentError(f"{label[:80]!r} is a local file, not added: {STAGE_HINT}")
         if data is not None:

@@ -19,10 +19,12 @@ from .loading import (
 from .model import EditModel
 from .photo_edits import PendingAdd
 from .photo_save import PhotoRows, preview_photos, save_photos
-from .photo_sources import PhotoSources
+from .photo_sources import PhotoSource, PhotoSources
 from .saving import ApplyFunction, PartedSave, SaveStopped, journal_for_save
 
 if TYPE_CHECKING:
+    from typing import Unpack  # 3.11; annotations only, so 3.10 runs this module too
+
     from ..client import ShoptetClient
     from ..plan import Plan
     from ..write.result import Result
@@ -201,16 +203,7 @@ class EditSession:
     # --- photos to add -------------------------------------------------------------------
 
     def add_photo(
-        self,
-        guid: str,
-        gallery: str = "shop",
-        *,
-        source_url: str | None = None,
-        path: str | Path | None = None,
-        data: bytes | None = None,
-        filename: str | None = None,
-        description: str | None = None,
-        position: int | None = None,
+        self, guid: str, gallery: str = "shop", **source: Unpack[PhotoSource]
     ) -> PendingAdd:
         """Add a photo to a loaded gallery at the next Save (one undoable action).
 
@@ -220,15 +213,7 @@ class EditSession:
         :class:`~shoptet_nb.ArgumentError` and nothing is kept or sent. ``position`` is the
         1-based place after the add (None: after the last photo).
         """
-        add = self._sources.pending_add(
-            self.stage,
-            source_url=source_url,
-            path=path,
-            data=data,
-            filename=filename,
-            description=description,
-            position=position,
-        )
+        add = self._sources.pending_add(self.stage, **source)
         self.model.add_photos(str(guid), str(gallery), [add])
         return add
 

@@ -166,6 +166,8 @@ def test_local_files_need_a_stager_and_nothing_is_sent_without_one(
     requests = dict(client.sandbox.stats()["requests"])
     with pytest.raises(sn.ArgumentError, match=r"local file.*stage="):
         session.add_photo(guid, "shop", path=file)
+    with pytest.raises(sn.ArgumentError, match="unknown argument"):
+        session.add_photo(guid, "shop", url="https://example.com/a.jpg")  # type: ignore[call-arg]
     adds, problems = session.add_urls(guid, "shop", f"{file}\n\nnot a url://x\n")
     assert adds == []
     assert len(problems) == 2
