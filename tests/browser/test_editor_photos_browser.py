@@ -51,9 +51,9 @@ display(editor)
 
 
 def add_and_delete_then_save(
-    page: Any, url: str, names: list[str], artifacts: Path, where: str
+    page: Any, url: str, names: list[str], artifacts: Path, where: str, file: bytes | None = None
 ) -> None:
-    """The user's steps, up to the saved notice."""
+    """The user's steps, up to the saved notice (``file``: also pick a file to add)."""
     editor = editor_of(page)
     gone = names[1]
     editor.get_by_role("button", name="Add photos").click()
@@ -62,21 +62,30 @@ def add_and_delete_then_save(
     placeholder = editor.locator(".snb-new")
     expect(placeholder).to_have_count(1, timeout=ACTION_MS)
     expect(placeholder.locator(".snb-name")).to_have_text(url)
+    if file is not None:  # the browser reads the picked file and sends it to the kernel
+        editor.get_by_label("Photo files to add").set_input_files(
+            files=[{"name": "picked.png", "mimeType": "image/png", "buffer": file}]
+        )
+        expect(placeholder).to_have_count(2, timeout=ACTION_MS)
+        expect(placeholder.last.locator(".snb-name")).to_have_text("picked.png")
+    adds = 1 if file is None else 2
 
     delete = editor.get_by_role("button", name=f"Delete {gone}", exact=True)
     delete.click()
     card = card_of(page, gone)
     expect(card).to_have_class(DELETING)  # marked, not removed
     expect(card.locator(".snb-delete-mark")).to_be_visible()
-    expect(editor.locator(".snb-pending")).to_have_text("2 unsaved changes")
+    expect(editor.locator(".snb-pending")).to_have_text(f"{adds + 1} unsaved changes")
     # Ctrl+Z from a blank part brings the photo back; marking it again is one click.
     card.locator(".snb-head").click()
     page.keyboard.press("Control+z")
     expect(card).not_to_have_class(DELETING)
-    expect(editor.locator(".snb-pending")).to_have_text("1 unsaved change")
+    expect(editor.locator(".snb-pending")).to_have_text(
+        "1 unsaved change" if adds == 1 else f"{adds} unsaved changes"
+    )
     editor.get_by_role("button", name=f"Delete {gone}", exact=True).click()
     expect(card).to_have_class(DELETING)
-    expect(editor.locator(".snb-pending")).to_have_text("2 unsaved changes")
+    expect(editor.locator(".snb-pending")).to_have_text(f"{adds + 1} unsaved changes")
 
     editor.get_by_role("button", name="Preview", exact=True).click()
     preview = editor.locator(".snb-preview")
@@ -87,7 +96,7 @@ def add_and_delete_then_save(
     shot(page, artifacts, f"{where}-photos-pending")
     editor.get_by_role("button", name="Save changes", exact=True).click()
     expect(editor.locator(".snb-notice")).to_contain_text(
-        "Photos: 1 added, 1 deleted", timeout=ACTION_MS
+        f"Photos: {adds} added, 1 deleted", timeout=ACTION_MS
     )
     no_widget_errors(page)
 
@@ -171,14 +180,15 @@ def test_add_and_delete_in_jupyterlab(
     expect(editor.locator(".snb-card").first).to_be_visible(timeout=LOAD_MS)
     names = [str(n) for n in editor.locator(".snb-card .snb-name").all_inner_texts()]
     no_widget_errors(page)
-    add_and_delete_then_save(page, url, names, artifacts, "jupyterlab")
+    file = picture("lab-picked", 40, 40)
+    add_and_delete_then_save(page, url, names, artifacts, "jupyterlab", file)
 
     editor.get_by_role("button", name="Reload from the shop").click()
     expect(editor.locator(".snb-notice")).to_contain_text("Reloaded", timeout=ACTION_MS)
     kept = [n for n in names if n != names[1]]
     now = [str(n) for n in editor.locator(".snb-card .snb-name").all_inner_texts()]
-    assert now[:-1] == kept
-    assert now[-1] not in names  # the new photo, under the name the shop gave it
+    assert now[:-2] == kept
+    assert not set(now[-2:]) & set(names)  # the new photos, under the names the shop gave them
     expect_the_shop_truth(page, now, names[1])
     shot(page, artifacts, "jupyterlab-photos-after-reload")
     no_widget_errors(page)
