@@ -39,6 +39,7 @@ __all__ = [
     "check_session",
     "parse_photo_id",
     "photo_id",
+    "photo_preview_rows",
     "preview_rows",
     "static_html",
 ]
@@ -98,6 +99,36 @@ def preview_rows(rows: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str,
                 "new_description": new,
                 "old": old,
                 "new": new,
+            }
+        )
+    return out
+
+
+def photo_preview_rows(rows: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Photo adds and deletes (``PhotoRows.rows``) as rows of the same preview table: the
+    image column says what happens (``add: <url>``, ``delete: <name>``), the reason why (a
+    variant that shows it, the photo that becomes main)."""
+    out = []
+    for i, row in enumerate(rows.to_dict("records")):
+        why = [cell_text(row.get("message")) or ""]
+        if cell_text(row.get("variant_codes")) and str(row["variant_codes"]) not in why[0]:
+            why.append(f"shown by variant(s) {row['variant_codes']}")
+        main = cell_text(row.get("becomes_main"))
+        if main and row.get("status") == "would_delete" and main not in why[0]:
+            why.append(f"{main} becomes the main image")
+        out.append(
+            {
+                "id": f"photo-{i}",
+                "product": names.get(str(row["guid"]), str(row["guid"])),
+                "name": f"{row['action']}: {row['label']}",
+                "status": cell_text(row.get("status")) or "",
+                "reason": "; ".join(w for w in why if w),
+                "old_priority": None,
+                "new_priority": None,
+                "old_description": None,
+                "new_description": None,
+                "old": None,
+                "new": None,
             }
         )
     return out
@@ -285,7 +316,8 @@ class EditingWidget(VuetifyTemplate):
         send. An error that stops the save is shown and raised; so is an interrupt, after what
         was saved up to then is shown (``shoptet_nb.Interrupted`` carries it).
         """
-        count = len(self.changes)
+        # Photos to add or delete are the editor's only (a worklist's model never holds any).
+        count = len(self.changes) + self.model.photo_edit_count
         if not count:
             held = wording.held_text(self._held(), self.marked)
             self._say(f"Nothing to save: no pending edits.{held}", "info")
@@ -328,15 +360,29 @@ class EditingWidget(VuetifyTemplate):
             self.busy = False
             self.busy_text = ""
         self._render_all()
+        notices = []
         if result is not None:
-            text, kind = wording.saved_notice(
-                result,
-                noun=self.noun,
-                marked=self.marked,
-                held=wording.held_text(self._held(result), self.marked),
-                problems=[str(p) for p in self._saver.save_problems],
+            notices.append(
+                wording.saved_notice(
+                    result,
+                    noun=self.noun,
+                    marked=self.marked,
+                    held=wording.held_text(self._held(result), self.marked),
+                    problems=[str(p) for p in self._saver.save_problems],
+                )
             )
-            self._say(text, kind)
+        photos = self.session.photo_result
+        if photos is not None:
+            notices.insert(0, wording.photos_notice(photos.counts))
+            if result is None and self.session.save_problems:
+                notices.append((" ".join(map(str, self.session.save_problems)), "error"))
+        if notices:
+            # Error only when every part failed; a part not fully done makes it a warning.
+            kinds = {kind for _, kind in notices}
+            kind = (
+                "error" if kinds == {"error"} else "success" if kinds == {"success"} else "warning"
+            )
+            self._say(" ".join(text for text, _ in notices), kind)
         return result
 
     # --- what a view adds -----------------------------------------------------------------
