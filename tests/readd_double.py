@@ -47,9 +47,12 @@ class SandboxReAdder:
         return url
 
     def __call__(
-        self, client: Any, guid: str, gallery: str, photos: Sequence[ReAdd]
-    ) -> list[str | None]:
+        self, client: Any, galleries: Sequence[tuple[str, str, Sequence[ReAdd]]]
+    ) -> list[list[str | None]]:
         self.calls += 1
+        return [self._gallery(guid, gallery, photos) for guid, gallery, photos in galleries]
+
+    def _gallery(self, guid: str, gallery: str, photos: Sequence[ReAdd]) -> list[str | None]:
         store = self.shop.app.store
         product = store.product(guid)
         assert product is not None
