@@ -15,8 +15,9 @@ variant show every tenth of them (by hand, as the admin would). Then:
 4. ``revert`` with a stage (the sandbox's own source host, ``SandboxShop.stage``): the photos
    come back through the real add path (``add_images``: a POST per gallery, the shop's insert
    job fetches the staged URL), then captions in the other languages and variant references.
-   An original the add path refuses (WebP: Shoptet's insert takes none) cannot come back; its
-   row says so and is counted as ``refused_webp``. The shop (the oracle) then says how many
+   An original the add path refuses (WebP: Shoptet's insert takes none; larger than the add
+   path's 32 MB source limit) cannot come back; its row says so and is counted as
+   ``refused_webp`` or ``refused_too_large``. The shop (the oracle) then says how many
    photos have identical bytes (the file the shop now serves under the new name), captions in
    all 3 languages, their place in the order, and their variant references back.
 """
@@ -221,15 +222,17 @@ def main() -> None:
             ],
         )
     )
-    # An original the add path refuses (WebP: Shoptet's insert takes none) cannot come back; its
-    # row says so. Every other photo must, and the products holding none of those are whole.
-    refused = restored.rows[
-        restored.rows["status"].eq("failed") & restored.rows["message"].str.contains("WebP")
-    ]
+    # An original the add path refuses (WebP: Shoptet's insert takes none; over the add path's
+    # 32 MB source limit) cannot come back; its row says so. Every other photo must, and the
+    # products holding none of those are whole.
+    failed = restored.rows[restored.rows["status"].eq("failed")]
+    webp = failed[failed["message"].str.contains("the source is WebP")]
+    too_large = failed[failed["message"].str.contains("the source is larger than")]
     summary(
         rows=n,
-        refused_webp=len(refused),
-        products_all_restorable=len(set(guids) - set(refused["guid"])),
+        refused_webp=len(webp),
+        refused_too_large=len(too_large),
+        products_all_restorable=len(set(guids) - set(webp["guid"]) - set(too_large["guid"])),
         accounted=int(result.rows["status"].notna().sum()),
         blocked_in_dry_run=dry.counts["blocked"],
         referenced=len(refs_before),
