@@ -58,6 +58,10 @@ def test_benchmark_smoke(script: str) -> None:
     assert summary["rows"] > 0, shown
     assert summary["accounted"] == summary["rows"], shown
     assert "=====" in completed.stdout, "no table printed\n" + shown
+    if script == "bench_add.py":
+        assert summary["duplicates"] == 0, shown
+        assert summary["in_order"] == summary["products"], shown
+        assert summary["problems"] == 0, shown  # one status a row, POSTs and detail reads
     if script == "bench_audit.py":
         assert summary["failed"] == 0, shown
         assert summary["rules_perfect"] is True, shown
