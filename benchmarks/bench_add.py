@@ -131,6 +131,18 @@ def posts_and_details(recorder: RecordingTransport) -> tuple[Counter[str], Count
     return posts, details
 
 
+def route(method: str, path: str) -> str:
+    """A request's route with its ids left out (``GET /api/products/*/images/*``)."""
+    parts = path.strip("/").split("/")
+    if parts[0] != "api":
+        return f"{method} (file) {parts[0]}"
+    if parts[1] == "products":
+        parts = [p if k in (0, 1, 3) else "*" for k, p in enumerate(parts)]
+    elif parts[1:3] == ["system", "jobs"] and len(parts) > 3:
+        parts = [*parts[:3], "*"]
+    return f"{method} /{'/'.join(parts)}"
+
+
 def api_count(recorder: RecordingTransport) -> int:
     return sum(1 for e in recorder.exchanges if e.path.startswith("/api/"))
 
@@ -150,6 +162,8 @@ def main() -> int:
     measured: list[tuple[Any, ...]] = []
     problems: list[str] = []
 
+    routes: dict[str, Counter[str]] = {}
+
     def run(label: str, data: pd.DataFrame, inner: httpx.BaseTransport) -> Any:
         client, recorder = client_for(shop, inner)
         level = max(shop.stats()["buckets"].values(), default=0.0)  # left by the run before
@@ -162,6 +176,7 @@ def main() -> int:
             print(f"{label}: {type(exc).__name__}: {exc}", file=sys.stderr)
         wall = time.perf_counter() - started
         drops = sum(shop.stats()["drops_charged"].values()) - drops_before
+        routes[label] = Counter(route(e.method, e.path) for e in recorder.exchanges)
         posts, details = posts_and_details(recorder)
         options = shop.options
         # Each request the bucket admits raises its level by at least one drop (the sandbox caps
@@ -226,6 +241,14 @@ def main() -> int:
                "bound s", "drops bound s")  # fmt: skip
     print(table(f"add_images, {products} products, {LATENCY_MS:g} ms latency", headers, measured))
     print(f"order as the frame says: {in_order} of {len(guids)} products")
+    names = sorted(set().union(*routes.values()), key=lambda r: -routes["first"][r])
+    print(
+        table(
+            "Requests per route (files: sources, originals and result files, no bucket drops)",
+            ("route", *routes),
+            [(name, *(routes[label][name] for label in routes)) for name in names],
+        )
+    )
     for problem in problems:
         print("PROBLEM:", problem)
     accounted = int(first.rows["status"].notna().sum()) + int(rerun.rows["status"].notna().sum())
