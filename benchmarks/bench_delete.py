@@ -12,20 +12,21 @@ variant show every tenth of them (by hand, as the admin would). Then:
 2. ``delete_images(remove_references=True)``: every photo archived (sha256 of the file in the
    archive = the shop's original) and deleted with one DELETE of its own, never the gallery's;
 3. ``revert`` without a stage: every row ``not_restored`` and naming its archive file;
-4. ``revert`` with a stage: the photos come back through the re-add interface
-   (``delete_revert.ReAdder``). ``add_images`` is being built in parallel, so the re-add here
-   is the test double ``tests/readd_double.py`` (what Shoptet does after fetching the staged
-   URL, done inside the sandbox); the restore's own requests (bytes check, captions in other
-   languages, variant references) are real API calls. The shop (the oracle) then says how
-   many photos have identical bytes, captions in all 3 languages, their place in the order,
-   and their variant references back.
+4. ``revert`` with a stage (the sandbox's own source host, ``SandboxShop.stage``): the photos
+   come back through the real add path (``add_images``: a POST per gallery, the shop's insert
+   job fetches the staged URL), then captions in the other languages and variant references.
+   An original the add path refuses (WebP: Shoptet's insert takes none; larger than the add
+   path's 32 MB source limit) cannot come back; its row says so and is counted as
+   ``refused_webp`` or ``refused_too_large``. The shop (the oracle) then says how many
+   photos have identical bytes (the file the shop now serves under the new name), captions in
+   all 3 languages, their place in the order, and their variant references back.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,14 +37,23 @@ from _harness import summary, table
 
 import shoptet_nb as sn
 from shoptet_nb.sandbox import SandboxShop
-from shoptet_nb.write import delete_revert
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from readd_double import SandboxReAdder, original_sha  # tests/ is put on the path above
+from shoptet_nb.sandbox.photos import original_range, original_size
 
 DELETE = "DELETE /api/products/{guid}/images/{gallery}/{imageName}"
 GALLERY_DELETE = "DELETE /api/products/{guid}/images/{gallery}"
 LANGUAGES = ("cs", "sk", "en")
+JOB_LIST = "GET /api/system/jobs"
+POST = "POST /api/products/{guid}/images/{gallery}"
+
+
+def file_sha(shop: SandboxShop, name: str) -> str:
+    """The sha256 of the file the shop serves as ``name``'s original (the oracle: an added
+    photo's file is the bytes its insert job fetched, a catalogue photo's is computed)."""
+    upload = shop.app.uploads.get(name)
+    if upload is not None:
+        return upload.sha256
+    photo = shop.photo(name)
+    return hashlib.sha256(original_range(photo, 0, original_size(photo))).hexdigest()
 
 
 def pick(shop: SandboxShop, photos: int, referenced: int, max_bytes: int | None) -> pd.DataFrame:
@@ -109,8 +119,7 @@ def main() -> None:
     frame = pick(shop, args.photos, args.referenced, max_bytes)
     guids = list(dict.fromkeys(frame["guid"]))
     before = state(shop, guids)
-    readd = SandboxReAdder(shop, guids)
-    shas = {(r.guid, r.name): original_sha(shop, r.name) for r in frame.itertuples()}
+    shas = {(r.guid, r.name): file_sha(shop, r.name) for r in frame.itertuples()}
     folder = Path(tempfile.mkdtemp(prefix="bench-delete-"))
     timings: dict[str, float] = {}
 
@@ -129,9 +138,7 @@ def main() -> None:
     delete_api = sum(n for key, n in requests.items() if " /api/" in key)
     archived_bytes = shop.stats()["pictures"]["bytes"]
     archived_ok = sum(
-        Path(str(r.archive_file)).is_file()
-        and original_sha(shop, r.name) is not None
-        and r.sha256 == shas[(r.guid, r.name)]
+        Path(str(r.archive_file)).is_file() and r.sha256 == shas[(r.guid, r.name)]
         for r in result.rows.itertuples()
     )
 
@@ -141,10 +148,9 @@ def main() -> None:
     files = {(r.guid, r.name): str(r.archive_file) for r in result.rows.itertuples()}
     names_archive = sum(files[(r.guid, r.name)] in str(r.message) for r in honest.rows.itertuples())
 
-    delete_revert.READD = readd
     before_restore = dict(shop.stats()["requests"])
     started = time.perf_counter()
-    restored = sn.revert(result, stage=readd.stage)
+    restored = sn.revert(result, stage=shop.stage)
     timings["revert, with a stage"] = time.perf_counter() - started
     restore_requests = {
         key: n - before_restore.get(key, 0)
@@ -159,7 +165,7 @@ def main() -> None:
         for r in restored.rows.itertuples()
         if isinstance(r.restored_as, str)  # a row not restored has none (NaN)
     }
-    bytes_ok = sum(original_sha(shop, new) == shas[key] for key, new in new_name.items())
+    bytes_ok = sum(file_sha(shop, new) == shas[key] for key, new in new_name.items())
     captions_ok = order_ok = 0
     for guid in guids:
         rename = {name: new for (g, name), new in new_name.items() if g == guid}
@@ -203,6 +209,8 @@ def main() -> None:
                 ["API requests of the dry run and the delete", delete_api, "-"],
                 ["MB of originals archived", round(archived_bytes / 1e6, 1), "-"],
                 ["API requests of the restore", sum(restore_requests.values()), "-"],
+                ["  of them insert POSTs (one job each)", restore_requests.get(POST, 0), "-"],
+                ["  of them job-list reads", restore_requests.get(JOB_LIST, 0), "-"],
                 ["DELETE one photo", requests.get(DELETE, 0), n],
                 ["DELETE a whole gallery", requests.get(GALLERY_DELETE, 0), 0],
                 ["archived file = the shop's original (sha256)", archived_ok, n],
@@ -214,15 +222,17 @@ def main() -> None:
             ],
         )
     )
-    # An original the add path refuses (WebP: Shoptet's insert takes none) cannot come back; its
-    # row says so. Every other photo must, and the products holding none of those are whole.
-    refused = restored.rows[
-        restored.rows["status"].eq("failed") & restored.rows["message"].str.contains("WebP")
-    ]
+    # An original the add path refuses (WebP: Shoptet's insert takes none; over the add path's
+    # 32 MB source limit) cannot come back; its row says so. Every other photo must, and the
+    # products holding none of those are whole.
+    failed = restored.rows[restored.rows["status"].eq("failed")]
+    webp = failed[failed["message"].str.contains("the source is WebP")]
+    too_large = failed[failed["message"].str.contains("the source is larger than")]
     summary(
         rows=n,
-        refused_webp=len(refused),
-        products_all_restorable=len(set(guids) - set(refused["guid"])),
+        refused_webp=len(webp),
+        refused_too_large=len(too_large),
+        products_all_restorable=len(set(guids) - set(webp["guid"]) - set(too_large["guid"])),
         accounted=int(result.rows["status"].notna().sum()),
         blocked_in_dry_run=dry.counts["blocked"],
         referenced=len(refs_before),
@@ -240,6 +250,8 @@ def main() -> None:
         references_ok=refs_ok,
         delete_api_requests=delete_api,
         restore_api_requests=restore_requests,
+        restore_posts=restore_requests.get(POST, 0),
+        restore_job_list_reads=restore_requests.get(JOB_LIST, 0),
     )
 
 

@@ -38,5 +38,25 @@ def products_with_images(client: Any, n: int, *, min_images: int = 2) -> list[st
     return found
 
 
+def shop_names(client: Any, guid: str) -> list[str]:
+    """The names of a product's shop photos, in the sandbox's order."""
+    return [image["name"] for image in client.sandbox.images(guid)]
+
+
+def variant_product(client: Any, shown: int = 1) -> tuple[str, str, list[str]]:
+    """A product with variants and four photos or more: its guid, the code of its first variant
+    (which shows photo ``shown``, 0-based; no other variant shows one) and its photo names."""
+    shop = client.sandbox
+    product = next(
+        p for p in shop.products() if len(p["codes"]) > 1 and len(shop.images(p["guid"])) >= 4
+    )
+    guid = product["guid"]
+    for code in product["codes"]:
+        shop.set_variant_image(guid, code, None)
+    names = shop_names(client, guid)
+    shop.set_variant_image(guid, product["codes"][0], names[shown])
+    return guid, product["codes"][0], names
+
+
 def read(client: Any, guids: list[str], **kwargs: Any) -> pd.DataFrame:
     return sn.read_images(client, guids, progress=False, **kwargs)

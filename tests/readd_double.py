@@ -1,13 +1,15 @@
-"""A test double of the add path for restoring deleted photos, until ``add_images`` is wired.
+"""A test double of the add path for restoring deleted photos (tests of the revert's own
+logic that should not wait for insert jobs; ``revert`` uses the real add path,
+``write/add/readd.py``, by default, and ``benchmarks/bench_delete.py`` measures that one).
 
-``delete_revert.ReAdder`` is the one call a restore needs ("add these photos, with these
-captions and priorities; the new names"). The real one posts ``sourceUrl``s and follows the
-job. This double does what Shoptet's servers would do after fetching each staged URL, inside
-the in-process sandbox: it adds a photo whose original file is the staged bytes. The sandbox
-can only serve files it can compute (``photos.Photo``), so the double knows the photos of the
-products under test by the sha256 of their originals and refuses bytes it does not know (a
-restore that staged different bytes fails the test instead of passing).
-"""
+``delete_revert.ReAdder`` is the one call a restore needs ("add these photos to these
+galleries, with these captions and priorities; the new names"). The real one posts
+``sourceUrl``s and follows the jobs. This double does what Shoptet's servers would do after
+fetching each staged URL, inside the in-process sandbox: it adds a photo whose original file is
+the staged bytes. The sandbox can only serve files it can compute (``photos.Photo``), so the
+double knows the photos of the products under test by the sha256 of their originals and refuses
+bytes it does not know (a restore that staged different bytes fails the test instead of
+passing)."""
 
 from __future__ import annotations
 
@@ -47,9 +49,12 @@ class SandboxReAdder:
         return url
 
     def __call__(
-        self, client: Any, guid: str, gallery: str, photos: Sequence[ReAdd]
-    ) -> list[str | None]:
+        self, client: Any, galleries: Sequence[tuple[str, str, Sequence[ReAdd]]]
+    ) -> list[list[str | None]]:
         self.calls += 1
+        return [self._gallery(guid, gallery, photos) for guid, gallery, photos in galleries]
+
+    def _gallery(self, guid: str, gallery: str, photos: Sequence[ReAdd]) -> list[str | None]:
         store = self.shop.app.store
         product = store.product(guid)
         assert product is not None

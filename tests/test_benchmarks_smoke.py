@@ -58,6 +58,10 @@ def test_benchmark_smoke(script: str) -> None:
     assert summary["rows"] > 0, shown
     assert summary["accounted"] == summary["rows"], shown
     assert "=====" in completed.stdout, "no table printed\n" + shown
+    if script == "bench_add.py":
+        assert summary["duplicates"] == 0, shown
+        assert summary["in_order"] == summary["products"], shown
+        assert summary["problems"] == 0, shown  # one status a row, POSTs and detail reads
     if script == "bench_audit.py":
         assert summary["failed"] == 0, shown
         assert summary["rules_perfect"] is True, shown
@@ -76,12 +80,18 @@ def test_benchmark_smoke(script: str) -> None:
             shown
         )
         assert summary["not_restored_without_stage"] == n, shown
-        # WebP originals are refused by the add path (each such row says so); all others return.
-        assert summary["restored"] + summary["refused_webp"] == n, shown
+        # WebP originals (and any over 32 MB) are refused by the add path (each such row says
+        # so); all others return.
+        refused = summary["refused_webp"] + summary["refused_too_large"]
+        assert summary["restored"] + refused == n, shown
         assert summary["bytes_ok"] == summary["restored"], shown
         assert summary["captions_ok"] == 3 * summary["restored"], shown
         assert summary["order_ok"] == summary["products_all_restorable"], shown
         assert summary["references_ok"] == summary["referenced"], shown
+        # The real add path: one insert job per gallery, one shared wait on the job list for
+        # all of them (a wait per gallery read it ~6 times each: 570 reads for 95 jobs).
+        assert 0 < summary["restore_posts"] <= summary["products"], shown
+        assert summary["restore_job_list_reads"] <= 10, shown
     if script == "bench_interrupt.py":
         assert summary["interrupted"] == summary["runs"], shown
         assert summary["missing_from_journal"] == 0, shown

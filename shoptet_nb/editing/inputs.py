@@ -25,7 +25,7 @@ __all__ = [
     "editor_language",
     "product_guids",
     "text_or_none",
-    "worklist_language",
+    "worklist_languages",
     "worklist_photos",
 ]
 
@@ -125,20 +125,18 @@ def editor_language(
     return wanted
 
 
-def worklist_language(frame: pd.DataFrame) -> str | None:
-    """The one language a worklist edits: its frame's (None: the shop's default)."""
+def worklist_languages(frame: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    """The languages of a worklist's frame, in the order they first come, each with its rows
+    (None: the shop's default; a frame without ``language`` is all the default's)."""
     if not isinstance(frame, pd.DataFrame) or "language" not in frame.columns:
-        return None  # not a frame: _worklist_keys says what is wrong
-    try:
-        return frame_language(frame)
-    except FrameError:
-        languages = sorted(frame["language"].astype("string").fillna("<NA>").unique())
-        raise FrameError(
-            "CaptionWorklist: the frame holds captions in several languages "
-            f"({', '.join(languages)}); make one worklist per language, e.g. "
-            "CaptionWorklist(client, frame[frame['language'] == 'sk']), or "
-            "frame[frame['language'].isna()] for the shop's default"
-        ) from None
+        return [(None, frame)]  # not a frame: worklist_photos says what is wrong
+    values = frame["language"].astype("string")
+    keys = values.fillna("").tolist()  # "" stands for the default while grouping
+    out = []
+    for code in dict.fromkeys(keys):
+        rows = frame[[k == code for k in keys]]
+        out.append((code or None, rows))
+    return out or [(None, frame)]
 
 
 def worklist_photos(frame: pd.DataFrame) -> tuple[list[Photo], dict[Photo, str]]:

@@ -28,6 +28,8 @@ __all__ = [
     "edited_frame",
     "galleries_of",
     "keys_of",
+    "parse_photo_id",
+    "photo_id",
     "read_galleries",
     "restrict",
 ]
@@ -106,6 +108,17 @@ def galleries_of(keys: Iterable[tuple[Any, ...]]) -> dict[str, list[str]]:
         if str(key[0]) not in guids:
             guids.append(str(key[0]))
     return out
+
+
+def photo_id(key: Photo) -> str:
+    """The id of a photo in a view: ``guid/gallery/name`` (names may hold ``/``)."""
+    return "/".join(key)
+
+
+def parse_photo_id(text: str) -> Photo:
+    """Inverse of :func:`photo_id`."""
+    guid, gallery, name = text.split("/", 2)
+    return guid, gallery, name
 
 
 def keys_of(frame: pd.DataFrame) -> list[Photo]:

@@ -35,6 +35,8 @@ from .._order import shop_order
 from ..columns import IMAGE_COLUMNS, typed
 from ..edits import fewest_priority_changes
 from ..errors import ArgumentError, FrameError
+from .actions import SAVED_STATUSES, Action, Key, Outcome
+from .photo_edits import PendingAdd, PhotoEdits
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -46,9 +48,6 @@ __all__ = [
     "language_name",
     "shop_order",
 ]
-
-#: A gallery: (product guid, gallery name).
-Key = tuple[str, str]
 
 #: Columns of :attr:`EditModel.changes`: the edits frame ``plan_updates`` accepts.
 CHANGE_COLUMNS: dict[str, object] = {
@@ -73,35 +72,7 @@ CONFLICT_COLUMNS: dict[str, object] = {
 #: The fields an edit can hold; ``order`` is the gallery's order (sent as priorities).
 FIELDS = ("description", "order")
 
-#: Result statuses that mean the shop now holds the edit.
-SAVED_STATUSES = frozenset({"updated", "unchanged"})
-
 _UNDO_DEPTH = 500
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the last save did to one photo (a row of ``Result.rows``)."""
-
-    status: str
-    message: str | None = None
-    http_status: int | None = None
-    error_code: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the shop now holds what was sent."""
-        return self.status in SAVED_STATUSES
-
-
-@dataclass(frozen=True)
-class Action:
-    """A user action on the undo stack: what :meth:`EditModel.undo` returns."""
-
-    kind: str  # caption, order, discard, reset, keep_mine, take_theirs
-    label: str  # for people: "caption of back.jpg", "move of back.jpg to position 1"
-    keys: tuple[Key, ...]
-    names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -112,6 +83,9 @@ class _Edits:
     caption_from: dict[str, str] = field(default_factory=dict)
     order: list[str] | None = None
     order_from: list[str] | None = None
+    #: Photos to add and photo names to delete (immutable: a copy shares them).
+    adds: tuple[PendingAdd, ...] = ()
+    deletes: frozenset[str] = frozenset()
 
     def copy(self) -> _Edits:
         return _Edits(
@@ -119,6 +93,8 @@ class _Edits:
             dict(self.caption_from),
             None if self.order is None else list(self.order),
             None if self.order_from is None else list(self.order_from),
+            self.adds,
+            self.deletes,
         )
 
 
@@ -260,7 +236,7 @@ def _relative(order: Iterable[str], among: set[str]) -> list[str]:
 # -- the model -------------------------------------------------------------------------------
 
 
-class EditModel:
+class EditModel(PhotoEdits):
     """Pending caption and order edits of product galleries, against the shop as last read.
 
     Plain Python (no widgets, no HTTP): a view reads the shop, hands the frame to :meth:`load`,
@@ -283,6 +259,8 @@ class EditModel:
         self.language = language
         self._galleries: dict[Key, _Gallery] = {}
         self._undo: list[_Step] = []
+        # Outcomes of the last save for adds still pending (by add id; see PhotoEdits).
+        self._add_outcomes: dict[str, Outcome] = {}
 
     # --- loading --------------------------------------------------------------------------
 
@@ -432,17 +410,20 @@ class EditModel:
         return None
 
     def _pending_names(self, g: _Gallery) -> set[str]:
-        return set(g.edits.captions) | set(g.writes())
+        return set(g.edits.captions) | set(g.writes()) | set(g.edits.deletes)
 
     @property
     def pending_count(self) -> int:
-        """Photos with an unsaved edit, conflicted ones included."""
-        return sum(len(self._pending_names(g)) for g in self._galleries.values())
+        """Photos with an unsaved edit (a photo to add counts as one), conflicted ones
+        included."""
+        return sum(
+            len(self._pending_names(g)) + len(g.edits.adds) for g in self._galleries.values()
+        )
 
     @property
     def pending_products(self) -> list[str]:
         """Guids of the products with an unsaved edit, in load order."""
-        out = [k[0] for k, g in self._galleries.items() if self._pending_names(g)]
+        out = [k[0] for k, g in self._galleries.items() if self._pending_names(g) or g.edits.adds]
         return list(dict.fromkeys(out))
 
     @property
@@ -457,13 +438,16 @@ class EditModel:
         rows: list[dict[str, Any]] = []
         for key, g in self._galleries.items():
             writes = {} if self._order_conflict(g) else g.writes()
+            # A photo marked for delete gets no caption write: the delete goes first.
             captions = {
-                n: text for n, text in g.edits.captions.items() if not self._caption_conflict(g, n)
+                n: text
+                for n, text in g.edits.captions.items()
+                if not self._caption_conflict(g, n) and n not in g.edits.deletes
             }
             if not writes and not captions:
                 continue
             for name in g.edits.order or g.shop_order:
-                if name in writes or name in captions:
+                if (name in writes and name not in g.edits.deletes) or name in captions:
                     rows.append(
                         {
                             "guid": key[0],
@@ -570,6 +554,7 @@ class EditModel:
         with self._action(Action("discard", f"edits of {name}", ((guid, gallery),), (name,))):
             g.edits.captions.pop(name, None)
             g.edits.caption_from.pop(name, None)
+            g.edits.deletes = g.edits.deletes - {name}
             order = g.edits.order
             if order is not None:
                 order.remove(name)
@@ -805,6 +790,8 @@ class EditModel:
                 edits.caption_from.pop(name, None)
         for name in [n for n in edits.caption_from if n not in edits.captions]:
             del edits.caption_from[name]
+        if not edits.deletes <= g.rows.keys():  # a photo gone from the shop needs no delete
+            edits.deletes = frozenset(n for n in edits.deletes if n in g.rows)
         if edits.order is not None:
             if g.complete:
                 edits.order = _merge_new_names(edits.order, g.shop_order)

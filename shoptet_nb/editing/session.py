@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
+from ..errors import ArgumentError
 from .loading import (
     Gallery,
     ReadFunction,
@@ -16,9 +17,14 @@ from .loading import (
     read_galleries,
 )
 from .model import EditModel
+from .photo_edits import PendingAdd
+from .photo_save import PhotoRows, preview_photos, save_photos
+from .photo_sources import PhotoSource, PhotoSources
 from .saving import ApplyFunction, PartedSave, SaveStopped, journal_for_save
 
 if TYPE_CHECKING:
+    from typing import Unpack  # 3.11; annotations only, so 3.10 runs this module too
+
     from ..client import ShoptetClient
     from ..plan import Plan
     from ..write.result import Result
@@ -61,6 +67,17 @@ class EditSession:
     :func:`~shoptet_nb.read_images` and :func:`~shoptet_nb.apply`, same signatures): tests
     hand in fakes. ``save_batch`` is the galleries per part of a save (default: ten for each
     connection the client keeps open, so a part is about ten rounds of calls).
+
+    Photos are added and deleted the same way (pending, undoable, previewed, saved)::
+
+        session.add_photo(guid, "shop", source_url=url)   # a public URL Shoptet downloads
+        session.model.mark_delete(guid, "shop", "old.jpg")
+        session.preview_photos().rows                     # dry runs: duplicates, blocked deletes
+        session.save()                                    # deletes, adds, then captions/order
+        session.photo_result.rows                         # a status per add and delete
+
+    ``stage`` (a function ``bytes -> public URL``, e.g. ``client.sandbox.stage``) lets the
+    session add local files: the API takes only URLs its servers download.
     """
 
     def __init__(
@@ -72,6 +89,7 @@ class EditSession:
         read: ReadFunction | None = None,
         apply: ApplyFunction | None = None,
         save_batch: int | None = None,
+        stage: Callable[[bytes], str] | None = None,
     ) -> None:
         if language is not None:
             from ..read import language_key
@@ -100,6 +118,13 @@ class EditSession:
         self.last_stop: SaveStopped | None = None
         #: The read problems of the re-read after the last save.
         self.save_problems: list[ReadProblem] = []
+        if stage is not None and not callable(stage):
+            raise ArgumentError("stage must be a function bytes -> public URL (or None)")
+        #: Uploads a local file's bytes and returns its public URL (None: URLs only).
+        self.stage = stage
+        #: What the last save did with the pending photo adds and deletes (None: none sent).
+        self.photo_result: PhotoRows | None = None
+        self._sources = PhotoSources()  # picked files' bytes wait there until Save
 
     def __repr__(self) -> str:
         language = self.language or "the default language"
@@ -175,6 +200,39 @@ class EditSession:
             names = part[["guid", "product_name"]].dropna().drop_duplicates("guid")
             self.product_names.update({str(g): str(n) for g, n in names.itertuples(index=False)})
 
+    # --- photos to add -------------------------------------------------------------------
+
+    def add_photo(
+        self, guid: str, gallery: str = "shop", **source: Unpack[PhotoSource]
+    ) -> PendingAdd:
+        """Add a photo to a loaded gallery at the next Save (one undoable action).
+
+        The source is ``source_url`` (a public http(s) URL: Shoptet's servers download it),
+        ``path`` (a local file) or ``data`` (a file's bytes, e.g. from a file picker, named
+        ``filename``). A local file needs the session's ``stage``: without one this raises
+        :class:`~shoptet_nb.ArgumentError` and nothing is kept or sent. ``position`` is the
+        1-based place after the add (None: after the last photo).
+        """
+        add = self._sources.pending_add(self.stage, **source)
+        self.model.add_photos(str(guid), str(gallery), [add])
+        return add
+
+    def add_urls(self, guid: str, gallery: str, text: str) -> tuple[list[PendingAdd], list[str]]:
+        """Add the URLs of ``text`` (one per line, blank lines ignored) as one undoable
+        action. Returns the adds kept and one sentence per line refused (a local path without
+        a stager, not a URL, already pending): a refused line is not kept."""
+        pending = self.model.pending_adds(str(guid), str(gallery))
+        adds, problems = self._sources.from_lines(self.stage, text, pending)
+        self.model.add_photos(str(guid), str(gallery), adds)
+        return adds, problems
+
+    def preview_photos(self) -> PhotoRows:
+        """What Save would do with the pending adds and deletes (``add_images`` and
+        ``delete_images`` dry runs: a duplicate is ``skipped_duplicate``, a photo a variant
+        shows ``blocked`` with its ``variant_codes``, ``becomes_main`` names the next main
+        photo). Nothing is staged or sent."""
+        return preview_photos(self.client, self.model, stage=self.stage, language=self.language)
+
     # --- plan and save --------------------------------------------------------------------
 
     def pending_galleries(self) -> list[Gallery]:
@@ -212,7 +270,9 @@ class EditSession:
         answer may have landed) are read again, every saved one with ``reread="all"``; that
         read's problems are in :attr:`save_problems`.
 
-        Returns the Result (also :attr:`result`), or None when nothing was pending. An
+        Pending photo adds and deletes are sent first (deletes, then adds, see
+        :meth:`preview_photos`); their rows are in :attr:`photo_result`. Returns the Result of
+        the caption and order edits (also :attr:`result`), or None when none was pending. An
         interrupt raises :class:`~shoptet_nb.Interrupted`, its ``result`` what was sent; an
         error raises again after recording what was sent (:attr:`last_stop` says where it
         stopped when earlier parts were sent). Unsent edits stay pending.
@@ -221,6 +281,22 @@ class EditSession:
 
         self.last_stop = None
         self.save_problems = []
+        self.photo_result = None
+        if self.model.photo_galleries:
+            # Adds and deletes first (see save_photos), then the caption and order edits
+            # rebased on the galleries as the shop now holds them.
+            self.photo_result = save_photos(
+                self.client,
+                self.model,
+                stage=self.stage,
+                language=self.language,
+                journal=False if self.journal is False else None,
+                reread=self.reread,
+            )
+            self.save_problems += self.photo_result.problems
+            self._sources.forget_unused(
+                a for key in self.model.photo_galleries for a in self.model.pending_adds(*key)
+            )
         galleries = self.pending_galleries()
         if not galleries:
             return None
@@ -231,7 +307,10 @@ class EditSession:
                 parts=split_plan(plan, self.save_batch),
                 apply=self._apply,
                 journal=journal_for_save(self.journal, sandbox=self.client.is_sandbox),
-                record=lambda result, keep: self.model.record(result, keep_outcomes=keep),
+                # After a photo part the outcomes on the cards are this save's: keep them.
+                record=lambda result, keep: self.model.record(
+                    result, keep_outcomes=keep or self.photo_result is not None
+                ),
                 on_part=on_part,
                 on_start=on_start,
                 on_progress=on_progress,
@@ -252,7 +331,7 @@ class EditSession:
                 self.save_problems = self.reread(galleries)
             raise
         self.result = result
-        self.save_problems = self._reread_after(result, galleries, reread)
+        self.save_problems += self._reread_after(result, galleries, reread)
         return result
 
     def _reread_after(

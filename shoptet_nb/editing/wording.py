@@ -22,6 +22,9 @@ __all__ = [
     "outcome_summary",
     "outcome_view",
     "pending_text",
+    "blocked_reason",
+    "photos_notice",
+    "photos_preview_summary",
     "plural",
     "preview_summary",
     "reloaded_notice",
@@ -41,6 +44,13 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
     "conflict": ("Not saved: changed in the shop meanwhile (a conflict)", False),
     "failed": ("Not saved: the shop refused it", False),
     "not_attempted": ("Not saved: not attempted", False),
+    # Photos added and deleted (add_images, delete_images): the same words everywhere.
+    "added": ("Added", True),
+    "skipped_duplicate": ("Not added: the gallery has this photo already", True),
+    "deleted": ("Deleted", True),
+    "blocked": ("Not deleted: blocked, a variant shows this photo", False),
+    "would_add": ("Will be added", True),
+    "would_delete": ("Will be deleted", True),
 }
 
 #: How a count of rows in each status that did not reach the shop reads in a notice, in the
@@ -51,10 +61,14 @@ STATUS_WORDS: dict[str, str] = {
     "not_attempted": "not attempted",
     "invalid": "invalid",
     "not_found": "not found in the shop",
+    "blocked": "blocked: a variant shows the photo, not deleted",
+    "skipped_duplicate": "not added: already in the gallery",
 }
 
 #: Statuses of rows the shop now holds as wanted.
 _DONE = ("updated", "unchanged")
+#: Statuses of photo rows the shop now holds as wanted, and how a notice counts them.
+_PHOTOS_DONE = {"added": "added", "deleted": "deleted"}
 
 
 def plural(n: int, word: str) -> str:
@@ -203,3 +217,33 @@ def undone_notice(label: str | None) -> str:
 def reset_notice(had: int) -> str:
     """The notice after Reset (``had``: the pending edits it forgot)."""
     return "Every unsaved edit was forgotten; Undo brings them back." if had else ""
+
+
+def photos_notice(counts: Mapping[str, int]) -> tuple[str, str]:
+    """The notice after a save of photo adds and deletes (``counts``: rows per status), and
+    its kind: ``"Photos: 2 added, 1 deleted; 1 blocked: a variant shows the photo, not
+    deleted."``. A conflict is a conflict, a duplicate is not a failure."""
+    done = [f"{counts[s]} {words}" for s, words in _PHOTOS_DONE.items() if counts.get(s)]
+    rest = {s: n for s, n in counts.items() if s not in _PHOTOS_DONE and n}
+    missed = outcome_summary(rest)
+    text = "Photos: " + (", ".join(done) or "nothing added or deleted")
+    if missed:
+        text += f"; {missed} (see the cards). The edits not done are kept"
+    only_duplicates = set(rest) <= {"skipped_duplicate"}
+    kind = "success" if only_duplicates else ("warning" if done else "error")
+    return text + ".", kind
+
+
+def photos_preview_summary(counts: Mapping[str, int]) -> str:
+    """The line a preview adds for photo adds and deletes: ``"Photos: 1 would add, 1
+    blocked"``."""
+    parts = [f"{n} {status.replace('_', ' ')}" for status, n in counts.items() if n]
+    return f"Photos: {', '.join(parts)}." if parts else ""
+
+
+def blocked_reason(codes: str | None) -> str:
+    """Why the editor did not delete a photo a variant shows (``codes``: the variants' codes).
+    The editor never takes a photo away from a variant: that stays a decision made in code
+    (``delete_images(..., remove_references=True)``) or in the admin."""
+    which = f"variant(s) {codes}" if codes else "a variant"
+    return f"{which} show this photo: not deleted; give the variant another photo first"

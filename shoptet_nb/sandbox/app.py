@@ -135,10 +135,12 @@ class SandboxApp:
 
     def stats_snapshot(self) -> dict[str, Any]:
         """The ``/_sandbox/stats`` body; ``photos_per_hash`` counts each added photo's bytes
-        per gallery (``"guid/gallery/sha256": photos``; above 1 is a duplicate)."""
+        per gallery (``"guid/gallery/sha256": photos``; above 1 is a duplicate);
+        ``drops_charged``: the bucket drops charged per token since the shop started."""
         self.jobs.settle(self.clock.time())
         snapshot = self.stats.snapshot(self.limiter.peaks(), self.limiter.levels())
         snapshot["photos_per_hash"] = self.uploads.per_hash(self._still_shown)
+        snapshot["drops_charged"] = self.limiter.charged()
         return snapshot
 
     def _still_shown(self, upload: Any, name: str) -> bool:

@@ -20,7 +20,7 @@ from ipyvuetify.VuetifyTemplate import VuetifyTemplate
 
 from ..editing import wording
 from ..editing.inputs import text_or_none as cell_text  # re-exported for the views
-from ..editing.loading import edited_frame
+from ..editing.loading import edited_frame, parse_photo_id, photo_id  # re-exported too
 from ..errors import ArgumentError, ShoptetError
 from ..progress_bar import hidden_when_done
 from .thumbnails import ThumbnailSource
@@ -28,6 +28,7 @@ from .vue_parts import shared_parts, widget_template
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
+    from ..editing.languages import LanguageSessions
     from ..editing.loading import Gallery, Photo
     from ..editing.model import EditModel
     from ..editing.session import EditSession
@@ -41,6 +42,7 @@ __all__ = [
     "check_session",
     "parse_photo_id",
     "photo_id",
+    "photo_preview_rows",
     "preview_rows",
     "static_html",
 ]
@@ -49,17 +51,6 @@ log = logging.getLogger("shoptet_nb")
 
 #: Rows of a preview shown in a widget (the Plan holds them all).
 PREVIEW_LIMIT = 300
-
-
-def photo_id(key: Photo) -> str:
-    """The id of a photo in a view: ``guid/gallery/name`` (names may hold ``/``)."""
-    return "/".join(key)
-
-
-def parse_photo_id(text: str) -> Photo:
-    """Inverse of :func:`photo_id`."""
-    guid, gallery, name = text.split("/", 2)
-    return guid, gallery, name
 
 
 def _int(value: object) -> int | None:
@@ -72,19 +63,20 @@ def _int(value: object) -> int | None:
 
 class Revisions:
     """The kernel's revision of each photo's caption: a view sends it with the caption, and the
-    browser drops its draft of a caption whose revision moved (the kernel set the text)."""
+    browser drops its draft of a caption whose revision moved (the kernel set the text). A key
+    is a photo, or a row of a view (a photo in one language)."""
 
     def __init__(self) -> None:
         self._counter = 0
-        self._revs: dict[Photo, int] = {}
+        self._revs: dict[tuple[str, ...], int] = {}
 
-    def bump(self, keys: Iterable[Photo]) -> None:
+    def bump(self, keys: Iterable[tuple[str, ...]]) -> None:
         """Mark these captions as set by the kernel."""
         self._counter += 1
         for key in keys:
             self._revs[key] = self._counter
 
-    def __getitem__(self, key: Photo) -> int:
+    def __getitem__(self, key: tuple[str, ...]) -> int:
         return self._revs.get(key, 0)
 
 
@@ -110,6 +102,36 @@ def preview_rows(rows: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str,
                 "new_description": new,
                 "old": old,
                 "new": new,
+            }
+        )
+    return out
+
+
+def photo_preview_rows(rows: pd.DataFrame, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Photo adds and deletes (``PhotoRows.rows``) as rows of the same preview table: the
+    image column says what happens (``add: <url>``, ``delete: <name>``), the reason why (a
+    variant that shows it, the photo that becomes main)."""
+    out = []
+    for i, row in enumerate(rows.to_dict("records")):
+        why = [cell_text(row.get("message")) or ""]
+        if cell_text(row.get("variant_codes")) and str(row["variant_codes"]) not in why[0]:
+            why.append(f"shown by variant(s) {row['variant_codes']}")
+        main = cell_text(row.get("becomes_main"))
+        if main and row.get("status") == "would_delete" and main not in why[0]:
+            why.append(f"{main} becomes the main image")
+        out.append(
+            {
+                "id": f"photo-{i}",
+                "product": names.get(str(row["guid"]), str(row["guid"])),
+                "name": f"{row['action']}: {row['label']}",
+                "status": cell_text(row.get("status")) or "",
+                "reason": "; ".join(w for w in why if w),
+                "old_priority": None,
+                "new_priority": None,
+                "old_description": None,
+                "new_description": None,
+                "old": None,
+                "new": None,
             }
         )
     return out
@@ -162,6 +184,12 @@ def _hiding_read_bars(init: Callable[..., None]) -> Callable[..., None]:
             init(self, *args, **kwargs)
 
     return build
+
+
+def _conflicted_photos(conflicts: pd.DataFrame) -> int:
+    """Photos (in each language, when the frame says) with an edit in conflict."""
+    key = [c for c in ("guid", "gallery", "name", "language") if c in conflicts.columns]
+    return len(conflicts[key].drop_duplicates())
 
 
 class EditingWidget(VuetifyTemplate):
@@ -247,19 +275,19 @@ class EditingWidget(VuetifyTemplate):
         did not change is ``<NA>``. Priorities are the fewest writes that give the wanted order.
         Edits in conflict are left out (see :attr:`conflicts`).
         """
-        return self.model.changes
+        return self._edits.changes
 
     @property
     def conflicts(self) -> pd.DataFrame:
         """Pending edits whose field changed in the shop since you made them: guid, gallery,
         name, field (``description`` or ``order``), yours, theirs. Save skips them until they
         are resolved with ``keep_mine`` or ``take_theirs``."""
-        return self.model.conflicts
+        return self._edits.conflicts
 
     @property
     def result(self) -> Result | None:
         """The Result of the last save (``None`` before the first)."""
-        return self.session.result
+        return self._saver.result
 
     @property
     def last_plan(self) -> Plan | None:
@@ -268,7 +296,7 @@ class EditingWidget(VuetifyTemplate):
 
     def plan(self) -> Plan:
         """The plan of the pending edits (``plan_updates`` against the shop as last read)."""
-        return self.session.plan()
+        return self._saver.plan()
 
     # --- the actions every such widget has -----------------------------------------------
 
@@ -285,8 +313,8 @@ class EditingWidget(VuetifyTemplate):
 
     def reset(self) -> None:
         """Forget every unsaved edit, in every gallery (Undo brings them back)."""
-        had = self.model.pending_count
-        self.model.reset()
+        had = self._edits.pending_count
+        self._edits.reset()
         self.preview_open = False
         self._render_all()
         self._say(wording.reset_notice(had), "info")
@@ -296,7 +324,7 @@ class EditingWidget(VuetifyTemplate):
 
     def preview(self) -> Plan:
         """Show the plan (old → new for every pending edit) in the widget and return it."""
-        plan = self.session.plan()
+        plan = self.plan()
         self.preview_rows = preview_rows(plan.rows.head(PREVIEW_LIMIT), self.session.product_names)
         self.preview_summary = wording.preview_summary(
             plan.counts,
@@ -317,7 +345,8 @@ class EditingWidget(VuetifyTemplate):
         send. An error that stops the save is shown and raised; so is an interrupt, after what
         was saved up to then is shown (``shoptet_nb.Interrupted`` carries it).
         """
-        count = len(self.model.changes)
+        # Photos to add or delete are the editor's only (a worklist's model never holds any).
+        count = len(self.changes) + self.model.photo_edit_count
         if not count:
             held = wording.held_text(self._held(), self.marked)
             self._say(f"Nothing to save: no pending edits.{held}", "info")
@@ -334,7 +363,7 @@ class EditingWidget(VuetifyTemplate):
                 self.busy_text = f"{saving}: part {number} of {parts}…"
 
         try:
-            result = self.session.save(
+            result = self._saver.save(
                 on_part=self._show_part,
                 on_start=starting,
                 on_progress=self._show_progress,
@@ -348,30 +377,54 @@ class EditingWidget(VuetifyTemplate):
             raise
         except Exception as exc:
             self._render_all()
-            stop = self.session.last_stop
+            stop = self._saver.last_stop
             text = (
                 wording.stopped_notice(exc, stop.part, stop.parts, stop.result, self.noun)
                 if stop is not None
                 else wording.failed_notice(exc)
             )
-            self._say(" ".join([text, *map(str, self.session.save_problems)]), "error")
+            self._say(" ".join([text, *map(str, self._saver.save_problems)]), "error")
             raise
         finally:
             self.busy = False
             self.busy_text = ""
         self._render_all()
+        notices = []
         if result is not None:
-            text, kind = wording.saved_notice(
-                result,
-                noun=self.noun,
-                marked=self.marked,
-                held=wording.held_text(self._held(result), self.marked),
-                problems=[str(p) for p in self.session.save_problems],
+            notices.append(
+                wording.saved_notice(
+                    result,
+                    noun=self.noun,
+                    marked=self.marked,
+                    held=wording.held_text(self._held(result), self.marked),
+                    problems=[str(p) for p in self._saver.save_problems],
+                )
             )
-            self._say(text, kind)
+        photos = self.session.photo_result
+        if photos is not None:
+            notices.insert(0, wording.photos_notice(photos.counts))
+            if result is None and self.session.save_problems:
+                notices.append((" ".join(map(str, self.session.save_problems)), "error"))
+        if notices:
+            # Error only when every part failed; a part not fully done makes it a warning.
+            kinds = {kind for _, kind in notices}
+            kind = (
+                "error" if kinds == {"error"} else "success" if kinds == {"success"} else "warning"
+            )
+            self._say(" ".join(text for text, _ in notices), kind)
         return result
 
     # --- what a view adds -----------------------------------------------------------------
+
+    @property
+    def _edits(self) -> EditModel | LanguageSessions:
+        """The pending edits the action bar counts (a view over several sessions: all)."""
+        return self.model
+
+    @property
+    def _saver(self) -> EditSession | LanguageSessions:
+        """What plans and saves them (a view over several sessions: each in turn)."""
+        return self.session
 
     def _render_all(self) -> None:
         """Show the model as it is now (after a save, a re-read, a reset)."""
@@ -400,21 +453,19 @@ class EditingWidget(VuetifyTemplate):
     def _held(self, result: Result | None = None) -> int:
         """Photos with an edit in conflict that were not sent (those of ``result`` are counted
         in its notice already)."""
-        conflicts = self.model.conflicts
-        held = len(conflicts[["guid", "gallery", "name"]].drop_duplicates())
+        held = _conflicted_photos(self._edits.conflicts)
         if result is not None:
             held -= int((result.rows["status"] == "conflict").sum())
         return max(held, 0)
 
     def _render_counts(self) -> None:
         """The action bar: how many unsaved edits, in how many products, and the undo."""
-        model = self.model
-        self.pending = model.pending_count
-        conflicts = len(model.conflicts[["guid", "gallery", "name"]].drop_duplicates())
+        edits = self._edits
+        self.pending = edits.pending_count
         self.pending_text = wording.pending_text(
-            self.pending, len(model.pending_products), conflicts
+            self.pending, len(edits.pending_products), _conflicted_photos(edits.conflicts)
         )
-        self.can_undo = bool(model.can_undo)
+        self.can_undo = bool(edits.can_undo)
 
     def _conflicts_of(self, galleries: Iterable[Gallery]) -> dict[Photo, list[dict[str, str]]]:
         """The conflicts of these galleries by photo: ``[{field, yours, theirs}]``."""

@@ -1,8 +1,9 @@
 """``CaptionWorklist``: hundreds of captions across the catalogue in one virtualised grid.
 
-The widget is a view over an :class:`~shoptet_nb.EditSession`, as the gallery editor is (pending
-edits, conflicts, undo and save outcomes mean the same in both); the view is
-``caption_worklist.vue``.
+The widget is a view over an :class:`~shoptet_nb.EditSession` per language its frame holds, as
+the gallery editor is over one (pending edits, conflicts, undo and save outcomes mean the same
+in both); which row is which photo in which language, and the languages' sessions, are
+:class:`~shoptet_nb.editing.worklist_rows.WorklistRows`; the view is ``caption_worklist.vue``.
 
 What goes to the browser, and when:
 
@@ -18,7 +19,7 @@ What goes to the browser, and when:
 Hints while typing: the rules that look at one caption alone are checked in the browser with the
 very regular expressions of :data:`shoptet_nb.lint.RULE_PATTERNS` (sent in ``rules``, messages
 from :data:`~shoptet_nb.lint.LINT_RULES`); ``duplicate`` needs the gallery's other captions and
-is computed here by :func:`~shoptet_nb.lint.lint_captions` whenever a caption reaches the kernel.
+is computed in the kernel by :func:`~shoptet_nb.lint.lint_captions` whenever a caption reaches it.
 """
 
 from __future__ import annotations
@@ -32,26 +33,20 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import traitlets as t
 
-from ..columns import IMAGE_KEY
 from ..editing import EditSession
-from ..editing.inputs import SPACES, clean_caption, worklist_language, worklist_photos
-from ..editing.loading import Photo, ReadProblem, edited_frame, keys_of, restrict
-from ..editing.wording import outcome_view, plural, reloaded_notice
-from ..errors import ArgumentError, FrameError, ShoptetError
+from ..editing.inputs import SPACES, clean_caption
+from ..editing.languages import LanguageSessions, language_label
+from ..editing.wording import outcome_view, plural, reloaded_notice, undone_notice
+from ..editing.worklist_rows import Language, Row, WorklistRows, row_language, row_photo
+from ..errors import ArgumentError, ShoptetError
 from ..lint import LINT_RULES, RULE_PATTERNS
-from .base import EditingWidget, cell_text, check_session, parse_photo_id, photo_id, static_html
+from .base import EditingWidget, cell_text, check_session, static_html
 
 if TYPE_CHECKING:
     from ..client import ShoptetClient
     from ..write.result import Result
 
 __all__ = ["CaptionWorklist", "clean_caption"]
-
-#: A photo: (product guid, gallery, file name).
-Key = Photo
-
-#: Columns the worklist needs of each photo; a frame without them is completed from the shop.
-_NEEDED = ("priority", "description", "change_time", "product_name")
 
 #: How a row's state reads in the grid (and in :attr:`CaptionWorklist.rows`).
 STATE_LABELS: dict[str, str] = {
@@ -85,6 +80,11 @@ class CaptionWorklist(EditingWidget):
     hides the bar shown while the photos are read from the shop. ``session`` is the
     :class:`~shoptet_nb.EditSession` to show (default: a new one on ``client``, the frame's
     language and ``journal``).
+
+    A frame that holds several languages (its ``language`` column) gives a row per photo and
+    language, labelled; each row is edited, checked and saved in its own language (one Result
+    of all). ``language=`` then says which row ``set_caption``, ``keep_mine`` and
+    ``take_theirs`` mean (None: the shop's default).
     """
 
     template_file = (__file__, "caption_worklist.vue")
@@ -92,6 +92,8 @@ class CaptionWorklist(EditingWidget):
     rules = t.List(t.Dict()).tag(sync=True)
     rows_data = t.List(t.Dict()).tag(sync=True)
     row_updates = t.Dict().tag(sync=True)
+    #: Whether rows show their language (the frame holds several; each row's ``l``).
+    languages_shown = t.Bool(False).tag(sync=True)
 
     noun = "caption"
     marked = "the rows"
@@ -109,29 +111,17 @@ class CaptionWorklist(EditingWidget):
     ) -> None:
         if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
             raise ArgumentError(f"max_length must be a whole number of 1 or more: {max_length!r}")
-        language = worklist_language(frame)
-        keys, suggestions = worklist_photos(frame)
-        check_session(session, client, language)
-        session = session or EditSession(client, language=language, journal=journal)
-        super().__init__(session, max_length=max_length, **kwargs)
-        self._keys: list[Key] = keys
-        self._index: dict[Key, int] = {k: i for i, k in enumerate(keys)}
-        self._suggestions = suggestions
-        self._galleries_held = list(dict.fromkeys((k[0], k[1]) for k in keys))
-        self._missing: dict[Key, str] = {}
-        self._duplicates: set[Key] = set()
-        self._position_cache: dict[Key, int] | None = None
-        # Columns the frame lacks are read from the shop: the whole galleries, so that
-        # `duplicate` and the template's {n} and {count} see every photo, not only the
-        # worklist's (``progress``: the bar of the one slow part of building a big worklist).
-        complete = all(c in frame.columns for c in _NEEDED)
-        given = frame.drop_duplicates(IMAGE_KEY) if complete else None  # first row of each
-        self._problems: list[ReadProblem] = session.load(
-            self._galleries_held, frame=given, partial="keep", progress=progress
+        book, frames = WorklistRows.from_frame(
+            client, frame, session=session, journal=journal, max_length=max_length
         )
-        whole = next((p.error for p in self._problems if p.error is not None), None)
-        if whole is not None:
-            raise whole
+        check_session(session, client, next(iter(frames)))
+        sessions = book.languages.sessions
+        super().__init__(next(iter(sessions.values())), max_length=max_length, **kwargs)
+        #: The rows, and the session of each language (one for a single-language worklist).
+        self.book = book
+        self.languages_shown = book.several
+        # ``progress``: the bar of the one slow part of building a big worklist.
+        book.load(frames, progress=progress)
         self.rules = [
             {"rule": rule, "message": message, "pattern": RULE_PATTERNS.get(rule, "")}
             for rule, message in LINT_RULES.items()
@@ -141,6 +131,11 @@ class CaptionWorklist(EditingWidget):
     # --- public state -------------------------------------------------------------------
 
     @property
+    def languages(self) -> LanguageSessions:
+        """Every language's session, by language (in frame order)."""
+        return self.book.languages
+
+    @property
     def save_batch(self) -> int:
         """Galleries per part of a save: ten for each connection the client keeps open (30
         with Shoptet's 3), so the grid shows outcomes after every part."""
@@ -148,32 +143,32 @@ class CaptionWorklist(EditingWidget):
 
     @save_batch.setter
     def save_batch(self, value: int) -> None:
-        self.session.save_batch = value
+        for session in self.languages.sessions.values():
+            session.save_batch = value
 
     @property
     def rows(self) -> pd.DataFrame:
-        """The grid as a frame: one row per photo, in worklist order.
+        """The grid as a frame: one row per photo (per photo and language, with a ``language``
+        column, when the worklist holds several), in worklist order.
 
         Columns: guid, gallery, name, product_name, description (with your edits), original
         (the shop's caption), rules (the findings of the current caption, comma-separated),
         state (``edited``, ``saved``, ``conflict``, ``failed``, ``missing`` or ``<NA>``) and
         message (the server's message, or what changed in the shop).
         """
-        findings = self._findings(self._galleries_held)
-        found: dict[Key, list[str]] = {}
-        for key, rule in zip(keys_of(findings), findings["rule"].astype(str), strict=True):
-            found.setdefault(key, []).append(rule)
+        found = self.book.rules()
         records = []
-        for key in self._keys:
+        for key in self.book.keys:
             row = self._row(key)
             records.append(
                 {
                     "guid": key[0],
                     "gallery": key[1],
                     "name": key[2],
+                    "language": row_language(key),
                     "product_name": row["p"],
-                    "description": None if key in self._missing else row["c"],
-                    "original": self._original(key),
+                    "description": None if key in self.book.missing else row["c"],
+                    "original": self.book.shop_value(key, "description"),
                     "rules": ",".join(found.get(key, [])),
                     "state": row["s"] or None,
                     "message": row["m"] or None,
@@ -183,6 +178,7 @@ class CaptionWorklist(EditingWidget):
             "guid",
             "gallery",
             "name",
+            *(["language"] if self.languages_shown else []),
             "product_name",
             "description",
             "original",
@@ -190,38 +186,58 @@ class CaptionWorklist(EditingWidget):
             "state",
             "message",
         ]
-        return pd.DataFrame(records, columns=columns).astype("string")
+        return pd.DataFrame(records).reindex(columns=columns).astype("string")
 
     def __repr__(self) -> str:
-        return f"<CaptionWorklist {plural(len(self._keys), 'photo')}: {self.pending_text.lower()}>"
+        count = plural(len(self.book.keys), "photo")
+        return f"<CaptionWorklist {count}: {self.pending_text.lower()}>"
 
     # --- editing ----------------------------------------------------------------------------
 
-    def set_caption(self, guid: str, name: str, text: str | None, gallery: str = "shop") -> None:
-        """Set the caption of one photo (kept in the worklist until :meth:`save`)."""
-        key = self._check((str(guid), str(gallery), str(name)))
+    def set_caption(
+        self,
+        guid: str,
+        name: str,
+        text: str | None,
+        gallery: str = "shop",
+        *,
+        language: Language = ...,
+    ) -> None:
+        """Set the caption of one photo (kept in the worklist until :meth:`save`).
+
+        ``language`` says which row when the worklist holds the photo in several languages
+        (None: the shop's default)."""
+        key = self.book.find(guid, gallery, name, language)
         if text is not None and not isinstance(text, str) and cell_text(text) is not None:
             raise ArgumentError(f"a caption must be text or None, got {text!r}")
         # A null from a frame (<NA>, NaN) means no caption, never the text "<NA>".
-        self.model.set_caption(*key, cell_text(text))
+        self.book.model(key).set_caption(*row_photo(key), cell_text(text))
         self.revisions.bump([key])
         self._after([key])
 
-    def keep_mine(self, guid: str, name: str, gallery: str = "shop") -> None:
+    def keep_mine(
+        self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
+    ) -> None:
         """Resolve a conflict by keeping your caption: the next save sends it."""
-        key = self._check((str(guid), str(gallery), str(name)))
-        self.model.keep_mine(*key)
-        self._after([key])
+        self._settle(self.book.find(guid, gallery, name, language), keep=True)
 
-    def take_theirs(self, guid: str, name: str, gallery: str = "shop") -> None:
+    def take_theirs(
+        self, guid: str, name: str, gallery: str = "shop", *, language: Language = ...
+    ) -> None:
         """Resolve a conflict by taking the shop's caption: your edit is dropped."""
-        key = self._check((str(guid), str(gallery), str(name)))
-        self.model.take_theirs(*key)
-        self.revisions.bump([key])
+        self._settle(self.book.find(guid, gallery, name, language), keep=False)
+
+    def _settle(self, key: Row, *, keep: bool) -> None:
+        model = self.book.model(key)
+        if keep:
+            model.keep_mine(*row_photo(key))
+        else:
+            model.take_theirs(*row_photo(key))
+            self.revisions.bump([key])  # the kernel set the caption: drop the browser's draft
         self._after([key])
 
     def fill_from_template(
-        self, template: str, keys: Iterable[Key] | pd.DataFrame | None = None
+        self, template: str, keys: Iterable[Sequence[str]] | pd.DataFrame | None = None
     ) -> int:
         """Write captions from a ``fill_captions`` template into the chosen rows (all if None).
 
@@ -231,45 +247,42 @@ class CaptionWorklist(EditingWidget):
 
         >>> worklist.fill_from_template("{product_name} – photo {n}", keys)  # doctest: +SKIP
         """
-        from ..edits import fill_captions
+        chosen = self.book.choose(keys)
+        return self._bulk(self.book.templated(template, chosen), f"template {template}")
 
-        chosen = self._chosen(keys)
-        frame = edited_frame(self.model, sorted({(k[0], k[1]) for k in chosen}))
-        filled = fill_captions(frame, template, only_empty=False)
-        new = {
-            (str(g), str(gal), str(n)): cell_text(d) or ""
-            for g, gal, n, d in filled[["guid", "gallery", "name", "description"]].itertuples(
-                index=False
-            )
-        }
-        return self._bulk({k: new[k] for k in chosen if k in new}, f"template {template}")
-
-    def trim_whitespace(self, keys: Iterable[Key] | pd.DataFrame | None = None) -> int:
+    def trim_whitespace(self, keys: Iterable[Sequence[str]] | pd.DataFrame | None = None) -> int:
         """Strip the chosen captions and collapse runs of spaces. Returns how many changed."""
-        chosen = self._chosen(keys)
-        wanted = {k: SPACES.sub(" ", self.model.caption(*k)).strip() for k in chosen}
+        chosen = self.book.choose(keys)
+        wanted = {k: SPACES.sub(" ", self.book.caption(k)).strip() for k in chosen}
         return self._bulk(wanted, "trimmed whitespace")
 
-    def take_suggestions(self, keys: Iterable[Key] | pd.DataFrame | None = None) -> int:
+    def take_suggestions(self, keys: Iterable[Sequence[str]] | pd.DataFrame | None = None) -> int:
         """Use each chosen row's suggestion (the frame's ``suggestion`` column, else the caption
         without markup and stray spaces). Returns how many changed."""
-        chosen = self._chosen(keys)
-        wanted = {k: s for k in chosen if (s := self._suggestion(k))}
+        chosen = self.book.choose(keys)
+        wanted = {k: s for k in chosen if (s := self.book.suggestion(k))}
         return self._bulk(wanted, "suggestions taken")
+
+    def undo(self) -> str | None:
+        """Undo the last action, in whichever language it was (see ``EditingWidget.undo``)."""
+        done = self.languages.undo()
+        self._show_changed(self.book.undone(done))
+        label = done[0][1].label if done else None
+        self._say(undone_notice(label), "info")
+        return label
 
     def refresh(self) -> None:
         """Read the worklist's galleries again; unsaved edits are kept, conflicts marked."""
-        galleries = list(dict.fromkeys((k[0], k[1]) for k in self._keys if k not in self._missing))
         # A big worklist takes a while to read: the bar says so, and Save and the other
         # actions are disabled until the grid shows the shop as it is now.
-        count = len(galleries)
+        count = len(self.book.readable())
         self.busy_text = (
             f"Reading {count} {'gallery' if count == 1 else 'galleries'} from the shop…"
         )
         self.progress = -1.0
         self.busy = True
         try:
-            problems = self.session.reread(galleries)
+            problems = self.book.reread()
         finally:
             self.busy = False
             self.busy_text = ""
@@ -280,14 +293,19 @@ class CaptionWorklist(EditingWidget):
     # --- front-end events (each calls its Python twin) ------------------------------------
 
     def vue_keep_mine(self, data: dict[str, Any]) -> None:
-        self._event(data, lambda: self.keep_mine(*self._guid_name_gallery(data)))
+        self._event(data, lambda: self._resolve(data, keep=True))
 
     def vue_take_theirs(self, data: dict[str, Any]) -> None:
-        self._event(data, lambda: self.take_theirs(*self._guid_name_gallery(data)))
+        self._event(data, lambda: self._resolve(data, keep=False))
+
+    def _resolve(self, data: Mapping[str, Any], *, keep: bool) -> None:
+        guid, gallery, name, code = self.book.parse_id(str(data["key"]))
+        resolve = self.keep_mine if keep else self.take_theirs
+        resolve(guid, name, gallery, language=code or None)
 
     def vue_bulk_edit(self, data: dict[str, Any]) -> None:
         def run() -> None:
-            keys = [parse_photo_id(str(k)) for k in data.get("keys") or []]
+            keys = [self.book.parse_id(str(k)) for k in data.get("keys") or []]
             action = str(data.get("action"))
             if not keys:
                 self._say("Select rows first (the boxes on the left).", "info")
@@ -304,184 +322,127 @@ class CaptionWorklist(EditingWidget):
 
         self._event(data, run)
 
-    def _guid_name_gallery(self, data: Mapping[str, Any]) -> tuple[str, str, str]:
-        guid, gallery, name = parse_photo_id(str(data["key"]))
-        return guid, name, gallery
+    def _take_captions(self, data: Mapping[str, Any]) -> None:
+        """The caption drafts a message carries (``{row id: text}``), each in its row's language."""
+        touched = []
+        for ident, text in (data.get("captions") or {}).items():
+            key = self.book.parse_id(str(ident))
+            if key in self.book.index and key not in self.book.missing:
+                caption = None if text is None else str(text)
+                self.book.model(key).set_caption(*row_photo(key), caption)
+                touched.append(key)
+        if touched:
+            self._after(touched)
 
-    def _editable(self, key: Key) -> bool:
-        return key in self._index and key not in self._missing
-
-    def _took_captions(self, keys: list[Key]) -> None:
+    def _show_changed(self, photos: Sequence[Sequence[str]]) -> None:
+        # Only the rows of the galleries the action touched go back to the browser; the kernel
+        # set their captions (an undo), so the browser drops its drafts of them.
+        keys = [k for k in self.book.rows_of(photos) if k not in self.book.missing]
+        self.revisions.bump(keys)
         self._after(keys)
 
-    def _show_changed(self, photos: list[Key]) -> None:
-        # Only the rows of the galleries the action touched go back to the browser.
-        self._after([k for k in photos if k in self._index and k not in self._missing])
+    # --- the languages' sessions behind the base's state and save ------------------------
+
+    @property
+    def _edits(self) -> LanguageSessions:
+        return self.languages
+
+    @property
+    def _saver(self) -> LanguageSessions:
+        return self.languages
 
     # --- internals ------------------------------------------------------------------------
 
-    def _check(self, key: Key) -> Key:
-        if key not in self._index:
-            raise ArgumentError(
-                f"no photo {key[2]!r} of product {key[0]} (gallery {key[1]}) in this worklist"
-            )
-        if key in self._missing:
-            raise ArgumentError(f"photo {key[2]!r} of product {key[0]}: {self._missing[key]}")
-        return key
-
-    def _chosen(self, keys: Iterable[Key] | pd.DataFrame | None) -> list[Key]:
-        if keys is None:
-            chosen = list(self._keys)
-        elif isinstance(keys, pd.DataFrame):
-            missing = [c for c in IMAGE_KEY if c not in keys.columns]
-            if missing:
-                raise FrameError(f"the rows frame lacks the column(s) {', '.join(missing)}")
-            chosen = [
-                (str(g), str(gal), str(n)) for g, gal, n in keys[IMAGE_KEY].itertuples(index=False)
-            ]
-        else:
-            chosen = [(str(k[0]), str(k[1]), str(k[2])) for k in keys]
-        unknown = [k for k in chosen if k not in self._index]
-        if unknown:
-            raise ArgumentError(f"{plural(len(unknown), 'row')} not in this worklist: {unknown[0]}")
-        return [k for k in chosen if k not in self._missing]
-
-    def _bulk(self, wanted: Mapping[Key, str], label: str) -> int:
-        changed = [k for k, text in wanted.items() if text != self.model.caption(*k)]
-        if changed:
-            self.model.set_captions({k: wanted[k] for k in changed}, label=label)
+    def _bulk(self, wanted: Mapping[Row, str], label: str) -> int:
+        changed = self.book.set_captions(wanted, label)
         self.revisions.bump(changed)
         self._after(changed)
         return len(changed)
 
-    def _original(self, key: Key) -> str | None:
-        position = self._positions().get(key)
-        if position is None:
-            return None
-        return cell_text(self._base["description"].iloc[position])
-
-    def _positions(self) -> dict[Key, int]:
-        if self._position_cache is None:
-            self._position_cache = {k: i for i, k in enumerate(keys_of(self._base))}
-        return self._position_cache
-
-    def _suggestion(self, key: Key) -> str:
-        given = self._suggestions.get(key)
-        current = self.model.caption(*key)
-        wanted = given if given is not None else clean_caption(current)
-        return wanted if wanted and wanted != current else ""
-
-    def _update_duplicates(self, galleries: set[tuple[str, str]]) -> list[Key]:
-        """Recompute the ``duplicate`` rule in these galleries; return the rows it changed."""
-        if not galleries:
-            return []
-        findings = self._findings(sorted(galleries))
-        found = keys_of(findings[findings["rule"] == "duplicate"])
-        duplicates = {k for k in found if k in self._index}
-        before = {k for k in self._duplicates if (k[0], k[1]) in galleries}
-        self._duplicates = (self._duplicates - before) | duplicates
-        return list(before ^ duplicates)
-
-    def _row(self, key: Key) -> dict[str, Any]:
-        missing = self._missing.get(key)
-        names = self.session.product_names
+    def _row(self, key: Row) -> dict[str, Any]:
+        missing = self.book.missing.get(key)
+        head = {
+            "i": self.book.index[key],
+            "k": self.book.row_id(key),
+            "p": self.session.product_names.get(key[0], key[0]),
+            "n": key[2],
+            "l": language_label(row_language(key)) if self.languages_shown else "",
+        }
         if missing:
-            return {
-                "i": self._index[key],
-                "k": photo_id(key),
-                "p": names.get(key[0], key[0]),
-                "n": key[2],
-                "c": "",
-                "r": 0,
-                "d": False,
-                "s": "missing",
-                "m": missing,
-                "y": "",
-                "t": None,
-            }
-        state = self.model.state(*key) or ""
+            blank = {"c": "", "r": 0, "d": False, "s": "missing", "m": missing, "y": "", "t": None}
+            return {**head, **blank}
+        model = self.book.model(key)
+        state = model.state(*row_photo(key)) or ""
         message = ""
         theirs = None
         if state == "conflict":
-            conflict = self._conflict_of(key)
+            conflict = self.book.conflict_of(key)
             theirs = conflict.get("theirs") if conflict else None
             message = f"Changed in the shop since you edited it: the shop says “{theirs or ''}”"
         elif state in ("failed", "saved"):
-            outcome = self.model.outcome(*key)
+            outcome = model.outcome(*row_photo(key))
             message = outcome_view(outcome)["label"] if outcome else ""
         return {
-            "i": self._index[key],
-            "k": photo_id(key),
-            "p": names.get(key[0], key[0]),
-            "n": key[2],
-            "c": self.model.caption(*key),
+            **head,
+            "c": model.caption(*row_photo(key)),
             "r": self.revisions[key],
-            "d": key in self._duplicates,
+            "d": key in self.book.duplicates,
             "s": state,
             "m": message,
-            "y": self._suggestion(key),
+            "y": self.book.suggestion(key),
             "t": theirs,
         }
 
-    def _conflict_of(self, key: Key) -> dict[str, str] | None:
-        found = self._conflicts_of([(key[0], key[1])]).get(key)
-        return found[0] if found else None
-
-    def _after(self, keys: Sequence[Key]) -> None:
+    def _after(self, keys: Sequence[Row]) -> None:
         """Push the rows an action touched (and those whose duplicate flag moved)."""
-        galleries = {(k[0], k[1]) for k in keys}
-        touched = set(keys) | set(self._update_duplicates(galleries))
-        self.row_updates = {str(self._index[k]): self._row(k) for k in touched}
+        self.languages.note_action()
+        galleries = {(k[0], k[1], k[3]) for k in keys}
+        touched = set(keys) | set(self.book.update_duplicates(galleries))
+        self.row_updates = {str(self.book.index[k]): self._row(k) for k in touched}
         self._render_counts()
 
     def _show_part(self, result: Result) -> None:
         """One part of a save ended: its rows show Saved / Not saved at once."""
-        touched = [k for k in keys_of(result.rows) if k in self._index and k not in self._missing]
+        touched = self.book.of_frame(result.rows)
         self.revisions.bump(touched)
         self._after(touched)
 
     def _render_all(self) -> None:
-        """The whole grid again, from the shop as the model now holds it."""
-        held = [g for g in self._galleries_held if self.model.has(*g)]
-        self._base = restrict(self.model.base_frame(held), self._keys)
-        self._position_cache = None
-        present = set(keys_of(self._base))
-        self._missing = {}
-        for key in self._keys:
-            if key not in present:
-                why = next((p.message for p in self._problems if p.concerns(key)), None)
-                self._missing[key] = (
-                    f"Could not read it from the shop: {why}" if why else "Not in the shop"
-                )
-        self.revisions.bump(self._keys)
-        self._update_duplicates(set(held))
-        self.rows_data = [self._row(k) for k in self._keys]
+        """The whole grid again, from the shop as the models now hold it."""
+        self.languages.note_action()
+        self.book.take_shop()
+        self.revisions.bump(self.book.keys)
+        self.rows_data = [self._row(k) for k in self.book.keys]
         self._render_counts()
 
     def vue_want_thumbs(self, data: dict[str, Any]) -> None:
-        keys = [parse_photo_id(str(k)) for k in (data.get("keys") or [])[:200]]
-        positions = self._positions()
-        urls = self._base["url"]
-        wanted = {k: cell_text(urls.iloc[positions[k]]) for k in keys if k in positions}
+        keys = [self.book.parse_id(str(k)) for k in (data.get("keys") or [])[:200]]
+        wanted = {
+            self.book.row_id(k): (k[2], self.book.shop_value(k, "url"))
+            for k in keys
+            if k in self.book.index and k not in self.book.missing
+        }
         with contextlib.suppress(ShoptetError):
-            self.thumbs = self._thumbnails(wanted)
+            self.thumbs = self._thumbs.sources(wanted)
 
     # --- static fallback ------------------------------------------------------------------
 
     def _repr_html_(self) -> str:
         """A static view (the first 50 rows), for where widgets cannot render."""
         esc = html.escape
+        language = ["language"] if self.languages_shown else []
         rows = []
-        for key in self._keys[:50]:
+        for key in self.book.keys[:50]:
             row = self._row(key)
             state = STATE_LABELS.get(row["s"], "")
-            rows.append([esc(row["p"]), esc(row["n"]), esc(row["c"]), esc(state)])
-        more = len(self._keys) - 50
+            cells = [row["l"]] if language else []
+            rows.append([esc(c) for c in [*cells, row["p"], row["n"], row["c"], state]])
+        more = len(self.book.keys) - 50
         return static_html(
             "worklist",
             "Caption worklist",
-            f"{plural(len(self._keys), 'photo')} · {self.pending_text}",
-            ["product", "file", "caption", "state"],
+            f"{plural(len(self.book.keys), 'photo')} · {self.pending_text}",
+            [*language, "product", "file", "caption", "state"],
             rows,
             sandbox=self.is_sandbox,
             tail=f"… and {more} more" if more > 0 else "",

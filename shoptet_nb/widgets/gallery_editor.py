@@ -15,8 +15,10 @@ drafts in its own message), so there is no round trip per keystroke.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,14 +30,27 @@ from ..editing.audit_marks import audit_marks
 from ..editing.catalogue import Catalogue
 from ..editing.inputs import editor_frame, editor_language, product_guids
 from ..editing.loading import edited_frame
-from ..editing.wording import outcome_view, plural, reloaded_notice
+from ..editing.wording import (
+    outcome_view,
+    photos_preview_summary,
+    plural,
+    reloaded_notice,
+)
 from ..errors import ArgumentError, ShoptetError
-from .base import EditingWidget, cell_text, check_session, photo_id, static_html
+from .base import (
+    EditingWidget,
+    cell_text,
+    check_session,
+    photo_id,
+    photo_preview_rows,
+    static_html,
+)
 from .thumbnails import is_loopback_url
 
 if TYPE_CHECKING:
     from ..audit import ImageAudit
     from ..client import ShoptetClient
+    from ..plan import Plan
 
 __all__ = ["GalleryEditor"]
 
@@ -66,8 +81,16 @@ class GalleryEditor(EditingWidget):
     :attr:`conflicts`, :meth:`plan`, :meth:`save` and :attr:`result`; every button has a
     method (:meth:`move_up`, :meth:`move_down`, :meth:`make_main`, :meth:`move`,
     :meth:`set_caption`, :meth:`undo`, :meth:`discard`, :meth:`reset`, :meth:`keep_mine`,
-    :meth:`take_theirs`, :meth:`preview`, :meth:`previous_product`, :meth:`next_product`,
+    :meth:`take_theirs`, :meth:`add_photos`, :meth:`add_file`, :meth:`toggle_delete`,
+    :meth:`remove_add`, :meth:`preview`, :meth:`previous_product`, :meth:`next_product`,
     :meth:`show_product`, :meth:`search_products`, :meth:`refresh`).
+
+    "Add photos" takes public URLs (one per line: Shoptet's servers download them), or local
+    files when the editor has a ``stage`` (a function ``bytes -> public URL`` that uploads to
+    your storage; ``client.sandbox.stage`` in the sandbox). "Delete" marks a photo: it stays on
+    screen, marked, until Save deletes it; Undo (Ctrl+Z) brings it back. Both are pending edits
+    like a caption: the preview lists them (a duplicate, a photo a variant shows), Save sends
+    the deletes, then the adds, then the caption and order edits, and reads the gallery again.
 
     The pending edits are exactly what you did, against the shop as it is now: every reload
     (⟳, after a save, on returning to a product) rebases them. An edit whose field changed
@@ -97,6 +120,10 @@ class GalleryEditor(EditingWidget):
     conflict_count = t.Int(0).tag(sync=True)
     undo_text = t.Unicode("").tag(sync=True)
     search_results = t.List(t.Dict()).tag(sync=True)
+    #: Photos to add at Save, shown as placeholder cards: {id, label, caption, outcome}.
+    new_cards = t.List(t.Dict()).tag(sync=True)
+    #: Whether local files can be added (the editor has a stager).
+    can_stage = t.Bool(False).tag(sync=True)
 
     #: After a save every gallery it wrote is read again (the cards show the shop as it is).
     reread_after_save = "all"
@@ -114,6 +141,7 @@ class GalleryEditor(EditingWidget):
         journal: str | Path | bool | None = None,
         audit: ImageAudit | None = None,
         session: EditSession | None = None,
+        stage: Callable[[bytes], str] | None = None,
         **kwargs: Any,
     ) -> None:
         if sum(x is not None for x in (product, products, images)) > 1:
@@ -126,8 +154,12 @@ class GalleryEditor(EditingWidget):
             )
         language = editor_language(client, images, language)
         check_session(session, client, language)
+        if session is not None and stage is not None and session.stage not in (None, stage):
+            raise ArgumentError("stage= differs from the session's own stage: pass one of them")
         session = session or EditSession(client, language=language, journal=journal)
+        session.stage = stage or session.stage
         super().__init__(session, max_length=max_length, **kwargs)
+        self.can_stage = session.stage is not None
         self._gallery = gallery
         # An image audit's size and marks (2027 rule, copies) per photo, shown on the cards.
         self._audit_marks = audit_marks(audit) if audit is not None else {}
@@ -269,6 +301,54 @@ class GalleryEditor(EditingWidget):
         self._say(f"Took the shop's version of {name}; Undo brings your edit back.", "info")
         self._render()
 
+    def add_photos(self, urls: str | Iterable[str], *, guid: str | None = None) -> list[str]:
+        """Add photos by URL (a text with one per line, or a list) to the gallery on screen at
+        the next Save. Returns the lines refused, one sentence each (a local path without a
+        stager, not a URL, already pending); those are not added and nothing is sent."""
+        key = self._key_for(guid)
+        text = urls if isinstance(urls, str) else "\n".join(urls)
+        adds, problems = self.session.add_urls(key[0], key[1], text)
+        self._say_added(len(adds), problems)
+        self._render()
+        return problems
+
+    def add_file(self, data: bytes, filename: str, *, guid: str | None = None) -> None:
+        """Add a local file's bytes to the gallery on screen at the next Save (needs the
+        editor's ``stage``: without one this says why and keeps nothing)."""
+        key = self._key_for(guid)
+        self.session.add_photo(key[0], key[1], data=data, filename=filename)
+        self._say_added(1, [])
+        self._render()
+
+    def remove_add(self, add_id: str, *, guid: str | None = None) -> None:
+        """Take back a photo to add (its placeholder card goes; Undo brings it back)."""
+        key = self._key_for(guid)
+        self.model.remove_add(key[0], key[1], add_id)
+        self._render()
+
+    def toggle_delete(self, name: str, *, guid: str | None = None) -> bool:
+        """Mark image ``name`` for delete at the next Save, or unmark it; whether it is marked.
+        A marked photo stays on screen; Undo brings it back."""
+        key = self._key_for(guid)
+        marked = self.model.toggle_delete(key[0], key[1], name)
+        self._render()
+        return marked
+
+    def preview(self) -> Plan:
+        """Show the plan in the widget and return it: the caption and order edits, then each
+        photo to delete or add as a dry run would do it (a duplicate, a photo a variant shows,
+        which photo becomes main). The photo rows are in ``session.preview_photos()``."""
+        plan = super().preview()
+        if self.model.photo_galleries:
+            photos = self.session.preview_photos()
+            rows = photo_preview_rows(photos.rows, self.session.product_names)
+            self.preview_rows = [*self.preview_rows, *rows]
+            summary = self.preview_summary if len(plan.rows) else ""
+            self.preview_summary = " ".join(
+                x for x in (summary, photos_preview_summary(photos.counts)) if x
+            )
+        return plan
+
     def refresh(self) -> None:
         """Read the product on screen again from the shop; unsaved edits are rebased on it."""
         if self._key is not None:
@@ -302,6 +382,18 @@ class GalleryEditor(EditingWidget):
     def vue_take_theirs(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.take_theirs(data["name"], data.get("field")))
 
+    def vue_add_photos(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self.add_photos(str(data.get("urls") or "")))
+
+    def vue_add_files(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self._add_files(data.get("files") or []))
+
+    def vue_remove_add(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self.remove_add(str(data["id"])))
+
+    def vue_toggle_delete(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self.toggle_delete(str(data["name"])))
+
     def vue_previous_product(self, data: dict[str, Any]) -> None:
         self._event(data, self.previous_product)
 
@@ -313,6 +405,25 @@ class GalleryEditor(EditingWidget):
 
     def vue_search_products(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.search_products(str(data.get("text") or "")))
+
+    def _add_files(self, files: list[dict[str, Any]]) -> None:
+        """Files picked in the browser ({name, data: base64}), each added as its own action."""
+        if not self.session.stage:
+            names = ", ".join(str(f.get("name")) for f in files)
+            raise ArgumentError(
+                f"{names}: local files need a stager (GalleryEditor(..., stage=...)); not added"
+            )
+        for item in files:
+            try:
+                data = base64.b64decode(str(item.get("data") or ""), validate=True)
+            except binascii.Error as exc:
+                raise ArgumentError(f"{item.get('name')}: the file did not arrive whole") from exc
+            self.add_file(data, str(item.get("name") or "photo"))
+
+    def _say_added(self, added: int, problems: list[str]) -> None:
+        kept = f"{plural(added, 'photo')} to add at Save." if added else "Nothing added."
+        refused = f" Not added: {' '.join(problems)}" if problems else ""
+        self._say(kept + refused, "warning" if problems else "info")
 
     def _editable(self, key: tuple[str, str, str]) -> bool:
         return self.model.has(key[0], key[1]) and key[2] in self.model.names(key[0], key[1])
@@ -339,15 +450,21 @@ class GalleryEditor(EditingWidget):
         for card in self.cards:
             src = pictures[card["key"]]
             picture = [f'<img src="{esc(src)}" alt="" width="96">' if src else ""]
-            state = ", ".join(card["fields"])
+            state = ", ".join(f for f in card["fields"] if f != "delete")
             state = f"edited: {state}" if state else ""
             if card["conflict"]:
                 state = "conflict: changed in the shop since you edited"
+            if card.get("deleting"):
+                state = ("to be deleted " + state).strip()
             if card.get("outcome"):
                 state = (state + " " + card["outcome"]["label"]).strip()
             star = " ★" if card["main"] else ""
             cells = [esc(card["name"]), esc(card["caption"]), esc(state)]
             rows.append([f"{card['position']}{star}", *(picture if with_pictures else []), *cells])
+        for new in self.new_cards:
+            label = "to be added" + (f" {new['outcome']['label']}" if new.get("outcome") else "")
+            cells = [esc(new["label"]), esc(new["caption"]), esc(label)]
+            rows.append(["+", *([""] if with_pictures else []), *cells])
         line = f"{self.subheading} · {self.pending_text}" if self.subheading else ""
         head = ["#", *(["image"] if with_pictures else []), "file", "caption", "state"]
         heading = self.heading or "Gallery editor"
@@ -445,6 +562,7 @@ class GalleryEditor(EditingWidget):
         if key is None:
             self.heading, self.subheading, self.current_guid = "", "", ""
             self.cards = []
+            self.new_cards = []
             return
         self.current_guid = key[0]
         self.gallery_name = key[1]
@@ -455,6 +573,7 @@ class GalleryEditor(EditingWidget):
             f"{plural(count, 'image')}"
         )
         self.cards = self._cards(key) if model.has(*key) else []
+        self.new_cards = self._new_cards(key) if model.has(*key) else []
 
     def _cards(self, key: Key) -> list[dict[str, Any]]:
         model = self.model
@@ -472,6 +591,9 @@ class GalleryEditor(EditingWidget):
             # another moved keeps its priority and is not written, so it is not "edited".
             if "priority" in edited:
                 fields.append("position")
+            deleting = model.marked_delete(guid, gallery, name)
+            if deleting:  # the card's own undo button takes the mark back too
+                fields.append("delete")
             outcome = model.outcome(guid, gallery, name)
             cards.append(
                 {
@@ -489,9 +611,25 @@ class GalleryEditor(EditingWidget):
                     "outcome": outcome_view(outcome) if outcome else None,
                     "url": urls.get(name),
                     "audit": self._audit_marks.get((guid, gallery, name)),
+                    "deleting": deleting,
                 }
             )
         return cards
+
+    def _new_cards(self, key: Key) -> list[dict[str, Any]]:
+        """The placeholder cards of the photos to add (a label: the URL or the file's name)."""
+        out = []
+        for add in self.model.pending_adds(*key):
+            outcome = self.model.add_outcome(add.id)
+            out.append(
+                {
+                    "id": add.id,
+                    "label": add.label,
+                    "caption": add.description or "",
+                    "outcome": outcome_view(outcome) if outcome else None,
+                }
+            )
+        return out
 
     def _hints(self, key: Key) -> dict[str, list[dict[str, str]]]:
         findings = self._findings([key])

@@ -6,11 +6,12 @@ Shoptet adds photos only from a public URL that its own servers fetch, so a rest
 is: never a false success.
 
 With a stage, each photo's archived bytes (checked against their sha256) are staged and added
-again through a :data:`ReAdder` ("add these photos to this gallery, with these captions and
-priorities; the new names in the same order"), then: captions in the shop's other languages
-(one PATCH per language, only where a caption differs from the default one), the variants'
-references (only for variants that still show the product's main image, as the delete left
-them), and a check that the new photo's original has the archived sha256. Shoptet gives a
+again through a :data:`ReAdder` ("add these photos to these galleries, with these captions
+and priorities; the new names in the same order"; one call for every gallery of the restore, so
+that one wait on the job list answers for all its insert jobs), then: captions in the shop's
+other languages (one PATCH per language, only where a caption differs from the default one), the
+variants' references (only for variants that still show the product's main image, as the delete
+left them), and a check that the new photo's original has the archived sha256. Shoptet gives a
 re-added photo a new name and URL: each row says ``restored_as <new name>``. The other photos
 kept their priorities through the delete, so the old priority puts it back in its place.
 """
@@ -28,7 +29,7 @@ import pandas as pd
 
 from ..client import ShoptetClient
 from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
-from .add.readd import ReAdd, readd
+from .add.readd import ReAdd, ReAddGallery, readd
 from .add.sources import MAX_SOURCE_BYTES, judge
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
@@ -39,9 +40,9 @@ from .webp_png import ConversionError, is_webp, webp_to_png
 Stage = Callable[[bytes], str]
 
 
-#: ``readd(client, guid, gallery, photos) -> new names`` (same order; None where a photo was
-#: not added): the one call a restore needs from the add path.
-ReAdder = Callable[[ShoptetClient, str, str, Sequence[ReAdd]], list[str | None]]
+#: ``readd(client, [(guid, gallery, photos), ...]) -> new names per gallery`` (same order; None
+#: where a photo was not added): the one call a restore needs from the add path.
+ReAdder = Callable[[ShoptetClient, Sequence[ReAddGallery]], list[list[str | None]]]
 
 #: The add path's re-add (``add_images``), used when ``revert_deletes`` is given none; None
 #: makes a restore say per row that it cannot add photos, and where the archive is.
@@ -108,8 +109,12 @@ def revert_deletes(
             assert stage is not None
             assert readd is not None
             restorer = _Restorer(client, stage, readd, log, webp)
-            for (guid, gallery), ks in todo.items():
-                restorer.gallery(guid, gallery, [archived[k] for k in ks], [rows[k] for k in ks])
+            restorer.restore(
+                [
+                    (guid, gallery, [archived[k] for k in ks], [rows[k] for k in ks])
+                    for (guid, gallery), ks in todo.items()
+                ]
+            )
     finally:
         log.close()
         if isinstance(source, DeleteResult) and path is None:
@@ -173,9 +178,13 @@ def _cannot(entry: Archived, no_stage: bool) -> str:
     )
 
 
+_Ready = list[tuple[Archived, dict[str, Any]]]
+
+
 class _Restorer:
-    """Adds one gallery's photos back and fills in their rows, with the fewest calls: one
-    re-add, one PATCH per other language and one product PATCH for the references."""
+    """Adds the galleries' photos back and fills in their rows, with the fewest calls: one
+    re-add for all galleries, then per gallery one PATCH per other language and one product
+    PATCH for the references."""
 
     def __init__(
         self, client: ShoptetClient, stage: Stage, readd: ReAdder, log: Journal, webp: str | None
@@ -184,11 +193,35 @@ class _Restorer:
         self.webp = webp
         self.default = client.default_language() or ""
 
-    def gallery(
-        self, guid: str, gallery: str, entries: list[Archived], rows: list[dict[str, Any]]
+    def restore(
+        self, galleries: list[tuple[str, str, list[Archived], list[dict[str, Any]]]]
     ) -> None:
+        """Stage every gallery's photos, re-add them all in one call, then finish each."""
+        staged = [
+            (guid, gallery, *self._stage(entries, rows))
+            for guid, gallery, entries, rows in galleries
+        ]
+        staged = [s for s in staged if s[2]]
+        if not staged:
+            return
+        try:
+            names = self.readd(
+                self.client, [(guid, gallery, photos) for guid, gallery, photos, _ in staged]
+            )
+        except ShoptetError as exc:
+            for *_, ready in staged:
+                for _, row in ready:
+                    row.update(status="failed", message=f"not restored: adding failed: {exc}")
+            return
+        for (guid, gallery, _, ready), new in zip(staged, names, strict=True):
+            self._finish(guid, gallery, ready, new)
+
+    def _stage(
+        self, entries: list[Archived], rows: list[dict[str, Any]]
+    ) -> tuple[list[ReAdd], _Ready]:
+        """The photos to re-add (archived bytes checked and staged) and their rows."""
         photos: list[ReAdd] = []
-        ready: list[tuple[Archived, dict[str, Any]]] = []
+        ready: _Ready = []
         for entry, row in zip(entries, rows, strict=True):
             try:
                 content = archived_bytes(entry)
@@ -208,14 +241,10 @@ class _Restorer:
             photos.append(ReAdd(url, entry.captions.get(self.default), entry.priority))
             ready.append((entry, row))
             row["restored_sha256"] = hashlib.sha256(sent).hexdigest()
-        if not photos:
-            return
-        try:
-            names = self.readd(self.client, guid, gallery, photos)
-        except ShoptetError as exc:
-            for _, row in ready:
-                row.update(status="failed", message=f"not restored: adding failed: {exc}")
-            return
+        return photos, ready
+
+    def _finish(self, guid: str, gallery: str, ready: _Ready, names: list[str | None]) -> None:
+        """One gallery after the re-add: journal, bytes, captions, references, row statuses."""
         added: list[tuple[Archived, str, list[str]]] = []
         for (entry, row), new in zip(ready, names, strict=True):
             if new is None:

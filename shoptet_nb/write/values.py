@@ -41,25 +41,37 @@ def changed_since(
 ) -> str:
     """Why the server's image differs from the plan's base, or '' when it does not.
 
+    ``record`` is the image as read just now in the target's language. Shoptet renews a photo's
+    ``changeTime`` (and signed names) for a change in *any* of its languages, so a moved time
+    says someone changed the photo, not what: the fields read in this language say whether it
+    was what this write replaces. Its caption that differs from the base is a conflict, and so
+    is its priority when the write sends one; else the write goes on. With the same time (whole
+    seconds: a change in the same second keeps it) any field that moved is a conflict.
+
     ``ours`` is set for a photo the run also writes in another language (the values it sends
-    there): its changeTime, priority and an untranslated caption may then have moved by the
-    run's own hand, so only a value the run does not send counts as someone else's change.
+    there): its priority and an untranslated caption may then have moved by the run's own hand,
+    so only a value the run does not send counts as someone else's change.
     """
     base_time = target["change_time"]
     now_time = parse_times([record.get("changeTime")]).iloc[0]
     moved_time = base_time is not None and not pd.isna(now_time) and now_time != base_time
-    if moved_time and ours is None:
-        return f"changeTime {base_time:%Y-%m-%d %H:%M:%S} → {now_time:%Y-%m-%d %H:%M:%S} UTC"
+    when = (
+        f"changeTime {base_time:%Y-%m-%d %H:%M:%S} → {now_time:%Y-%m-%d %H:%M:%S} UTC, "
+        if moved_time and ours is None
+        else ""
+    )
 
     def moved(field: str) -> bool:
         now = record.get(field)
         expected = [target[f"old_{field}"], *(ours or {}).get(field, [])]
         return not any(same(now, value) for value in expected)
 
-    if moved("priority"):
-        return f"priority {target['old_priority']} → {record.get('priority')}"
+    # A moved time already says the photo changed: its priority (one for every language)
+    # matters then only to a write that sends one.
+    if moved("priority") and (not when or target["send_priority"]):
+        return f"{when}priority {target['old_priority']} → {record.get('priority')}"
     if moved("description"):
-        return "its caption was edited"
+        return f"{when}its caption was edited"
     return ""
 
 

@@ -9,6 +9,7 @@ test can read the shop's own state after a save) or on an in-process sandbox big
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,12 @@ NOTEBOOK_SOURCE = (
 images = shoptet_nb.read_images(client, progress=False)
 rows = int(setting("rows") or 0)
 frame = images.head(rows) if rows else shoptet_nb.lint_captions(images)
+if setting("languages"):  # the first three photos in the default language and in Slovak
+    import pandas as pd
+
+    head = images.head(3)
+    sk = shoptet_nb.read_images(client, list(head["guid"].unique()), language="sk", progress=False)
+    frame = pd.concat([head, sk.merge(head[["guid", "gallery", "name"]])], ignore_index=True)
 worklist = shoptet_nb.CaptionWorklist(client, frame, journal=False)
 display(worklist)
 """
@@ -230,6 +237,34 @@ def test_save_shows_each_rows_outcome_and_a_conflict(
     expect(row_of(page, second).locator(".snb-wl-state")).to_have_text("Saved", timeout=ACTION_MS)
     mine = next(i for i in shop.images(guid, gallery) if i["name"] == second)
     assert mine["description"] == "Mine, overwritten?"
+    no_widget_errors(page)
+
+
+def test_each_language_has_its_labelled_row_and_saves_in_its_language(
+    page: Any, voila: str, shop_server: Any
+) -> None:
+    shop = shop_server.shop
+    open_in_voila(page, voila, {"languages": "1"})
+    grid = worklist_of(page)
+    expect(grid.locator(".snb-wl-head")).to_contain_text("Language · product / file")
+    rows = grid.locator(".snb-wl-row")
+    expect(rows).to_have_count(6)
+    labels = grid.locator(".snb-wl-row .snb-wl-lang")
+    expect(labels).to_have_text([re.compile(t, re.I) for t in ["default"] * 3 + ["sk"] * 3])
+    sk_row = grid.locator('.snb-wl-row[data-key$="@sk"]').first
+    guid, gallery, rest = str(sk_row.get_attribute("data-key")).split("/", 2)
+    name = rest.rsplit("@", 1)[0]
+    default_before = next(i for i in shop.images(guid, gallery) if i["name"] == name)
+    box = sk_row.locator("input.snb-wl-caption")
+    box.fill("Slovenský popis z prehliadača")
+    box.press("Tab")
+    expect(grid.locator(".snb-wl-pending")).to_have_text("1 unsaved change")
+    grid.get_by_role("button", name="Save changes", exact=True).click()
+    expect(sk_row.locator(".snb-wl-state")).to_have_text("Saved", timeout=ACTION_MS)
+    in_sk = next(i for i in shop.images(guid, gallery, language="sk") if i["name"] == name)
+    assert in_sk["description"] == "Slovenský popis z prehliadača"
+    in_default = next(i for i in shop.images(guid, gallery) if i["name"] == name)
+    assert in_default["description"] == default_before["description"]
     no_widget_errors(page)
 
 

@@ -16,9 +16,10 @@ import pytest
 
 import shoptet_nb as sn
 from shoptet_nb.editing.inputs import clean_caption
+from shoptet_nb.editing.loading import Photo as Key
 from shoptet_nb.errors import ArgumentError, FrameError, NetworkError
 from shoptet_nb.widgets.base import photo_id as row_id
-from shoptet_nb.widgets.caption_worklist import CaptionWorklist, Key
+from shoptet_nb.widgets.caption_worklist import CaptionWorklist
 
 from helpers import IMAGES, calls, products_with_images, read, server_image
 
@@ -449,7 +450,7 @@ def test_each_part_of_a_save_shows_its_outcomes_before_the_next_is_sent(
         assert states == {k: "saved" if k[0] in written else "edited" for k in keys}
         for key in keys:
             if key[0] in previous:
-                row = pushed[str(worklist._index[key])]
+                row = pushed[str(worklist.book.index[(*key, "")])]
                 assert (row["s"], row["m"]) == ("saved", "Saved")
         written += part
         previous = part

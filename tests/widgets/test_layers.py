@@ -54,6 +54,7 @@ def test_the_editing_package_loads_no_widget_library() -> None:
     code = (
         "import sys, shoptet_nb.editing as e, shoptet_nb; "
         "from shoptet_nb.editing import session, saving, loading, inputs, catalogue, wording; "
+        "from shoptet_nb.editing import languages, worklist_rows; "
         "print(sorted(m for m in ('ipywidgets', 'ipyvuetify', 'ipyvue', 'traitlets') "
         "if m in sys.modules))"
     )

@@ -10,12 +10,17 @@ import pytest
 
 import shoptet_nb as sn
 from shoptet_nb.apply import RESULT_STATUSES
-from shoptet_nb.editing.wording import OUTCOMES, STATUS_WORDS, saved_notice
+from shoptet_nb.editing.wording import OUTCOMES, STATUS_WORDS, photos_notice, saved_notice
 from shoptet_nb.widgets import CaptionWorklist, GalleryEditor
+from shoptet_nb.write.add import ADD_STATUSES
+from shoptet_nb.write.delete_result import DELETE_STATUSES
 
 from helpers import products_with_images
 
 NOT_SENT = [s for s in RESULT_STATUSES if s not in ("updated", "unchanged", "would_update")]
+#: Every status a photo add or delete of the editor can end with, and those that did the job.
+PHOTO_STATUSES = set(ADD_STATUSES) | set(DELETE_STATUSES)
+PHOTO_DONE = {"added", "deleted", "would_add", "would_delete"}
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +34,19 @@ def counts(**given: int) -> SimpleNamespace:
 
 
 def test_every_status_that_did_not_reach_the_shop_has_its_own_words() -> None:
-    assert set(STATUS_WORDS) == set(NOT_SENT)
-    assert set(OUTCOMES) == {s for s in RESULT_STATUSES if s != "would_update"}
+    assert set(STATUS_WORDS) == set(NOT_SENT) | (PHOTO_STATUSES - PHOTO_DONE)
+    assert set(OUTCOMES) == {s for s in RESULT_STATUSES if s != "would_update"} | PHOTO_STATUSES
+
+
+@pytest.mark.parametrize("status", sorted(PHOTO_STATUSES - PHOTO_DONE))
+def test_a_photos_notice_names_each_status_once_and_a_conflict_never_failed(status: str) -> None:
+    text, kind = photos_notice({"added": 1, "deleted": 2, status: 3})
+    assert text.startswith("Photos: 1 added, 2 deleted; ")
+    assert f"3 {STATUS_WORDS[status]}" in text
+    if status != "failed":
+        assert "failed" not in text
+    assert kind == ("success" if status == "skipped_duplicate" else "warning")
+    assert photos_notice({status: 1})[1] in ("success", "error")
 
 
 @pytest.mark.parametrize("status", NOT_SENT)

@@ -119,3 +119,61 @@ def test_revert_of_a_call_that_never_landed_is_no_false_conflict(tmp_path: Path)
     assert undone.rows["status"].tolist() == ["unchanged", "unchanged"], undone.rows["message"]
     assert "PATCH /api/products/{guid}/images/{gallery}" not in client.sandbox.stats()["requests"]
     assert client.sandbox.images(guid, "shop")[:2] == photos
+
+
+@pytest.mark.parametrize(
+    ("colleague", "field", "expected"),
+    [
+        (None, "description", "updated"),  # a Czech caption changed: the Slovak one goes
+        ("sk", "description", "conflict"),  # the Slovak caption changed: not written over
+        ("sk", "priority", "updated"),  # the shared priority moved; the edit writes no priority
+    ],
+)
+def test_a_colleagues_change_in_another_language_does_not_hold_back_this_one(
+    colleague: str | None, field: str, expected: str
+) -> None:
+    # Shoptet renews a photo's changeTime for a change in any of its languages: the time
+    # alone cannot say whether the Slovak caption this write replaces is still the one read.
+    client = sn.sandbox(seed=5, products=30)
+    (guid,) = products_with_images(client, 1, min_images=2)
+    for image in client.sandbox.images(guid, "shop"):  # translated (else sk shows the Czech)
+        client.sandbox.set_image(guid, "shop", image["name"], description="SK", language="sk")
+    slovak = sn.read_images(client, [guid], language="sk", progress=False)
+    name = str(slovak["name"].iloc[0])
+    edits = slovak[slovak["name"] == name].assign(description="Slovenský popis")
+    plan = sn.plan_updates(client, edits, base=slovak, progress=False)
+    client.sandbox.advance_clock(2)  # the colleague comes later than our read
+    change: dict[str, Any] = (
+        {"description": "Kolega"} if field == "description" else {"priority": 60000}
+    )
+    client.sandbox.set_image(guid, "shop", name, language=colleague, **change)
+    read_time = slovak.set_index("name").loc[name, "change_time"]
+    now = sn.read_images(client, [guid], language="sk", progress=False).set_index("name")
+    assert now.loc[name, "change_time"] != read_time  # the shared time moved
+
+    result = sn.apply(plan, progress=False)
+
+    assert result.rows["status"].tolist() == [expected], result.rows["message"].tolist()
+    shown = {
+        i["name"]: i["description"] for i in client.sandbox.images(guid, "shop", language="sk")
+    }
+    mine = "Slovenský popis" if expected == "updated" else "Kolega"
+    assert shown[name] == mine
+    if colleague is None:  # the colleague's Czech caption stays
+        czech = {i["name"]: i["description"] for i in client.sandbox.images(guid, "shop")}
+        assert czech[name] == "Kolega"
+
+
+def test_a_moved_time_with_a_changed_priority_holds_back_an_edit_that_writes_priority() -> None:
+    client = sn.sandbox(seed=5, products=30)
+    (guid,) = products_with_images(client, 1, min_images=2)
+    slovak = sn.read_images(client, [guid], language="sk", progress=False)
+    name = str(slovak["name"].iloc[0])
+    edits = slovak[slovak["name"] == name].assign(priority=50000, description=pd.NA)
+    plan = sn.plan_updates(client, edits, base=slovak, progress=False)
+    client.sandbox.set_image(guid, "shop", name, priority=60000)  # in the default language
+
+    result = sn.apply(plan, progress=False)
+
+    assert result.rows["status"].tolist() == ["conflict"], result.rows["message"].tolist()
+    assert "priority" in result.rows["message"].iloc[0]

@@ -1,5 +1,9 @@
-"""The add path as the revert of a delete needs it: add these photos to one gallery, get their
-new names back in the same order (:data:`shoptet_nb.write.delete_revert.ReAdder`)."""
+"""The add path as the revert of a delete needs it: add these photos to these galleries, get
+their new names back in the same order (:data:`shoptet_nb.write.delete_revert.ReAdder`).
+
+All galleries go through one :func:`add_images` call, so one wait on the job list answers for
+every insert job of the restore (a call per gallery would wait, and poll, once per gallery).
+"""
 
 from __future__ import annotations
 
@@ -21,25 +25,30 @@ class ReAdd:
     priority: int | None
 
 
-def readd(
-    client: ShoptetClient, guid: str, gallery: str, photos: Sequence[ReAdd]
-) -> list[str | None]:
-    """Add ``photos`` (staged URLs, captions, priorities) with :func:`add_images`, duplicates
-    included (a deleted copy comes back as the copy it was); the new names, None where a photo
-    was not added."""
+#: One gallery's photos to add back: ``(guid, gallery, photos)``.
+ReAddGallery = tuple[str, str, Sequence[ReAdd]]
+
+
+def readd(client: ShoptetClient, galleries: Sequence[ReAddGallery]) -> list[list[str | None]]:
+    """Add each gallery's ``photos`` (staged URLs, captions, priorities) with one
+    :func:`add_images` call, duplicates included (a deleted copy comes back as the copy it
+    was); per gallery, the new names in the order of its photos, None where one was not
+    added."""
     from . import add_images  # the package imports this module's users, not the other way
 
+    rows = [(guid, gallery, photo) for guid, gallery, photos in galleries for photo in photos]
     frame = pd.DataFrame(
         {
-            "guid": [guid] * len(photos),
-            "gallery": [gallery] * len(photos),
-            "source_url": [photo.source_url for photo in photos],
-            "description": [photo.description for photo in photos],
-            "priority": pd.array([photo.priority for photo in photos], dtype="Int64"),
+            "guid": [guid for guid, _, _ in rows],
+            "gallery": [gallery for _, gallery, _ in rows],
+            "source_url": [photo.source_url for _, _, photo in rows],
+            "description": [photo.description for _, _, photo in rows],
+            "priority": pd.array([photo.priority for _, _, photo in rows], dtype="Int64"),
         }
     )
     result = add_images(client, frame, dry_run=False, journal=False, skip_duplicates=False)
-    return [
+    names = iter(
         str(name) if status == "added" else None
         for status, name in zip(result.rows["status"], result.rows["name"], strict=True)
-    ]
+    )
+    return [[next(names) for _ in photos] for _, _, photos in galleries]

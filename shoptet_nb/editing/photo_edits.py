@@ -1,0 +1,175 @@
+"""Pending photo adds and deletes of an :class:`~shoptet_nb.editing.model.EditModel`.
+
+They live in the same per-gallery edits as captions and order (``_Edits.adds`` and
+``_Edits.deletes``, immutable values), so one undo stack, ``reset`` and ``discard`` cover them
+with no code of their own: undoing a delete mark brings the photo back, undoing an add takes
+its placeholder away. A pending add is a source (a public URL, or a local file that the
+session's stager uploads at Save); a pending delete is a photo's name, shown marked and never
+removed from the view until the shop has deleted it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from itertools import count
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ArgumentError
+from .actions import Action, Key, Outcome
+
+__all__ = ["PendingAdd", "PhotoEdits"]
+
+#: Placeholder ids, unique in the process (a session may hand adds to another's model).
+_IDS = count(1)
+
+
+@dataclass(frozen=True)
+class PendingAdd:
+    """A photo to add at the next Save: ``source_url`` (a public URL Shoptet downloads) or
+    ``path`` (a local file, uploaded by the session's ``stage`` at Save), with an optional
+    ``description`` and 1-based ``position`` after the add (None: after the last photo).
+    ``label`` is what a view shows (the URL, or the file's own name); ``id`` names the
+    placeholder."""
+
+    id: str
+    label: str
+    source_url: str | None = None
+    path: str | None = None
+    description: str | None = None
+    position: int | None = None
+
+    @staticmethod
+    def new(
+        *,
+        source_url: str | None = None,
+        path: str | None = None,
+        label: str | None = None,
+        description: str | None = None,
+        position: int | None = None,
+    ) -> PendingAdd:
+        """A pending add with a fresh id (``label`` defaults to the URL or the path)."""
+        if (source_url is None) == (path is None):
+            raise ArgumentError("a photo to add needs a source_url or a path, not both")
+        shown = label or source_url or path or ""
+        return PendingAdd(f"new-{next(_IDS)}", shown, source_url, path, description, position)
+
+
+class PhotoEdits:
+    """The add/delete half of :class:`~shoptet_nb.editing.model.EditModel` (a mixin: the
+    model's galleries, its undo scope and its lookups are used as they are)."""
+
+    if TYPE_CHECKING:
+        _galleries: dict[Key, Any]  # the model's _Gallery records
+        _add_outcomes: dict[str, Outcome]
+        _undo: list[Any]
+
+        def _action(
+            self, action: Action, coalesce: tuple[Any, ...] | None = None
+        ) -> AbstractContextManager[None]: ...
+        def _gallery(self, guid: str, gallery: str) -> Any: ...
+        def _photo(self, guid: str, gallery: str, name: str) -> Any: ...
+
+    # --- editing (each call is one undoable action) ---------------------------------------
+
+    def add_photos(self, guid: str, gallery: str, adds: Sequence[PendingAdd]) -> None:
+        """Add photos to a gallery at the next Save, as one undoable action."""
+        if not adds:
+            return
+        g = self._gallery(guid, gallery)
+        what = adds[0].label if len(adds) == 1 else f"{len(adds)} photos"
+        with self._action(Action("add", f"add of {what}", ((guid, gallery),))):
+            g.edits.adds = (*g.edits.adds, *adds)
+
+    def remove_add(self, guid: str, gallery: str, add_id: str) -> None:
+        """Take a pending add back (its placeholder goes)."""
+        g = self._gallery(guid, gallery)
+        found = [a for a in g.edits.adds if a.id == add_id]
+        if not found:
+            raise ArgumentError(f"no pending add {add_id!r} in product {guid} ({gallery})")
+        with self._action(Action("remove_add", f"add of {found[0].label}", ((guid, gallery),))):
+            g.edits.adds = tuple(a for a in g.edits.adds if a.id != add_id)
+            self._add_outcomes.pop(add_id, None)
+
+    def mark_delete(self, guid: str, gallery: str, name: str, marked: bool = True) -> None:
+        """Mark a photo for delete at the next Save (``marked=False``: keep it after all)."""
+        g = self._photo(guid, gallery, name)
+        label = f"delete of {name}" if marked else f"keeping {name}"
+        with self._action(Action("delete", label, ((guid, gallery),), (name,))):
+            deletes = set(g.edits.deletes)
+            deletes.add(name) if marked else deletes.discard(name)
+            g.edits.deletes = frozenset(deletes)
+            g.outcomes.pop(name, None)
+
+    def toggle_delete(self, guid: str, gallery: str, name: str) -> bool:
+        """Mark or unmark a photo for delete; whether it is marked now."""
+        marked = not self.marked_delete(guid, gallery, name)
+        self.mark_delete(guid, gallery, name, marked)
+        return marked
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def pending_adds(self, guid: str, gallery: str) -> list[PendingAdd]:
+        """The photos a gallery gains at the next Save, in the order they were added."""
+        return list(self._gallery(guid, gallery).edits.adds)
+
+    def pending_deletes(self, guid: str, gallery: str) -> list[str]:
+        """The photos of a gallery marked for delete, in the shop's order."""
+        g = self._gallery(guid, gallery)
+        return [n for n in g.shop_order if n in g.edits.deletes]
+
+    def marked_delete(self, guid: str, gallery: str, name: str) -> bool:
+        """True when the photo is marked for delete."""
+        return name in self._photo(guid, gallery, name).edits.deletes
+
+    @property
+    def photo_galleries(self) -> list[Key]:
+        """The galleries with a pending add or delete, in load order."""
+        return [k for k, g in self._galleries.items() if g.edits.adds or g.edits.deletes]
+
+    @property
+    def photo_edit_count(self) -> int:
+        """Pending adds and deletes, over every gallery."""
+        return sum(len(g.edits.adds) + len(g.edits.deletes) for g in self._galleries.values())
+
+    def add_outcome(self, add_id: str) -> Outcome | None:
+        """What the last save did to a pending add that is still pending (None: nothing)."""
+        return self._add_outcomes.get(add_id)
+
+    # --- after a save (not undoable: a save is undone with ``revert``) -------------------
+
+    def settle_photos(
+        self,
+        key: Key,
+        *,
+        added: Sequence[str] = (),
+        deleted: Sequence[str] = (),
+        outcomes: dict[str, Outcome] | None = None,
+    ) -> None:
+        """Drop the adds (by id) and deletes (by name) a save settled; keep the others with
+        the outcome of the adds that stay pending (``outcomes``: add id → outcome)."""
+        g = self._galleries.get(key)
+        if g is None:
+            return
+        g.edits.adds = tuple(a for a in g.edits.adds if a.id not in set(added))
+        g.edits.deletes = frozenset(n for n in g.edits.deletes if n not in set(deleted))
+        for add_id, outcome in (outcomes or {}).items():
+            self._add_outcomes[add_id] = outcome
+
+    def set_outcome(self, key: Key, name: str, outcome: Outcome) -> None:
+        """Show a save's outcome on a photo of the gallery (ignored for a photo not there)."""
+        g = self._galleries.get(key)
+        if g is not None and name in g.rows:
+            g.outcomes[name] = outcome
+
+    def forget_outcomes(self) -> None:
+        """Forget the outcomes of the last save, on every photo and pending add (a new save
+        starts: its photo part and its caption part then add theirs)."""
+        for g in self._galleries.values():
+            g.outcomes.clear()
+        self._add_outcomes.clear()
+
+    def clear_undo(self) -> None:
+        """Forget the undo stack (after a save: its steps would bring back sent edits)."""
+        self._undo.clear()
