@@ -30,7 +30,7 @@ import pandas as pd
 from ..client import ShoptetClient
 from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
 from .add.readd import ReAdd, ReAddGallery, readd
-from .add.sources import MAX_SOURCE_BYTES, judge
+from .add.sources import judge
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
 from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
@@ -238,7 +238,9 @@ class _Restorer:
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.update(status="failed", message=f"not restored: stage() failed: {exc}")
                 continue
-            photos.append(ReAdd(url, entry.captions.get(self.default), entry.priority))
+            photos.append(
+                ReAdd(url, entry.captions.get(self.default), entry.priority, size=len(sent))
+            )
             ready.append((entry, row))
             row["restored_sha256"] = hashlib.sha256(sent).hexdigest()
         return photos, ready
@@ -277,8 +279,9 @@ class _Restorer:
 
     def _sendable(self, entry: Archived, content: bytes, row: dict[str, Any]) -> bytes | None:
         """The bytes to re-add (a WebP original's PNG when ``webp="png"``), or None with the
-        row ended."""
-        refused = judge(content, allow_webp=False, max_bytes=MAX_SOURCE_BYTES)
+        row ended. No size limit: the add path's guard is for unknown suppliers' files, these
+        are bytes the shop itself served (and their sha256 was checked)."""
+        refused = judge(content, allow_webp=False, max_bytes=len(content))
         if not isinstance(refused, str):
             return content
         where = f"the original is at {entry.file}"
