@@ -68,6 +68,55 @@ def test_delete_shows_a_progress_bar_and_calls_a_progress_callback(
     assert seen[-1] == (2, 2)
 
 
+def test_reverting_an_add_shows_a_progress_bar_and_calls_a_progress_callback(
+    client: sn.ShoptetClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "guid": two_products(client),
+            "source_url": [client.sandbox.stage(picture(f"rv-{k}", 16, 16)) for k in range(2)],
+        }
+    )
+    added = sn.add_images(client, frame, progress=False)
+    sn.revert(added)
+    shown = states(capsys.readouterr().err)
+    assert any(s.startswith("Deleting the added photos: 2 of 2 photos") for s in shown), shown
+    frame["source_url"] = [client.sandbox.stage(picture(f"rc-{k}", 16, 16)) for k in range(2)]
+    added = sn.add_images(client, frame, progress=False)
+    seen: list[tuple[int, int]] = []
+    sn.revert(added, progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 2)
+    assert seen[-1] == (2, 2)
+    assert not capsys.readouterr().err
+
+
+def test_a_restore_shows_one_progress_bar_and_calls_a_progress_callback(
+    client: sn.ShoptetClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One bar of the photos restored: not the add path's own bar inside it."""
+    guids = two_products(client)
+    frame = pd.DataFrame(
+        {"guid": guids, "name": [client.sandbox.images(g)[-1]["name"] for g in guids]}
+    )
+    deleted = sn.delete_images(client, frame, remove_references=True, progress=False)
+    seen: list[tuple[int, int]] = []
+    sn.revert(
+        deleted,
+        stage=client.sandbox.stage,
+        webp="png",
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[0] == (0, 2)
+    assert seen[-1] == (2, 2)
+    assert not capsys.readouterr().err  # no bar: neither the restore's nor the add path's
+    frame["name"] = [client.sandbox.images(g)[-1]["name"] for g in guids]
+    deleted = sn.delete_images(client, frame, remove_references=True, progress=False)
+    sn.revert(deleted, stage=client.sandbox.stage, webp="png")
+    shown = states(capsys.readouterr().err)
+    assert any(s.startswith("Restoring photos: 2 of 2 photos") for s in shown), shown
+    assert not any(s.startswith("Adding photos") for s in shown), shown
+
+
 def test_an_add_result_in_a_notebook_shows_counts_and_escaped_rows_that_need_attention(
     client: sn.ShoptetClient,
 ) -> None:

@@ -55,6 +55,7 @@ def readd(client: ShoptetClient, galleries: Sequence[ReAddGallery]) -> list[list
         dry_run=False,
         journal=False,
         skip_duplicates=False,
+        progress=False,  # the restore shows its own bar
         max_bytes=max(sizes, default=None),
     )
     names = iter(
