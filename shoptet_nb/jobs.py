@@ -240,8 +240,9 @@ def wait_for_job(
     Polls the job list with pauses of 1 s, 1.5 s, 2.25 s … (at most 30 s). The detail is read
     once the list shows the job finished (for its ``resultUrl``), and when the list cannot
     show it (two polls in a row without it, e.g. a job older than the list's window) at most
-    twice per wait: Shoptet allows 10 detail reads of an unfinished job. Raises :class:`JobFailedError` for a job that ended ``failed``,
-    ``killed`` or ``expired`` and :class:`JobTimeoutError` when ``timeout`` runs out first.
+    twice per wait: Shoptet allows 10 detail reads of an unfinished job. Raises
+    :class:`JobFailedError` for a job that ended ``failed``, ``killed`` or ``expired`` and
+    :class:`JobTimeoutError` when ``timeout`` runs out first.
     """
     deadline = clock() + timeout
     since = _list_filter_from(job.creation_time)
