@@ -15,11 +15,12 @@ variant show every tenth of them (by hand, as the admin would). Then:
 4. ``revert`` with a stage (the sandbox's own source host, ``SandboxShop.stage``): the photos
    come back through the real add path (``add_images``: a POST per gallery, the shop's insert
    job fetches the staged URL), then captions in the other languages and variant references.
-   An original the add path refuses (WebP: Shoptet's insert takes none; larger than the add
-   path's 32 MB source limit) cannot come back; its row says so and is counted as
-   ``refused_webp`` or ``refused_too_large``. The shop (the oracle) then says how many
-   photos have identical bytes (the file the shop now serves under the new name), captions in
-   all 3 languages, their place in the order, and their variant references back;
+   A WebP original (Shoptet's insert takes none) cannot come back as it was; its row says so
+   and is counted as ``refused_webp``. The add path's 32 MB source limit does not apply to a
+   restore (bytes the shop served): ``refused_too_large`` must be 0. The shop (the oracle)
+   then says how many photos have identical bytes (the file the shop now serves under the
+   new name), captions in all 3 languages, their place in the order, and their variant
+   references back;
 5. ``revert(..., webp="png")`` on the same delete: the photos already back are skipped, each
    WebP original comes back as a lossless PNG. Per photo the shop's file is compared with the
    archived original: identical bytes, or identical pixels (both decoded by Pillow: size,
