@@ -152,9 +152,12 @@ def _interrupts(run: _Run) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
+        path = run.journal.path
+        where = f"journal {path}" if path is not None else "no journal file (journal=False)"
         raise Interrupted(
-            "interrupted: photos already deleted are archived and journaled; "
-            "exc.result has a row per photo (not_attempted ones were left alone)",
+            f"interrupted: photos already deleted are archived in {run.folder} ({where}); "
+            "exc.result has a row per photo (not_attempted ones were left alone); "
+            "revert(exc.result, stage=...) adds the deleted ones back",
             run.result(),
         ) from None
 

@@ -1,0 +1,142 @@
+"""Edges of add_images / delete_images found by attacking them through the public API: each test
+here failed before its fix. Judged by the sandbox's own state and request counters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import shoptet_nb as sn
+from shoptet_nb.sandbox.pictures import picture
+
+from helpers import variant_product
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "journal"
+    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def client() -> sn.ShoptetClient:
+    return sn.sandbox(seed=7, products=40, insert_job_s=0.05)
+
+
+def requests_made(client: sn.ShoptetClient) -> int:
+    return sum(client.sandbox.stats()["requests"].values())
+
+
+def first_guid(client: sn.ShoptetClient) -> str:
+    return str(client.sandbox.products()[0]["guid"])
+
+
+def test_a_source_url_with_blanks_around_it_is_sent_as_it_was_checked(
+    client: sn.ShoptetClient,
+) -> None:
+    # A URL pasted from a sheet often carries a space or a line break; the plan checked and
+    # downloaded it stripped, so the POST must send that same URL, not the raw cell.
+    guid = first_guid(client)
+    url = client.sandbox.stage(picture("blanks", 20, 12))
+    result = sn.add_images(client, pd.DataFrame({"guid": [guid], "source_url": [f"  {url}\n"]}))
+    assert result.rows["status"].tolist() == ["added"], result.rows["message"].tolist()
+    assert result.rows["source_url"].tolist() == [url]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://photos.example.com/a b.jpg",
+        'http://photos.example.com/a"b.jpg',
+        "http://photos.example.com/<b>.jpg",
+        "http://photos.example.com/a\tb.jpg",
+    ],
+)
+def test_a_source_url_with_characters_a_url_cannot_hold_is_invalid_before_any_request(
+    client: sn.ShoptetClient, url: str
+) -> None:
+    # What the client downloads (httpx percent-encodes) would not be what Shoptet's servers
+    # are sent: refuse it up front, saying how to fix it.
+    guid = first_guid(client)
+    before = requests_made(client)
+    result = sn.add_images(client, pd.DataFrame({"guid": [guid], "source_url": [url]}))
+    assert requests_made(client) == before
+    assert result.rows["status"].tolist() == ["invalid"]
+    assert "percent-encode" in result.rows["message"].iloc[0]
+
+
+def test_an_interrupted_add_names_its_journal(client: sn.ShoptetClient, tmp_path: Path) -> None:
+    first, second = (p["guid"] for p in client.sandbox.products()[:2])
+    for n in range(2):
+        (tmp_path / f"{n}.png").write_bytes(picture(f"named-journal-{n}", 20, 20))
+    frame = pd.DataFrame(
+        {"guid": [first, second], "path": [str(tmp_path / f"{n}.png") for n in range(2)]}
+    )
+    staged: list[bytes] = []
+
+    def stage_then_ctrl_c(data: bytes) -> str:
+        staged.append(data)
+        if len(staged) == 2:
+            raise KeyboardInterrupt
+        return str(client.sandbox.stage(data))
+
+    journal = tmp_path / "add.jsonl"
+    with pytest.raises(sn.Interrupted) as caught:
+        sn.add_images(client, frame, stage=stage_then_ctrl_c, journal=journal)
+    assert caught.value.result.journal_path == journal
+    assert str(journal) in str(caught.value)
+    assert "revert" in str(caught.value)
+    assert caught.value.result.rows["status"].notna().all()
+
+
+def test_an_interrupted_delete_names_its_journal_and_archive(
+    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from shoptet_nb.write import delete_run
+
+    guid, _, names = variant_product(client)
+    real_keep = delete_run.keep_original
+    calls = {"n": 0}
+
+    def keep(*args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real_keep(*args)
+
+    monkeypatch.setattr(delete_run, "keep_original", keep)
+    journal = tmp_path / "delete.jsonl"
+    frame = pd.DataFrame({"guid": guid, "name": [names[0], names[2], names[3]]})
+    with pytest.raises(sn.Interrupted) as caught:
+        sn.delete_images(client, frame, journal=journal)
+    result = caught.value.result
+    assert result.journal_path == journal
+    assert str(journal) in str(caught.value)
+    assert str(result.archive_dir) in str(caught.value)
+    assert result.rows["status"].tolist() == ["deleted", "not_attempted", "not_attempted"]
+
+
+def test_a_delete_row_with_a_blank_gallery_means_the_shop_gallery_as_for_an_add(
+    client: sn.ShoptetClient,
+) -> None:
+    guid, _, names = variant_product(client)
+    frame = pd.DataFrame({"guid": [guid], "name": [names[2]], "gallery": [np.nan]})
+    plan = sn.delete_images(client, frame, dry_run=True)
+    assert plan.rows["status"].tolist() == ["would_delete"]
+    assert plan.rows["gallery"].tolist() == ["shop"]
+
+
+def test_a_delete_row_whose_name_is_no_text_says_so(client: sn.ShoptetClient) -> None:
+    guid, _, _ = variant_product(client)
+    before = requests_made(client)
+    plan = sn.delete_images(client, pd.DataFrame({"guid": [guid], "name": [5]}), dry_run=True)
+    assert requests_made(client) == before
+    assert plan.rows["status"].tolist() == ["invalid"]
+    message = plan.rows["message"].iloc[0]
+    assert "empty" not in message
+    assert "5" in message
