@@ -19,7 +19,15 @@ from urllib.parse import quote
 import pandas as pd
 
 from ..client import ShoptetClient
-from ..errors import APIError, ConflictError, Interrupted, NetworkError, NotFoundError
+from ..errors import (
+    APIError,
+    ConflictError,
+    Interrupted,
+    LockedError,
+    NetworkError,
+    NotFoundError,
+    ServerError,
+)
 from ..progress_bar import Steps
 from .archive import (
     ArchiveError,
@@ -182,6 +190,11 @@ def _product(run: _Run, guid: str) -> None:
             _archive_and_delete(run, row, product, records[name], captions[name])
 
 
+def _short(exc: Exception) -> str:
+    """What went wrong, in a few words (HTTP status or the exception's kind)."""
+    return f"HTTP {exc.status}" if isinstance(exc, APIError) else type(exc).__name__
+
+
 def _gone(client: ShoptetClient, guid: str, gallery: str, name: str) -> bool:
     """Whether a read of the gallery shows the photo gone (False when the read fails too)."""
     try:
@@ -273,13 +286,20 @@ def _archive_and_delete(
             **archived,
         )
         return
-    except NetworkError as exc:
+    except (NetworkError, ServerError, LockedError) as exc:
+        # An earlier attempt may have landed with its answer lost, before the last one met
+        # this: only a read of the gallery tells.
         if _gone(run.client, guid, gallery, name):
-            message = "the DELETE's answer was lost, and a read shows the photo gone; "
+            message = (
+                f"the DELETE's answer was lost or refused ({_short(exc)}), and a read shows "
+                "the photo gone; "
+            )
             _deleted(run, row, photo, codes, message + f"archived at {kept.path}", **archived)
             return
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
-        run.mark(row, "failed", f"DELETE failed, the photo is still there: {exc}", **archived)
+        status = exc.status if isinstance(exc, APIError) else None
+        message = f"DELETE failed, the photo is still there: {exc}"
+        run.mark(row, "failed", message, http_status=status, **archived)
         return
     except APIError as exc:
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))

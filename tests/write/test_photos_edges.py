@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
 
 import shoptet_nb as sn
+from shoptet_nb.sandbox import SANDBOX_BASE_URL, SandboxOptions, SandboxShop
 from shoptet_nb.sandbox.pictures import picture
 
 from helpers import variant_product
@@ -140,3 +142,83 @@ def test_a_delete_row_whose_name_is_no_text_says_so(client: sn.ShoptetClient) ->
     message = plan.rows["message"].iloc[0]
     assert "empty" not in message
     assert "5" in message
+
+
+def shop_order(client: sn.ShoptetClient, guid: str) -> list[tuple[str, int | None]]:
+    return [(i["name"], i["priority"]) for i in client.sandbox.images(guid)]
+
+
+def test_photos_given_the_same_position_land_in_frame_order(client: sn.ShoptetClient) -> None:
+    guid = first_guid(client)
+    shop = client.sandbox
+    urls = [shop.stage(picture(f"same-position-{k}", 20, 12)) for k in range(3)]
+    result = sn.add_images(client, pd.DataFrame({"guid": guid, "source_url": urls, "position": 1}))
+    assert result.counts["added"] == 3
+    new = result.rows["name"].tolist()
+    # Places 1, 2, 3 in the frame's order: not reversed, and no place claimed twice.
+    assert [name for name, _ in shop_order(client, guid)][:3] == new
+
+
+def test_a_position_past_the_numbered_photos_leaves_the_unnumbered_ones_untouched(
+    client: sn.ShoptetClient,
+) -> None:
+    shop = client.sandbox
+    guid = next(p["guid"] for p in shop.products() if len(shop.images(p["guid"])) >= 5)
+    names = [i["name"] for i in shop.images(guid)]
+    for name in names[-3:]:
+        shop.set_image(guid, "shop", name, priority=None)
+    before = dict(shop_order(client, guid))
+    url = shop.stage(picture("far-position", 20, 12))
+    frame = pd.DataFrame({"guid": [guid], "source_url": [url], "position": [999]})
+    result = sn.add_images(client, frame)
+    assert result.rows["status"].tolist() == ["added"]
+    after = dict(shop_order(client, guid))
+    # Photos without a priority stay last and untouched: numbering them all to put one photo
+    # after them would rewrite photos nobody asked to change (and a revert cannot clear them).
+    assert {n: after[n] for n in before} == before
+    new = result.rows["name"].iloc[0]
+    assert [n for n, _ in shop_order(client, guid)].index(new) == len(names) - 3
+    undone = sn.revert(result)
+    assert undone.counts["failed"] == 0, undone.rows["message"].tolist()
+    assert dict(shop_order(client, guid)) == before
+
+
+class _LostThen503(httpx.BaseTransport):
+    """The first photo DELETE lands but its answer is lost; every later one answers 503."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.deletes = inner, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "DELETE":
+            return self.inner.handle_request(request)
+        self.deletes += 1
+        if self.deletes == 1:
+            self.inner.handle_request(request)
+            raise httpx.ReadError("connection reset", request=request)
+        return httpx.Response(503, json={"data": None, "errors": [{"errorCode": "maintenance",
+                              "message": "under maintenance"}]}, request=request)  # fmt: skip
+
+
+def test_a_delete_whose_answer_was_lost_and_whose_retry_met_a_5xx_is_read_again(
+    tmp_path: Path,
+) -> None:
+    shop = SandboxShop(SandboxOptions(seed=7, products=40))
+    transport = _LostThen503(shop.transport())
+    client = sn.connect(
+        "lost-token",
+        base_url=SANDBOX_BASE_URL,
+        transport=transport,
+        max_attempts=2,
+        backoff_base=0.01,
+        backoff_max=0.01,
+    )
+    client.sandbox = shop
+    guid, _, names = variant_product(client)
+    frame = pd.DataFrame({"guid": [guid], "name": [names[2]]})
+    result = sn.delete_images(client, frame, dry_run=False, journal=tmp_path / "d.jsonl")
+    assert transport.deletes == 2
+    assert names[2] not in [i["name"] for i in shop.images(guid)]
+    # The photo is gone: "failed ... DELETE failed" would be a false failure, and a revert
+    # would not add it back.
+    assert result.rows["status"].tolist() == ["deleted"], result.rows["message"].tolist()
