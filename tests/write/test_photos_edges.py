@@ -222,3 +222,44 @@ def test_a_delete_whose_answer_was_lost_and_whose_retry_met_a_5xx_is_read_again(
     # The photo is gone: "failed ... DELETE failed" would be a false failure, and a revert
     # would not add it back.
     assert result.rows["status"].tolist() == ["deleted"], result.rows["message"].tolist()
+
+
+class _RefusePatches(httpx.BaseTransport):
+    """Every PATCH answers 400: the photos land, what follows them (order, captions) cannot."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.patches = inner, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "PATCH":
+            return self.inner.handle_request(request)
+        self.patches += 1
+        body = {"data": None, "errors": [{"errorCode": "refused", "message": "refused"}]}
+        return httpx.Response(400, json=body, request=request)
+
+
+def test_an_added_row_says_when_its_order_or_caption_could_not_follow() -> None:
+    shop = SandboxShop(SandboxOptions(seed=7, products=8, insert_job_s=0.05))
+    transport = _RefusePatches(shop.transport())
+    client = sn.connect("patch-token", base_url=SANDBOX_BASE_URL, transport=transport)
+    client.sandbox = shop
+    guid = first_guid(client)
+    frame = pd.DataFrame(
+        {
+            "guid": guid,
+            "source_url": [shop.stage(picture(f"follow-{k}", 20, 12)) for k in range(2)],
+            "description": ["Ahoj", "Hello"],
+            "language": ["sk", "en"],
+            "position": [1, None],  # the first needs the others moved: a priority PATCH
+        }
+    )
+    result = sn.add_images(client, frame)
+    rows = result.rows
+    assert rows["status"].tolist() == ["added", "added"]  # the photos are there
+    assert transport.patches >= 3  # the order, then a caption per language, each tried
+    first, second = (str(m) for m in rows["message"])
+    assert "place" in first
+    assert "'sk'" in first
+    assert "'en'" in second
+    first_in_order = rows["in_order"].iloc[0]
+    assert pd.isna(first_in_order) or not first_in_order  # never claimed in place

@@ -222,8 +222,20 @@ def _settle(run: _Run, key: _GalleryKey, seen: dict[str, Any]) -> None:
                 ),
             )
         )
-    _put_in_order(run, key, after, added)
+    # The photos are in: what follows them is tried, each part on its own, and a part that
+    # fails is said on the rows it concerns (they stay ``added``: they are).
+    try:
+        _put_in_order(run, key, after, added)
+    except ShoptetError as exc:
+        for row in added:
+            if row.slot:
+                _note(row, f"not put in its place, the priority change failed ({exc})")
     _captions(run, key, added)
+
+
+def _note(row: AddRow, what: str) -> None:
+    """Add ``what`` to an added row's message."""
+    row.message = f"{row.message}; {what}" if row.message else f"added, but {what}"
 
 
 def _why(status: str, outcome: Outcome) -> str:
@@ -344,4 +356,9 @@ def _captions(run: _Run, key: _GalleryKey, added: list[AddRow]) -> None:
                 {"name": row.name, "description": row.description}
             )
     for language, items in by_language.items():
-        run.plan.client.update_images(*key, items, language=language)
+        try:
+            run.plan.client.update_images(*key, items, language=language)
+        except ShoptetError as exc:
+            for row in added:
+                if row.language == language and row.description is not None:
+                    _note(row, f"its caption in {language!r} was not set ({exc})")
