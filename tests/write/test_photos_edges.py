@@ -263,3 +263,70 @@ def test_an_added_row_says_when_its_order_or_caption_could_not_follow() -> None:
     assert "'en'" in second
     first_in_order = rows["in_order"].iloc[0]
     assert pd.isna(first_in_order) or not first_in_order  # never claimed in place
+
+
+def _duplicates(shop: SandboxShop) -> int:
+    return sum(n - 1 for n in shop.stats()["photos_per_hash"].values() if n > 1)
+
+
+FAULT_SEEDS = (3, 16, 21)
+
+
+@pytest.mark.parametrize("seed", FAULT_SEEDS)
+def test_under_faults_every_row_has_one_honest_status_and_a_rerun_adds_no_duplicate(
+    seed: int,
+) -> None:
+    """Property loop (small): add under 5xx / lost answers / 423 / 429 / slow, rerun clean,
+    then delete under the same faults. Judged by the sandbox."""
+    import random
+
+    rnd = random.Random(seed)
+    client = sn.sandbox(
+        seed=seed,
+        products=6,
+        insert_job_s=0.02,
+        fault_rate=0.25,
+        fault_seed=seed,
+        fault_weights={"500": 1, "503": 1, "423": 1, "429": 1, "drop": 1, "slow": 0.3},
+        slow_response_s=0.1,
+        settings={"timeout": 0.3, "backoff_base": 0.005, "backoff_max": 0.02},
+    )
+    shop = client.sandbox
+    guids = [p["guid"] for p in shop.products()[:3]]
+    frame = pd.DataFrame(
+        [
+            {
+                "guid": rnd.choice(guids),
+                "source_url": shop.stage(picture(f"fault-{seed}-{rnd.randint(0, 6)}", 20, 12)),
+                "position": rnd.choice([None, None, 1, 3]),
+            }
+            for _ in range(10)
+        ]
+    )
+    first = sn.add_images(client, frame, progress=False, timeout=10)
+    assert first.rows["status"].notna().all()
+    assert set(first.rows["status"]) <= set(sn.write.add.ADD_STATUSES)
+    assert shop.stats()["faults"], "no fault was injected: the test proves nothing"
+    shop.set_options(fault_rate=0.0)
+    for row in first.rows.itertuples():
+        there = [i["name"] for i in shop.images(row.guid)]
+        if row.status == "added":
+            assert row.name in there
+    again = sn.add_images(client, frame, progress=False)
+    assert _duplicates(shop) == 0
+    assert set(again.rows["status"]) <= {"added", "skipped_duplicate"}, again.rows["message"]
+    for (_, one), (_, two) in zip(first.rows.iterrows(), again.rows.iterrows(), strict=True):
+        # A row the first run called failed whose photo was there all along must have said
+        # its outcome was unknown, never that the shop did not add it.
+        if one["status"] == "failed" and two["status"] == "skipped_duplicate":
+            assert "the shop could not add it" not in str(one["message"]), one["message"]
+
+    shop.set_options(fault_rate=0.25)
+    named = again.rows.dropna(subset=["name"]).drop_duplicates(["guid", "name"])
+    deletes = pd.DataFrame({"guid": named["guid"], "name": named["name"]})
+    removed = sn.delete_images(client, deletes, progress=False, remove_references=True)
+    shop.set_options(fault_rate=0.0)
+    assert removed.rows["status"].notna().all()
+    for row in removed.rows.itertuples():
+        there = row.name in [i["name"] for i in shop.images(row.guid)]
+        assert there == (row.status != "deleted"), (row.status, row.message)
