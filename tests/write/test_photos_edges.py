@@ -330,3 +330,26 @@ def test_under_faults_every_row_has_one_honest_status_and_a_rerun_adds_no_duplic
     for row in removed.rows.itertuples():
         there = row.name in [i["name"] for i in shop.images(row.guid)]
         assert there == (row.status != "deleted"), (row.status, row.message)
+
+
+def test_a_stager_that_returns_no_usable_url_fails_its_row_only(
+    client: sn.ShoptetClient, tmp_path: Path
+) -> None:
+    shop = client.sandbox
+    guid = first_guid(client)
+    paths = []
+    for k in range(3):
+        path = tmp_path / f"{k}.png"
+        path.write_bytes(picture(f"stager-{k}", 20, 12))
+        paths.append(str(path))
+    answers: list[Any] = [None, "http://cdn.example.com/" + "a" * 2100]
+
+    def stage(data: bytes) -> Any:
+        return answers.pop(0) if answers else shop.stage(data)
+
+    result = sn.add_images(client, pd.DataFrame({"guid": guid, "path": paths}), stage=stage)
+    # The good row is added; the POST carries no item the schema refuses (a 422 would fail
+    # every row of the chunk).
+    assert result.rows["status"].tolist() == ["failed", "failed", "added"]
+    assert result.rows["message"].iloc[:2].str.contains("stage").all()
+    assert "422" not in shop.stats()["responses"]

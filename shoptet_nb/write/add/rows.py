@@ -93,7 +93,8 @@ def _whole(value: Any, what: str, low: int, high: int) -> tuple[int | None, str 
 _NOT_IN_URLS = frozenset(' "<>`{}')
 
 
-def _url_problem(url: str) -> str | None:
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a source Shoptet's servers download, or None."""
     bad = sorted({c for c in url if c in _NOT_IN_URLS or not c.isprintable()})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
@@ -170,7 +171,7 @@ def _source_problem(row: AddRow, staged: bool) -> str | None:
     if row.source_url and row.path:
         return "give source_url or path, not both"
     if row.source_url:
-        return _url_problem(row.source_url)
+        return url_problem(row.source_url)
     if not row.path:
         return "no source: give source_url (or path, with stage=)"
     if not staged:

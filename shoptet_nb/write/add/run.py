@@ -44,7 +44,7 @@ from .jobs import (
 )
 from .order import numbers_for, with_names
 from .plan import AddPlan
-from .rows import AddRow
+from .rows import AddRow, url_problem
 from .sources import new_photo_hashes
 
 _GalleryKey = tuple[str, str]
@@ -127,9 +127,16 @@ def _send(run: _Run, key: _GalleryKey) -> None:
             try:
                 assert run.stage is not None
                 assert row.data is not None
-                row.source_url = run.stage(row.data)
+                url = run.stage(row.data)
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.end("failed", f"stage() failed: {type(exc).__name__}: {exc}")
+                continue
+            # Checked as a frame's URL is: one bad item would make Shoptet refuse the chunk.
+            problem = url_problem(url) if isinstance(url, str) else "it is no text"
+            if problem:
+                row.end("failed", f"stage() returned {str(url)[:80]!r}, no usable URL: {problem}")
+            else:
+                row.source_url = url
     rows = [r for r in rows if r.status == "would_add"]
     path = images_path(*key)
     for start in range(0, len(rows), MAX_PER_POST):
