@@ -195,12 +195,12 @@ def _short(exc: Exception) -> str:
     return f"HTTP {exc.status}" if isinstance(exc, APIError) else type(exc).__name__
 
 
-def _gone(client: ShoptetClient, guid: str, gallery: str, name: str) -> bool:
-    """Whether a read of the gallery shows the photo gone (False when the read fails too)."""
+def _gone(client: ShoptetClient, guid: str, gallery: str, name: str) -> bool | None:
+    """Whether a read of the gallery shows the photo gone (None when the read fails too)."""
     try:
         return name not in {i.get("name") for i in client.list_images(guid, gallery)}
     except (APIError, NetworkError):
-        return False
+        return None
 
 
 def _captions(
@@ -289,7 +289,8 @@ def _archive_and_delete(
     except (NetworkError, ServerError, LockedError) as exc:
         # An earlier attempt may have landed with its answer lost, before the last one met
         # this: only a read of the gallery tells.
-        if _gone(run.client, guid, gallery, name):
+        vanished = _gone(run.client, guid, gallery, name)
+        if vanished:
             message = (
                 f"the DELETE's answer was lost or refused ({_short(exc)}), and a read shows "
                 "the photo gone; "
@@ -298,7 +299,13 @@ def _archive_and_delete(
             return
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
         status = exc.status if isinstance(exc, APIError) else None
-        message = f"DELETE failed, the photo is still there: {exc}"
+        state = (
+            "the photo is still there"
+            if vanished is False
+            else "whether the photo was deleted is unknown (a read of the gallery failed too): "
+            "plan again to see"
+        )
+        message = f"DELETE failed, {state}: {exc}"
         run.mark(row, "failed", message, http_status=status, **archived)
         return
     except APIError as exc:

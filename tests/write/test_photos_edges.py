@@ -353,3 +353,44 @@ def test_a_stager_that_returns_no_usable_url_fails_its_row_only(
     assert result.rows["status"].tolist() == ["failed", "failed", "added"]
     assert result.rows["message"].iloc[:2].str.contains("stage").all()
     assert "422" not in shop.stats()["responses"]
+
+
+class _DeletesAndReadsFail(httpx.BaseTransport):
+    """Once armed, every photo DELETE and every gallery read answers 503."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.armed = inner, False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        gallery_read = request.method == "GET" and "/images/" in request.url.path
+        if self.armed and (request.method == "DELETE" or gallery_read):
+            body = {"data": None, "errors": [{"errorCode": "down", "message": "down"}]}
+            return httpx.Response(503, json=body, request=request)
+        return self.inner.handle_request(request)
+
+
+def test_a_failed_delete_claims_the_photo_is_there_only_when_a_read_shows_it() -> None:
+    shop = SandboxShop(SandboxOptions(seed=7, products=40, languages=("cs",)))
+    transport = _DeletesAndReadsFail(shop.transport())
+    client = sn.connect(
+        "down-token", base_url=SANDBOX_BASE_URL, transport=transport, max_attempts=1
+    )
+    client.sandbox = shop
+    guid, _, names = variant_product(client)
+    plan_frame = pd.DataFrame({"guid": [guid], "name": [names[2]]})
+    from shoptet_nb.write import delete_run
+
+    real_keep = delete_run.keep_original
+
+    def keep_then_arm(*args: Any) -> Any:
+        kept = real_keep(*args)
+        transport.armed = True  # the original is kept; now the DELETE and the read fail
+        return kept
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delete_run, "keep_original", keep_then_arm)
+        result = sn.delete_images(client, plan_frame, dry_run=False, journal=False)
+    assert result.rows["status"].tolist() == ["failed"]
+    message = result.rows["message"].iloc[0]
+    assert "still there" not in message  # nothing showed that
+    assert "unknown" in message
