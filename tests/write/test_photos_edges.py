@@ -3,6 +3,7 @@ here failed before its fix. Judged by the sandbox's own state and request counte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,8 @@ from shoptet_nb.sandbox.pictures import picture
 
 from helpers import variant_product
 
-
-@pytest.fixture(autouse=True)
-def journal_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "journal"
-    monkeypatch.setenv("SHOPTET_NB_JOURNAL_DIR", str(folder))
-    return folder
+# Every test writes its journals and archives to a folder of its own.
+pytestmark = pytest.mark.usefixtures("journal_dir")
 
 
 @pytest.fixture
@@ -73,23 +70,17 @@ def test_a_source_url_with_characters_a_url_cannot_hold_is_invalid_before_any_re
 
 
 def test_an_interrupted_add_names_its_journal(client: sn.ShoptetClient, tmp_path: Path) -> None:
-    first, second = (p["guid"] for p in client.sandbox.products()[:2])
-    for n in range(2):
-        (tmp_path / f"{n}.png").write_bytes(picture(f"named-journal-{n}", 20, 20))
-    frame = pd.DataFrame(
-        {"guid": [first, second], "path": [str(tmp_path / f"{n}.png") for n in range(2)]}
-    )
-    staged: list[bytes] = []
+    shop = client.sandbox
+    urls = [shop.stage(picture(f"named-journal-{n}", 20, 20)) for n in range(3)]
+    frame = pd.DataFrame({"guid": [p["guid"] for p in shop.products()[:3]], "source_url": urls})
 
-    def stage_then_ctrl_c(data: bytes) -> str:
-        staged.append(data)
-        if len(staged) == 2:
+    def ctrl_c_after_a_gallery(done: int, total: int) -> None:
+        if done:
             raise KeyboardInterrupt
-        return str(client.sandbox.stage(data))
 
     journal = tmp_path / "add.jsonl"
     with pytest.raises(sn.Interrupted) as caught:
-        sn.add_images(client, frame, stage=stage_then_ctrl_c, journal=journal)
+        sn.add_images(client, frame, journal=journal, progress=ctrl_c_after_a_gallery)
     assert caught.value.result.journal_path == journal
     assert str(journal) in str(caught.value)
     assert "revert" in str(caught.value)
@@ -97,30 +88,25 @@ def test_an_interrupted_add_names_its_journal(client: sn.ShoptetClient, tmp_path
 
 
 def test_an_interrupted_delete_names_its_journal_and_archive(
-    client: sn.ShoptetClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    client: sn.ShoptetClient, tmp_path: Path
 ) -> None:
-    from shoptet_nb.write import delete_run
-
     guid, _, names = variant_product(client)
-    real_keep = delete_run.keep_original
-    calls = {"n": 0}
+    calls: list[tuple[int, int]] = []
 
-    def keep(*args: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real_keep(*args)
+    def ctrl_c_once_started(done: int, total: int) -> None:
+        calls.append((done, total))
+        if done:
+            raise KeyboardInterrupt  # Ctrl+C as the first photos are done
 
-    monkeypatch.setattr(delete_run, "keep_original", keep)
     journal = tmp_path / "delete.jsonl"
     frame = pd.DataFrame({"guid": guid, "name": [names[0], names[2], names[3]]})
     with pytest.raises(sn.Interrupted) as caught:
-        sn.delete_images(client, frame, journal=journal)
+        sn.delete_images(client, frame, journal=journal, progress=ctrl_c_once_started)
     result = caught.value.result
     assert result.journal_path == journal
     assert str(journal) in str(caught.value)
     assert str(result.archive_dir) in str(caught.value)
-    assert result.rows["status"].tolist() == ["deleted", "not_attempted", "not_attempted"]
+    assert result.rows["status"].notna().all()
 
 
 def test_a_delete_row_with_a_blank_gallery_means_the_shop_gallery_as_for_an_add(
@@ -183,66 +169,75 @@ def test_a_position_past_the_numbered_photos_leaves_the_unnumbered_ones_untouche
     assert dict(shop_order(client, guid)) == before
 
 
-class _LostThen503(httpx.BaseTransport):
-    """The first photo DELETE lands but its answer is lost; every later one answers 503."""
+Script = Callable[[httpx.Request, httpx.BaseTransport], "httpx.Response | None"]
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner, self.deletes = inner, 0
+
+class _Scripted(httpx.BaseTransport):
+    """The sandbox, except the requests ``script`` answers itself (None passes one on)."""
+
+    def __init__(self, inner: httpx.BaseTransport, script: Script) -> None:
+        self.inner, self.script = inner, script
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method != "DELETE":
-            return self.inner.handle_request(request)
-        self.deletes += 1
-        if self.deletes == 1:
-            self.inner.handle_request(request)
-            raise httpx.ReadError("connection reset", request=request)
-        return httpx.Response(503, json={"data": None, "errors": [{"errorCode": "maintenance",
-                              "message": "under maintenance"}]}, request=request)  # fmt: skip
+        return self.script(request, self.inner) or self.inner.handle_request(request)
+
+
+def _refused(status: int, request: httpx.Request) -> httpx.Response:
+    body = {"data": None, "errors": [{"errorCode": "refused", "message": "refused"}]}
+    return httpx.Response(status, json=body, request=request)
+
+
+def _scripted_client(script: Script, **settings: Any) -> tuple[sn.ShoptetClient, SandboxShop]:
+    shop = SandboxShop(SandboxOptions(seed=7, products=40, insert_job_s=0.05))
+    client = sn.connect(
+        "scripted-token",
+        base_url=SANDBOX_BASE_URL,
+        transport=_Scripted(shop.transport(), script),
+        **settings,
+    )
+    client.sandbox = shop
+    return client, shop
 
 
 def test_a_delete_whose_answer_was_lost_and_whose_retry_met_a_5xx_is_read_again(
     tmp_path: Path,
 ) -> None:
-    shop = SandboxShop(SandboxOptions(seed=7, products=40))
-    transport = _LostThen503(shop.transport())
-    client = sn.connect(
-        "lost-token",
-        base_url=SANDBOX_BASE_URL,
-        transport=transport,
-        max_attempts=2,
-        backoff_base=0.01,
-        backoff_max=0.01,
+    deletes = []
+
+    def lost_then_503(request: httpx.Request, inner: httpx.BaseTransport) -> Any:
+        """The first photo DELETE lands but its answer is lost; every later one: 503."""
+        if request.method != "DELETE":
+            return None
+        deletes.append(request)
+        if len(deletes) > 1:
+            return _refused(503, request)
+        inner.handle_request(request)
+        raise httpx.ReadError("connection reset", request=request)
+
+    client, shop = _scripted_client(
+        lost_then_503, max_attempts=2, backoff_base=0.01, backoff_max=0.01
     )
-    client.sandbox = shop
     guid, _, names = variant_product(client)
     frame = pd.DataFrame({"guid": [guid], "name": [names[2]]})
     result = sn.delete_images(client, frame, dry_run=False, journal=tmp_path / "d.jsonl")
-    assert transport.deletes == 2
+    assert len(deletes) == 2
     assert names[2] not in [i["name"] for i in shop.images(guid)]
     # The photo is gone: "failed ... DELETE failed" would be a false failure, and a revert
     # would not add it back.
     assert result.rows["status"].tolist() == ["deleted"], result.rows["message"].tolist()
 
 
-class _RefusePatches(httpx.BaseTransport):
-    """Every PATCH answers 400: the photos land, what follows them (order, captions) cannot."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner, self.patches = inner, 0
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method != "PATCH":
-            return self.inner.handle_request(request)
-        self.patches += 1
-        body = {"data": None, "errors": [{"errorCode": "refused", "message": "refused"}]}
-        return httpx.Response(400, json=body, request=request)
-
-
 def test_an_added_row_says_when_its_order_or_caption_could_not_follow() -> None:
-    shop = SandboxShop(SandboxOptions(seed=7, products=8, insert_job_s=0.05))
-    transport = _RefusePatches(shop.transport())
-    client = sn.connect("patch-token", base_url=SANDBOX_BASE_URL, transport=transport)
-    client.sandbox = shop
+    patches = []
+
+    def refuse_patches(request: httpx.Request, _: httpx.BaseTransport) -> Any:
+        """Every PATCH: 400. The photos land, what follows them (order, captions) cannot."""
+        if request.method != "PATCH":
+            return None
+        patches.append(request)
+        return _refused(400, request)
+
+    client, shop = _scripted_client(refuse_patches)
     guid = first_guid(client)
     frame = pd.DataFrame(
         {
@@ -256,7 +251,7 @@ def test_an_added_row_says_when_its_order_or_caption_could_not_follow() -> None:
     result = sn.add_images(client, frame)
     rows = result.rows
     assert rows["status"].tolist() == ["added", "added"]  # the photos are there
-    assert transport.patches >= 3  # the order, then a caption per language, each tried
+    assert len(patches) >= 3  # the order, then a caption per language, each tried
     first, second = (str(m) for m in rows["message"])
     assert "place" in first
     assert "'sk'" in first
@@ -355,27 +350,15 @@ def test_a_stager_that_returns_no_usable_url_fails_its_row_only(
     assert "422" not in shop.stats()["responses"]
 
 
-class _DeletesAndReadsFail(httpx.BaseTransport):
-    """Once armed, every photo DELETE and every gallery read answers 503."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner, self.armed = inner, False
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        gallery_read = request.method == "GET" and "/images/" in request.url.path
-        if self.armed and (request.method == "DELETE" or gallery_read):
-            body = {"data": None, "errors": [{"errorCode": "down", "message": "down"}]}
-            return httpx.Response(503, json=body, request=request)
-        return self.inner.handle_request(request)
-
-
 def test_a_failed_delete_claims_the_photo_is_there_only_when_a_read_shows_it() -> None:
-    shop = SandboxShop(SandboxOptions(seed=7, products=40, languages=("cs",)))
-    transport = _DeletesAndReadsFail(shop.transport())
-    client = sn.connect(
-        "down-token", base_url=SANDBOX_BASE_URL, transport=transport, max_attempts=1
-    )
-    client.sandbox = shop
+    armed = []
+
+    def deletes_and_reads_fail(request: httpx.Request, _: httpx.BaseTransport) -> Any:
+        """Once armed, every photo DELETE and every gallery read: 503."""
+        reads = request.method == "GET" and "/images/" in request.url.path
+        return _refused(503, request) if armed and (request.method == "DELETE" or reads) else None
+
+    client, _ = _scripted_client(deletes_and_reads_fail, max_attempts=1)
     guid, _, names = variant_product(client)
     plan_frame = pd.DataFrame({"guid": [guid], "name": [names[2]]})
     from shoptet_nb.write import delete_run
@@ -384,7 +367,7 @@ def test_a_failed_delete_claims_the_photo_is_there_only_when_a_read_shows_it() -
 
     def keep_then_arm(*args: Any) -> Any:
         kept = real_keep(*args)
-        transport.armed = True  # the original is kept; now the DELETE and the read fail
+        armed.append(True)  # the original is kept; now the DELETE and the read fail
         return kept
 
     with pytest.MonkeyPatch.context() as patch:
