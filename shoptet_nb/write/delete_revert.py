@@ -86,6 +86,10 @@ def revert_deletes(
     readd = readd or READD
     archived = [e for e in entries if isinstance(e, Archived)]
     if not archived:
+        if isinstance(source, DeleteResult):
+            # A delete that deleted nothing (every row blocked, not found, interrupted before
+            # its first DELETE): every row still says what the revert did with it.
+            return _nothing_deleted(source)
         raise ArgumentError("the journal archives no photo: nothing to restore")
     gone = {(e.guid, e.gallery, e.name) for e in entries if isinstance(e, Deleted)}
     done = {(e.guid, e.gallery, e.name): e.new_name for e in entries if isinstance(e, Restored)}
@@ -169,6 +173,24 @@ def _converted(row: dict[str, Any]) -> str:
     return (
         "; converted from WebP to PNG (lossless: the same pixels, not the same bytes): the "
         f"archived original has sha256 {row['sha256']}, the re-added PNG {row['restored_sha256']}"
+    )
+
+
+def _nothing_deleted(source: DeleteResult) -> DeleteResult:
+    """The revert of a delete that archived nothing: each of its rows ``skipped``."""
+    rows = source.rows.reindex(columns=list(_COLUMNS)).astype(object)
+    rows["status"] = "skipped"
+    rows["message"] = [
+        f"it was not deleted ({status}): nothing to restore" for status in source.rows["status"]
+    ]
+    return DeleteResult(
+        source.client,
+        rows.reset_index(drop=True),
+        None,
+        journal_path=None,
+        archive_dir=None,
+        journal_entries=[],
+        statuses=RESTORE_STATUSES,
     )
 
 

@@ -263,3 +263,22 @@ def test_an_archived_original_over_the_add_paths_size_limit_comes_back_byte_iden
     added = sn.add_images(client, pd.DataFrame({"guid": [guid], "source_url": [staged]}))
     assert added.rows["status"].tolist() == ["invalid"]
     assert f"larger than {limit}" in added.rows["message"].iloc[0]
+
+
+def test_reverting_a_delete_that_deleted_nothing_says_so_per_row(client: sn.ShoptetClient) -> None:
+    # Every row blocked (a variant shows the photo) or not found: nothing was archived or
+    # deleted, and the revert still gives every row a status rather than raising.
+    shop = client.sandbox
+    product = next(p for p in shop.products() if len(p["codes"]) > 1 and shop.images(p["guid"]))
+    guid = product["guid"]
+    name = shop.images(guid)[0]["name"]
+    shop.set_variant_image(guid, product["codes"][0], name)
+    frame = pd.DataFrame({"guid": guid, "gallery": "shop", "name": [name, "no-such.jpg"]})
+    result = sn.delete_images(client, frame)
+    assert result.rows["status"].tolist() == ["blocked", "not_found"]
+    undone = sn.revert(result, stage=shop.stage)
+    assert undone.rows["status"].tolist() == ["skipped", "skipped"]
+    assert undone.rows["name"].tolist() == [name, "no-such.jpg"]
+    assert "blocked" in undone.rows["message"].iloc[0]
+    assert "not_found" in undone.rows["message"].iloc[1]
+    assert shop.images(guid)[0]["name"] == name
