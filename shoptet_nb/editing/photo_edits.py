@@ -10,7 +10,7 @@ removed from the view until the shop has deleted it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from itertools import count
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ArgumentError
 from .actions import Action, Key, Outcome
 
-__all__ = ["PendingAdd", "PhotoEdits"]
+__all__ = ["PendingAdd", "PhotoEdits", "layout"]
 
 #: Placeholder ids, unique in the process (a session may hand adds to another's model).
 _IDS = count(1)
@@ -236,3 +236,26 @@ class PhotoEdits:
     def clear_undo(self) -> None:
         """Forget the undo stack (after a save: its steps would bring back sent edits)."""
         self._undo.clear()
+
+
+def layout(
+    order: Sequence[str], deleting: Collection[str], adds: Sequence[PendingAdd]
+) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """Where a view shows a gallery's cards with its pending adds among them, as the save will
+    place them: ``({name: slot}, {add id: (slot, place)})``. ``slot`` orders every card on
+    screen (a photo marked for delete keeps its slot, struck through); ``place`` is the add's
+    1-based position after the save, counted as ``add_images`` counts it (in the gallery
+    without the deleted photos: an add without a position goes after the last photo, those
+    with one are put in by position, lowest first)."""
+    staying = [n for n in order if n not in deleting]
+    wanted: list[str | PendingAdd] = [*staying, *(a for a in adds if a.position is None)]
+    for add in sorted((a for a in adds if a.position is not None), key=lambda a: a.position or 0):
+        wanted.insert(min((add.position or 1) - 1, len(wanted)), add)
+    # The deleted photos go back in just after the photo they followed in the order.
+    shown: list[str | PendingAdd] = list(wanted)
+    for i, name in enumerate(order):
+        if name in deleting:
+            shown.insert(shown.index(order[i - 1]) + 1 if i else 0, name)
+    names = {n: i for i, n in enumerate(shown) if isinstance(n, str)}
+    places = {a.id: (shown.index(a), wanted.index(a) + 1) for a in adds}
+    return names, places

@@ -137,3 +137,16 @@ def test_the_edited_frame_leaves_out_a_photo_marked_for_delete(
     frame = edited_frame(session.model, [(guid, "shop")])
     assert list(frame["name"]) == names[1:]
     assert list(frame["is_main_image"]) == [True] + [False] * (len(names) - 2)
+
+
+def test_layout_puts_adds_where_the_save_places_them_and_keeps_deleted_cards() -> None:
+    from shoptet_nb.editing.photo_edits import PendingAdd, layout
+
+    last = PendingAdd.new(source_url="https://x.test/a.jpg")
+    first = PendingAdd.new(source_url="https://x.test/b.jpg", position=1)
+    slots, places = layout(["a", "b", "c"], {"a", "b"}, [last, first])
+    # After the save: b.jpg (added, 1), c, a.jpg (added, 3); a and b stay on screen, marked,
+    # where they were (first), before the add that takes place 1.
+    assert places[first.id][1] == 1 and places[last.id][1] == 3
+    shown = sorted([*slots.items(), *((k, v[0]) for k, v in places.items())], key=lambda x: x[1])
+    assert [k for k, _ in shown] == ["a", "b", first.id, "c", last.id]
