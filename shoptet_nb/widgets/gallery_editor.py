@@ -672,6 +672,7 @@ class GalleryEditor(EditingWidget):
         """The placeholder cards of the photos to add (a label: the URL or the file's name)."""
         out = []
         _, places = self._layout(key)
+        last = len(places) + len(self._names(key)) - len(self.model.pending_deletes(*key))
         for add in self.model.pending_adds(*key):
             outcome = self.model.add_outcome(add.id)
             slot, place = places[add.id]
@@ -683,6 +684,7 @@ class GalleryEditor(EditingWidget):
                     "position": add.position,
                     "slot": slot,
                     "place": place,  # its position after the save
+                    "last": place >= last,
                     "main": key[1] == "shop" and place == 1,
                     "outcome": outcome_view(outcome) if outcome else None,
                 }
