@@ -145,8 +145,9 @@ def edited_frame(
     of them (all if None) but those marked for delete, in the wanted order, with the captions
     as edited and the first photo left of a ``shop`` gallery its main image (so a caption
     hint about the main image is about the photo that becomes main). Pending adds have no
-    name yet: they are not rows (``model.pending_adds``). ``priorities=True`` also puts in the priorities a save
-    would write (it builds the changes frame: leave it out where only captions matter)."""
+    name yet: they are not rows (``model.pending_adds``). ``priorities=True`` also puts in the
+    priorities a save would write (it builds the changes frame: leave it out where only
+    captions matter)."""
     wanted = list(dict.fromkeys(model.keys if galleries is None else galleries))
     frame = model.base_frame(wanted)
     if frame.empty:

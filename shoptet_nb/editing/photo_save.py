@@ -360,7 +360,9 @@ def save_photos(
         if exc.result is not None:
             met = exc.result
             rows += (
-                _delete_rows(model, met, deletes) if deletes is not None else _add_rows(met, pending)
+                _delete_rows(model, met, deletes)
+                if deletes is not None
+                else _add_rows(met, pending)
             )
         _settle(model, reread, _frame(rows), ready)
         raise

@@ -298,7 +298,7 @@ class EditSession:
                 self.model,
                 stage=self.stage,
                 language=self.language,
-                journal=journal if journal is False else Path(journal),
+                journal=journal if isinstance(journal, bool) else Path(journal),
                 reread=self.reread,
                 on_progress=on_progress,
             )

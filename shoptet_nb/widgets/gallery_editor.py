@@ -83,8 +83,9 @@ class GalleryEditor(EditingWidget):
     method (:meth:`move_up`, :meth:`move_down`, :meth:`make_main`, :meth:`move`,
     :meth:`set_caption`, :meth:`undo`, :meth:`discard`, :meth:`reset`, :meth:`keep_mine`,
     :meth:`take_theirs`, :meth:`add_photos`, :meth:`add_file`, :meth:`toggle_delete`,
-    :meth:`remove_add`, :meth:`preview`, :meth:`previous_product`, :meth:`next_product`,
-    :meth:`show_product`, :meth:`search_products`, :meth:`refresh`).
+    :meth:`remove_add`, :meth:`edit_add`, :meth:`clear_references`, :meth:`preview`,
+    :meth:`previous_product`, :meth:`next_product`, :meth:`show_product`,
+    :meth:`search_products`, :meth:`refresh`).
 
     "Add photos" takes public URLs (one per line: Shoptet's servers download them), or local
     files when the editor has a ``stage`` (a function ``bytes -> public URL`` that uploads to
@@ -693,9 +694,7 @@ class GalleryEditor(EditingWidget):
 
     def _layout(self, key: Key) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
         model = self.model
-        return layout(
-            model.order(*key), set(model.pending_deletes(*key)), model.pending_adds(*key)
-        )
+        return layout(model.order(*key), set(model.pending_deletes(*key)), model.pending_adds(*key))
 
     def _hints(self, key: Key) -> dict[str, list[dict[str, str]]]:
         findings = self._findings([key])

@@ -85,7 +85,7 @@ def test_unmarking_a_delete_takes_its_approval_back(client: sn.ShoptetClient) ->
 
 
 def test_a_pending_add_takes_a_caption_and_a_place(client: sn.ShoptetClient) -> None:
-    guid, _, names = variant_product(client)
+    guid, _, _ = variant_product(client)
     session = session_on(client, guid)
     url = client.sandbox.stage(picture("first-place", 40, 30))
     add = session.add_photo(guid, "shop", source_url=url)
@@ -124,6 +124,7 @@ def test_a_save_journals_every_write_next_to_the_sessions_journal(
     session.save()
     written = sorted(p.name for p in path.parent.iterdir() if p.is_file())
     assert written == ["save.adds.jsonl", "save.deletes.jsonl", "save.jsonl"]
+    assert (path.parent / "save.deletes.archive").is_dir()  # the deleted photo's archive
     files = [p for p in journal_dir.rglob("*") if p.is_file()] if journal_dir.exists() else []
     assert files == []  # nothing in the default journal folder
 
@@ -147,6 +148,7 @@ def test_layout_puts_adds_where_the_save_places_them_and_keeps_deleted_cards() -
     slots, places = layout(["a", "b", "c"], {"a", "b"}, [last, first])
     # After the save: b.jpg (added, 1), c, a.jpg (added, 3); a and b stay on screen, marked,
     # where they were (first), before the add that takes place 1.
-    assert places[first.id][1] == 1 and places[last.id][1] == 3
+    assert places[first.id][1] == 1
+    assert places[last.id][1] == 3
     shown = sorted([*slots.items(), *((k, v[0]) for k, v in places.items())], key=lambda x: x[1])
     assert [k for k, _ in shown] == ["a", "b", first.id, "c", last.id]
