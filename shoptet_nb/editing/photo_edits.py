@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ArgumentError
 from .actions import Action, Key, Outcome
 
-__all__ = ["PendingAdd", "PhotoEdits", "layout"]
+__all__ = ["PendingAdd", "PhotoEdits", "layout", "shop_positions"]
 
 #: Placeholder ids, unique in the process (a session may hand adds to another's model).
 _IDS = count(1)
@@ -238,19 +238,27 @@ class PhotoEdits:
         self._undo.clear()
 
 
+def _wanted(
+    order: Sequence[str], deleting: Collection[str], adds: Sequence[PendingAdd]
+) -> list[str | PendingAdd]:
+    """The gallery after the save as a view shows it: ``order`` without the photos to delete,
+    the adds put in as ``add_images`` puts them (those without a position after the last
+    photo, those with one by position, lowest first)."""
+    staying = [n for n in order if n not in deleting]
+    wanted: list[str | PendingAdd] = [*staying, *(a for a in adds if a.position is None)]
+    for add in sorted((a for a in adds if a.position is not None), key=lambda a: a.position or 0):
+        wanted.insert(min((add.position or 1) - 1, len(wanted)), add)
+    return wanted
+
+
 def layout(
     order: Sequence[str], deleting: Collection[str], adds: Sequence[PendingAdd]
 ) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
     """Where a view shows a gallery's cards with its pending adds among them, as the save will
     place them: ``({name: slot}, {add id: (slot, place)})``. ``slot`` orders every card on
-    screen (a photo marked for delete keeps its slot, struck through); ``place`` is the add's
-    1-based position after the save, counted as ``add_images`` counts it (in the gallery
-    without the deleted photos: an add without a position goes after the last photo, those
-    with one are put in by position, lowest first)."""
-    staying = [n for n in order if n not in deleting]
-    wanted: list[str | PendingAdd] = [*staying, *(a for a in adds if a.position is None)]
-    for add in sorted((a for a in adds if a.position is not None), key=lambda a: a.position or 0):
-        wanted.insert(min((add.position or 1) - 1, len(wanted)), add)
+    screen (a photo marked for delete keeps its slot, marked); ``place`` is the add's 1-based
+    position after the save, in the gallery without the deleted photos."""
+    wanted = _wanted(order, deleting, adds)
     # The deleted photos go back in just after the photo they followed in the order.
     shown: list[str | PendingAdd] = list(wanted)
     for i, name in enumerate(order):
@@ -259,3 +267,29 @@ def layout(
     names = {n: i for i, n in enumerate(shown) if isinstance(n, str)}
     places = {a.id: (shown.index(a), wanted.index(a) + 1) for a in adds}
     return names, places
+
+
+def shop_positions(
+    shop: Sequence[str], order: Sequence[str], deleting: Collection[str], adds: Sequence[PendingAdd]
+) -> dict[str, int | None]:
+    """The ``position=`` to send with each add (by id) so that it ends where the view shows
+    it. ``add_images`` counts positions in the shop's order, and the caption and order edits
+    go after it: an add placed right after photo X in the edited ``order`` is sent right
+    after X in the ``shop``'s order (after the deletes), and the order edit, rebased on the new
+    photo where the shop has it, keeps it there. An add the user gave no place stays None
+    (after the last photo)."""
+    wanted = _wanted(order, deleting, adds)
+    sent: list[str | PendingAdd] = [n for n in shop if n not in deleting]
+    after: str | None = None  # the last photo of the view before the add
+    run: list[PendingAdd] = []  # adds in a row after the same photo
+    for item in wanted:
+        if isinstance(item, str):
+            after, run = item, []
+            continue
+        if item.position is None:
+            continue  # appended: add_images puts it after the last photo as the view does
+        anchor = run[-1] if run else after
+        sent.insert(sent.index(anchor) + 1 if anchor is not None else 0, item)
+        run.append(item)
+    places = {a.id: i for i, a in enumerate(sent, start=1) if isinstance(a, PendingAdd)}
+    return {a.id: places[a.id] if a.position is not None else None for a in adds}

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..errors import Interrupted
 from .model import Outcome
-from .photo_edits import PendingAdd
+from .photo_edits import PendingAdd, shop_positions
 from .wording import blocked_reason
 
 if TYPE_CHECKING:
@@ -151,6 +151,12 @@ def _add_frame(
     model: EditModel, keys: Sequence[Gallery], language: str | None
 ) -> tuple[pd.DataFrame, list[Any]]:
     adds: list[tuple[Gallery, PendingAdd]] = [(k, a) for k in keys for a in model.pending_adds(*k)]
+    # Where each add is sent so that it lands where the view shows it (see shop_positions).
+    sent: dict[str, int | None] = {}
+    for k in keys:
+        sent |= shop_positions(
+            model.names(*k), model.order(*k), model.pending_deletes(*k), model.pending_adds(*k)
+        )
     frame = pd.DataFrame(
         [
             {
@@ -159,7 +165,7 @@ def _add_frame(
                 "source_url": a.source_url,
                 "path": a.path,
                 "description": a.description,
-                "position": a.position,
+                "position": sent[a.id],
             }
             for k, a in adds
         ],

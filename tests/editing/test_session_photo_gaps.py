@@ -152,3 +152,20 @@ def test_layout_puts_adds_where_the_save_places_them_and_keeps_deleted_cards() -
     assert places[last.id][1] == 3
     shown = sorted([*slots.items(), *((k, v[0]) for k, v in places.items())], key=lambda x: x[1])
     assert [k for k, _ in shown] == ["a", "b", first.id, "c", last.id]
+
+
+def test_a_placed_add_lands_where_shown_when_cards_were_moved_too(
+    client: sn.ShoptetClient,
+) -> None:
+    guid, _, names = variant_product(client)
+    session = session_on(client, guid)
+    session.model.move(guid, "shop", names[2], 1)
+    session.model.mark_delete(guid, "shop", names[4])
+    add = session.add_photo(guid, "shop", source_url=client.sandbox.stage(picture("m", 30, 30)))
+    session.model.edit_add(guid, "shop", add.id, position=2)  # right after names[2], as shown
+    session.save()
+    new = session.photo_result.rows.set_index("action").at["add", "name"]  # type: ignore[union-attr]
+    wanted = [names[2], new, names[0], names[1], names[3], *names[5:]]
+    assert shop_names(client, guid) == wanted
+    assert session.model.order(guid, "shop") == wanted
+    assert session.model.pending_count == 0
