@@ -220,15 +220,20 @@ def photos_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         yield base, token
 
 
+def open_in_lab(page: Any, lab: tuple[str, str], name: str) -> None:
+    """Open notebook ``name`` on the shared Lab server and run its cells."""
+    from .test_gallery_editor_browser import run_all_in_lab
+
+    base, token = lab
+    page.goto(f"{base}/lab/tree/{name}?token={token}&reset", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
+    run_all_in_lab(page, name)
+
+
 def test_add_and_delete_in_jupyterlab(
     page: Any, photos_lab: tuple[str, str], artifacts: Path
 ) -> None:
-    from .test_gallery_editor_browser import run_all_in_lab
-
-    base, token = photos_lab
-    page.goto(f"{base}/lab/tree/photos.ipynb?token={token}&reset", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
-    run_all_in_lab(page, "photos.ipynb")
+    open_in_lab(page, photos_lab, "photos.ipynb")
     url_box = page.locator(".snb-test-url")
     expect(url_box).to_have_count(1, timeout=LOAD_MS)
     url = str(url_box.get_attribute("data-url"))
@@ -257,12 +262,7 @@ def test_placed_captioned_adds_and_an_approved_blocked_delete_in_jupyterlab(
     undone with Ctrl+Z and given again; Save; Reload: screen and shop agree, nothing pending."""
     import json
 
-    from .test_gallery_editor_browser import run_all_in_lab
-
-    base, token = photos_lab
-    page.goto(f"{base}/lab/tree/approve.ipynb?token={token}&reset", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
-    run_all_in_lab(page, "approve.ipynb")
+    open_in_lab(page, photos_lab, "approve.ipynb")
     box = page.locator(".snb-test-urls")
     expect(box).to_have_count(1, timeout=LOAD_MS)
     urls = str(box.get_attribute("data-urls")).split()
