@@ -142,18 +142,27 @@ def edited_frame(
     model: EditModel, galleries: Iterable[Gallery] | None = None, *, priorities: bool = False
 ) -> pd.DataFrame:
     """The galleries as they would be after saving (IMAGE_COLUMNS): every photo the model holds
-    of them (all if None), in the wanted order, with the captions as edited and the first photo
-    of a ``shop`` gallery its main image. ``priorities=True`` also puts in the priorities a save
-    would write (it builds the changes frame: leave it out where only captions matter)."""
+    of them (all if None) but those marked for delete, in the wanted order, with the captions
+    as edited and the first photo left of a ``shop`` gallery its main image (so a caption
+    hint about the main image is about the photo that becomes main). Pending adds have no
+    name yet: they are not rows (``model.pending_adds``). ``priorities=True`` also puts in the
+    priorities a save would write (it builds the changes frame: leave it out where only
+    captions matter)."""
     wanted = list(dict.fromkeys(model.keys if galleries is None else galleries))
     frame = model.base_frame(wanted)
     if frame.empty:
         return typed(frame, IMAGE_COLUMNS)
     keys = keys_of(frame)
+    galleries_held = {(k[0], k[1]) for k in keys}
+    gone = {(*key, n) for key in galleries_held for n in model.pending_deletes(*key)}
+    if gone:
+        frame = frame[[k not in gone for k in keys]].reset_index(drop=True)
+        keys = keys_of(frame)
     place = {g: i for i, g in enumerate(wanted)}
     at: dict[Photo, int] = {}
-    for key in {(k[0], k[1]) for k in keys}:
-        at.update({(*key, n): i for i, n in enumerate(model.order(*key))})
+    for key in galleries_held:
+        kept = [n for n in model.order(*key) if (*key, n) not in gone]
+        at.update({(*key, n): i for i, n in enumerate(kept)})
     # One sort key: the gallery's place, then the photo's place in the wanted order.
     size = len(frame) + 1
     sort_key = [place[(k[0], k[1])] * size + at.get(k, size - 1) for k in keys]

@@ -86,6 +86,8 @@ class _Edits:
     #: Photos to add and photo names to delete (immutable: a copy shares them).
     adds: tuple[PendingAdd, ...] = ()
     deletes: frozenset[str] = frozenset()
+    #: Photos marked for delete whose variants' reference the user approved clearing.
+    unreference: frozenset[str] = frozenset()
 
     def copy(self) -> _Edits:
         return _Edits(
@@ -95,6 +97,7 @@ class _Edits:
             None if self.order_from is None else list(self.order_from),
             self.adds,
             self.deletes,
+            self.unreference,
         )
 
 
@@ -261,6 +264,8 @@ class EditModel(PhotoEdits):
         self._undo: list[_Step] = []
         # Outcomes of the last save for adds still pending (by add id; see PhotoEdits).
         self._add_outcomes: dict[str, Outcome] = {}
+        # The variants (codes) the last preview or save found showing a photo to delete.
+        self._blocked: dict[tuple[str, str, str], str] = {}
 
     # --- loading --------------------------------------------------------------------------
 
@@ -555,6 +560,7 @@ class EditModel(PhotoEdits):
             g.edits.captions.pop(name, None)
             g.edits.caption_from.pop(name, None)
             g.edits.deletes = g.edits.deletes - {name}
+            g.edits.unreference = g.edits.unreference - {name}
             order = g.edits.order
             if order is not None:
                 order.remove(name)
@@ -792,6 +798,7 @@ class EditModel(PhotoEdits):
             del edits.caption_from[name]
         if not edits.deletes <= g.rows.keys():  # a photo gone from the shop needs no delete
             edits.deletes = frozenset(n for n in edits.deletes if n in g.rows)
+            edits.unreference = edits.unreference & edits.deletes
         if edits.order is not None:
             if g.complete:
                 edits.order = _merge_new_names(edits.order, g.shop_order)

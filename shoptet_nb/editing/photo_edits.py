@@ -10,16 +10,16 @@ removed from the view until the shop has deleted it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ArgumentError
 from .actions import Action, Key, Outcome
 
-__all__ = ["PendingAdd", "PhotoEdits"]
+__all__ = ["PendingAdd", "PhotoEdits", "layout", "shop_positions"]
 
 #: Placeholder ids, unique in the process (a session may hand adds to another's model).
 _IDS = count(1)
@@ -63,6 +63,7 @@ class PhotoEdits:
     if TYPE_CHECKING:
         _galleries: dict[Key, Any]  # the model's _Gallery records
         _add_outcomes: dict[str, Outcome]
+        _blocked: dict[tuple[str, str, str], str]
         _undo: list[Any]
 
         def _action(
@@ -100,7 +101,49 @@ class PhotoEdits:
             deletes = set(g.edits.deletes)
             deletes.add(name) if marked else deletes.discard(name)
             g.edits.deletes = frozenset(deletes)
+            # An approval belongs to one delete mark: keeping the photo takes it back.
+            g.edits.unreference = g.edits.unreference & g.edits.deletes
             g.outcomes.pop(name, None)
+
+    def clear_references(self, guid: str, gallery: str, name: str, approved: bool = True) -> None:
+        """Approve (``approved=False``: take back) clearing the reference of the variants that
+        show a photo marked for delete, so that Save deletes it anyway (the variants then show
+        the product's main image). One undoable action; only this photo's variants change."""
+        g = self._photo(guid, gallery, name)
+        if approved and name not in g.edits.deletes:
+            raise ArgumentError(f"{name} is not marked for delete: mark it first")
+        label = f"clearing the variants' reference of {name}"
+        with self._action(Action("clear_references", label, ((guid, gallery),), (name,))):
+            cleared = set(g.edits.unreference)
+            cleared.add(name) if approved else cleared.discard(name)
+            g.edits.unreference = frozenset(cleared)
+            g.outcomes.pop(name, None)
+
+    def edit_add(
+        self,
+        guid: str,
+        gallery: str,
+        add_id: str,
+        *,
+        description: str | None = None,
+        position: int | None = None,
+    ) -> None:
+        """Give a pending add a caption and/or a 1-based place after the save (one undoable
+        action; an argument left None keeps what the add had)."""
+        g = self._gallery(guid, gallery)
+        found = [a for a in g.edits.adds if a.id == add_id]
+        if not found:
+            raise ArgumentError(f"no pending add {add_id!r} in product {guid} ({gallery})")
+        if position is not None and (isinstance(position, bool) or int(position) < 1):
+            raise ArgumentError(f"position must be 1 or more, not {position!r}")
+        old = found[0]
+        new = replace(
+            old,
+            description=old.description if description is None else (description or None),
+            position=old.position if position is None else int(position),
+        )
+        with self._action(Action("edit_add", f"add of {old.label}", ((guid, gallery),))):
+            g.edits.adds = tuple(new if a.id == add_id else a for a in g.edits.adds)
 
     def toggle_delete(self, guid: str, gallery: str, name: str) -> bool:
         """Mark or unmark a photo for delete; whether it is marked now."""
@@ -118,6 +161,25 @@ class PhotoEdits:
         """The photos of a gallery marked for delete, in the shop's order."""
         g = self._gallery(guid, gallery)
         return [n for n in g.shop_order if n in g.edits.deletes]
+
+    def references_cleared(self, guid: str, gallery: str, name: str) -> bool:
+        """True when the user approved clearing the variants' reference of a marked photo."""
+        return name in self._photo(guid, gallery, name).edits.unreference
+
+    def blocked_by(self, guid: str, gallery: str, name: str) -> str | None:
+        """The codes of the variants that the last preview or save found showing a photo
+        marked for delete (None: none found, or not looked at yet)."""
+        if not self.marked_delete(guid, gallery, name):
+            return None
+        return self._blocked.get((guid, gallery, name))
+
+    def note_blocked(self, key: Key, name: str, codes: str | None) -> None:
+        """Remember (``codes`` None: forget) the variants a preview or save found showing a
+        photo to delete."""
+        if codes:
+            self._blocked[(*key, name)] = codes
+        else:
+            self._blocked.pop((*key, name), None)
 
     def marked_delete(self, guid: str, gallery: str, name: str) -> bool:
         """True when the photo is marked for delete."""
@@ -154,6 +216,7 @@ class PhotoEdits:
             return
         g.edits.adds = tuple(a for a in g.edits.adds if a.id not in set(added))
         g.edits.deletes = frozenset(n for n in g.edits.deletes if n not in set(deleted))
+        g.edits.unreference = g.edits.unreference & g.edits.deletes
         for add_id, outcome in (outcomes or {}).items():
             self._add_outcomes[add_id] = outcome
 
@@ -173,3 +236,60 @@ class PhotoEdits:
     def clear_undo(self) -> None:
         """Forget the undo stack (after a save: its steps would bring back sent edits)."""
         self._undo.clear()
+
+
+def _wanted(
+    order: Sequence[str], deleting: Collection[str], adds: Sequence[PendingAdd]
+) -> list[str | PendingAdd]:
+    """The gallery after the save as a view shows it: ``order`` without the photos to delete,
+    the adds put in as ``add_images`` puts them (those without a position after the last
+    photo, those with one by position, lowest first)."""
+    staying = [n for n in order if n not in deleting]
+    wanted: list[str | PendingAdd] = [*staying, *(a for a in adds if a.position is None)]
+    for add in sorted((a for a in adds if a.position is not None), key=lambda a: a.position or 0):
+        wanted.insert(min((add.position or 1) - 1, len(wanted)), add)
+    return wanted
+
+
+def layout(
+    order: Sequence[str], deleting: Collection[str], adds: Sequence[PendingAdd]
+) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """Where a view shows a gallery's cards with its pending adds among them, as the save will
+    place them: ``({name: slot}, {add id: (slot, place)})``. ``slot`` orders every card on
+    screen (a photo marked for delete keeps its slot, marked); ``place`` is the add's 1-based
+    position after the save, in the gallery without the deleted photos."""
+    wanted = _wanted(order, deleting, adds)
+    # The deleted photos go back in just after the photo they followed in the order.
+    shown: list[str | PendingAdd] = list(wanted)
+    for i, name in enumerate(order):
+        if name in deleting:
+            shown.insert(shown.index(order[i - 1]) + 1 if i else 0, name)
+    names = {n: i for i, n in enumerate(shown) if isinstance(n, str)}
+    places = {a.id: (shown.index(a), wanted.index(a) + 1) for a in adds}
+    return names, places
+
+
+def shop_positions(
+    shop: Sequence[str], order: Sequence[str], deleting: Collection[str], adds: Sequence[PendingAdd]
+) -> dict[str, int | None]:
+    """The ``position=`` to send with each add (by id) so that it ends where the view shows
+    it. ``add_images`` counts positions in the shop's order, and the caption and order edits
+    go after it: an add placed right after photo X in the edited ``order`` is sent right
+    after X in the ``shop``'s order (after the deletes), and the order edit, rebased on the new
+    photo where the shop has it, keeps it there. An add the user gave no place stays None
+    (after the last photo)."""
+    wanted = _wanted(order, deleting, adds)
+    sent: list[str | PendingAdd] = [n for n in shop if n not in deleting]
+    after: str | None = None  # the last photo of the view before the add
+    run: list[PendingAdd] = []  # adds in a row after the same photo
+    for item in wanted:
+        if isinstance(item, str):
+            after, run = item, []
+            continue
+        if item.position is None:
+            continue  # appended: add_images puts it after the last photo as the view does
+        anchor = run[-1] if run else after
+        sent.insert(sent.index(anchor) + 1 if anchor is not None else 0, item)
+        run.append(item)
+    places = {a.id: i for i, a in enumerate(sent, start=1) if isinstance(a, PendingAdd)}
+    return {a.id: places[a.id] if a.position is not None else None for a in adds}

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import Interrupted
 from .model import Outcome
-from .photo_edits import PendingAdd
+from .photo_edits import PendingAdd, shop_positions
 from .wording import blocked_reason
 
 if TYPE_CHECKING:
@@ -102,17 +103,60 @@ def _row(key: Gallery, action: str, item: str, label: str, **rest: Any) -> dict[
             **rest}  # fmt: skip
 
 
-def _delete_frame(model: EditModel, keys: Sequence[Gallery]) -> pd.DataFrame:
-    rows = [
-        {"guid": k[0], "gallery": k[1], "name": n} for k in keys for n in model.pending_deletes(*k)
-    ]
-    return pd.DataFrame(rows, columns=["guid", "gallery", "name"])
+def _delete_frames(model: EditModel, keys: Sequence[Gallery]) -> list[tuple[bool, pd.DataFrame]]:
+    """The pending deletes as ``delete_images`` frames: ``(remove_references, frame)``, the
+    photos whose variants' reference the user approved clearing apart (``remove_references``
+    is per call: one call with it for those alone, so no other photo's variant loses its
+    photo), each frame left out when empty."""
+    out = []
+    for cleared in (False, True):
+        rows = [
+            {"guid": k[0], "gallery": k[1], "name": n}
+            for k in keys
+            for n in model.pending_deletes(*k)
+            if model.references_cleared(*k, n) == cleared
+        ]
+        if rows:
+            out.append((cleared, pd.DataFrame(rows, columns=["guid", "gallery", "name"])))
+    return out
+
+
+def _journal_beside(journal: Path | bool | None, part: str) -> Path | bool | None:
+    """The journal of one call of a save's photo part: a file named after the save's journal,
+    next to it (``save.jsonl`` → ``save.deletes.jsonl``), so every write of one save is found
+    in one place; False (memory only) and None (a new file) pass through."""
+    if not isinstance(journal, Path):
+        return journal
+    return journal.with_name(f"{journal.stem}.{part}{journal.suffix}")
+
+
+class _Progress:
+    """One ``(done, total)`` count over the calls of the photo part (photos deleted, then
+    galleries added to: what ``delete_images`` and ``add_images`` count), for ``on_progress``."""
+
+    def __init__(self, report: Callable[[int, int], None] | None, total: int) -> None:
+        self.report, self.total, self.before = report, total, 0
+
+    def call(self, size: int) -> bool | Callable[[int, int], None]:
+        """The ``progress=`` of the next call, which counts ``size`` steps."""
+        if self.report is None:
+            return False
+        start, report, total = self.before, self.report, self.total
+        self.before += size
+        report(start, total)
+        return lambda done, _: report(start + done, total)
 
 
 def _add_frame(
     model: EditModel, keys: Sequence[Gallery], language: str | None
 ) -> tuple[pd.DataFrame, list[Any]]:
     adds: list[tuple[Gallery, PendingAdd]] = [(k, a) for k in keys for a in model.pending_adds(*k)]
+    # Where each add is sent so that it lands where the view shows it (see shop_positions).
+    sent: dict[str, int | None] = {}
+    for k in keys:
+        sent |= shop_positions(
+            model.names(*k), model.order(*k), model.pending_deletes(*k), model.pending_adds(*k)
+        )
     frame = pd.DataFrame(
         [
             {
@@ -121,7 +165,7 @@ def _add_frame(
                 "source_url": a.source_url,
                 "path": a.path,
                 "description": a.description,
-                "position": a.position,
+                "position": sent[a.id],
             }
             for k, a in adds
         ],
@@ -133,7 +177,9 @@ def _add_frame(
     return frame, adds
 
 
-def _delete_rows(result: DeleteResult, frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _delete_rows(
+    model: EditModel, result: DeleteResult, frame: pd.DataFrame
+) -> list[dict[str, Any]]:
     out = []
     for (guid, gallery, name), row in zip(
         frame[["guid", "gallery", "name"]].itertuples(index=False),
@@ -144,6 +190,7 @@ def _delete_rows(result: DeleteResult, frame: pd.DataFrame) -> list[dict[str, An
         status = _text(row.get("status"))
         # delete_images' own hint (remove_references=True) is for code: the editor says its own.
         message = blocked_reason(codes) if status == "blocked" else _text(row.get("message"))
+        model.note_blocked((guid, gallery), name, codes if status == "blocked" else None)
         out.append(
             _row(
                 (guid, gallery),
@@ -188,10 +235,11 @@ def preview_photos(
     keys = model.photo_galleries
     rows: list[dict[str, Any]] = []
     deleted = added = None
-    deletes = _delete_frame(model, keys)
-    if len(deletes):
-        deleted = delete_images(client, deletes, dry_run=True, journal=False, progress=False)
-        rows += _delete_rows(deleted, deletes)
+    for cleared, deletes in _delete_frames(model, keys):
+        deleted = delete_images(
+            client, deletes, remove_references=cleared, dry_run=True, journal=False, progress=False
+        )
+        rows += _delete_rows(model, deleted, deletes)
     adds, pending = _add_frame(model, keys, language)
     if len(adds):
         added = add_images(client, adds, dry_run=True, stage=stage, progress=False)
@@ -233,12 +281,20 @@ def save_photos(
     *,
     stage: Stager | None,
     language: str | None,
-    journal: bool | None,
+    journal: Path | bool | None,
     reread: Reread,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> PhotoRows:
     """Send the pending deletes of ``model``, then its pending adds, then read the galleries
-    again with ``reread``. ``journal`` is False for memory only, None for new journal files.
-    No progress bar of their own: a view shows its own while the session saves.
+    again with ``reread``. ``journal`` is False for memory only, None for new journal files,
+    or the save's journal path: each call then journals in a file named after it, next to it
+    (``save.deletes.jsonl``, ``save.deletes-references.jsonl``, ``save.adds.jsonl``). No
+    progress bar of their own: ``on_progress(done, total)`` counts the photos deleted and the
+    galleries added to, so that a view's bar moves.
+
+    A delete the user approved clearing the variants' reference of
+    (:meth:`~shoptet_nb.editing.photo_edits.PhotoEdits.clear_references`) goes in a call of its
+    own with ``remove_references=True``; every other delete in one without.
 
     Deletes go first: an add's position counts the photos that stay, and a file the user
     deletes and adds again is then not skipped as a duplicate of itself. Both go before the
@@ -274,24 +330,46 @@ def save_photos(
         )
     ready = [k for k in keys if k not in why]
     deleted = added = None
-    deletes = _delete_frame(model, ready)
+    calls = _delete_frames(model, ready)
     adds, pending = _add_frame(model, ready, language)
-    sending = "delete"
+    progress = _Progress(
+        on_progress,
+        sum(len(f) for _, f in calls) + len(adds[["guid", "gallery"]].drop_duplicates()),
+    )
+    deletes: pd.DataFrame | None = None
     try:
-        if len(deletes):
-            deleted = delete_images(client, deletes, dry_run=False, journal=journal, progress=False)
-            rows += _delete_rows(deleted, deletes)
-        sending = "add"
+        for cleared, deletes in calls:
+            deleted = delete_images(
+                client,
+                deletes,
+                remove_references=cleared,
+                dry_run=False,
+                journal=_journal_beside(journal, "deletes-references" if cleared else "deletes"),
+                progress=progress.call(len(deletes)),
+            )
+            rows += _delete_rows(model, deleted, deletes)
+        deletes = None
         if len(adds):
             added = add_images(
-                client, adds, dry_run=False, journal=journal, stage=stage, progress=False
+                client,
+                adds,
+                dry_run=False,
+                journal=_journal_beside(journal, "adds"),
+                stage=stage,
+                progress=progress.call(len(adds[["guid", "gallery"]].drop_duplicates())),
             )
             rows += _add_rows(added, pending)
+        if on_progress is not None:
+            on_progress(progress.total, progress.total)
     except Interrupted as exc:
         # What the interrupted call sent is in its result: record it, the rest stays pending.
         if exc.result is not None:
             met = exc.result
-            rows += _delete_rows(met, deletes) if sending == "delete" else _add_rows(met, pending)
+            rows += (
+                _delete_rows(model, met, deletes)
+                if deletes is not None
+                else _add_rows(met, pending)
+            )
         _settle(model, reread, _frame(rows), ready)
         raise
     out = PhotoRows(_frame(rows), False, added, deleted, problems)

@@ -272,7 +272,13 @@ class EditSession:
 
         Pending photo adds and deletes are sent first (deletes, then adds, see
         :meth:`preview_photos`); their rows are in :attr:`photo_result`. Returns the Result of
-        the caption and order edits (also :attr:`result`), or None when none was pending. An
+        the caption and order edits (also :attr:`result`), or None when none was pending.
+        ``on_progress`` counts the photo part first (photos deleted, galleries added to), then
+        starts again at 0 for the caption and order part. Every write of one save is journaled
+        in one place: the session's ``journal`` file (or a new one when it is None) for the
+        caption and order edits, and files named after it next to it for the photo part
+        (``save.jsonl`` → ``save.deletes.jsonl``, ``save.deletes-references.jsonl``,
+        ``save.adds.jsonl``; the deleted photos' archive folder beside them too). An
         interrupt raises :class:`~shoptet_nb.Interrupted`, its ``result`` what was sent; an
         error raises again after recording what was sent (:attr:`last_stop` says where it
         stopped when earlier parts were sent). Unsent edits stay pending.
@@ -282,6 +288,8 @@ class EditSession:
         self.last_stop = None
         self.save_problems = []
         self.photo_result = None
+        # One journal for the whole save: the photo part's files are named after it.
+        journal = journal_for_save(self.journal, sandbox=self.client.is_sandbox)
         if self.model.photo_galleries:
             # Adds and deletes first (see save_photos), then the caption and order edits
             # rebased on the galleries as the shop now holds them.
@@ -290,8 +298,9 @@ class EditSession:
                 self.model,
                 stage=self.stage,
                 language=self.language,
-                journal=False if self.journal is False else None,
+                journal=journal if isinstance(journal, bool) else Path(journal),
                 reread=self.reread,
+                on_progress=on_progress,
             )
             self.save_problems += self.photo_result.problems
             self._sources.forget_unused(
@@ -306,7 +315,7 @@ class EditSession:
                 plan=plan,
                 parts=split_plan(plan, self.save_batch),
                 apply=self._apply,
-                journal=journal_for_save(self.journal, sandbox=self.client.is_sandbox),
+                journal=journal,
                 # After a photo part the outcomes on the cards are this save's: keep them.
                 record=lambda result, keep: self.model.record(
                     result, keep_outcomes=keep or self.photo_result is not None

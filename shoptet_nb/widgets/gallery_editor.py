@@ -30,6 +30,7 @@ from ..editing.audit_marks import audit_marks
 from ..editing.catalogue import Catalogue
 from ..editing.inputs import editor_frame, editor_language, product_guids
 from ..editing.loading import edited_frame
+from ..editing.photo_edits import layout
 from ..editing.wording import (
     outcome_view,
     photos_preview_summary,
@@ -82,8 +83,9 @@ class GalleryEditor(EditingWidget):
     method (:meth:`move_up`, :meth:`move_down`, :meth:`make_main`, :meth:`move`,
     :meth:`set_caption`, :meth:`undo`, :meth:`discard`, :meth:`reset`, :meth:`keep_mine`,
     :meth:`take_theirs`, :meth:`add_photos`, :meth:`add_file`, :meth:`toggle_delete`,
-    :meth:`remove_add`, :meth:`preview`, :meth:`previous_product`, :meth:`next_product`,
-    :meth:`show_product`, :meth:`search_products`, :meth:`refresh`).
+    :meth:`remove_add`, :meth:`edit_add`, :meth:`clear_references`, :meth:`preview`,
+    :meth:`previous_product`, :meth:`next_product`, :meth:`show_product`,
+    :meth:`search_products`, :meth:`refresh`).
 
     "Add photos" takes public URLs (one per line: Shoptet's servers download them), or local
     files when the editor has a ``stage`` (a function ``bytes -> public URL`` that uploads to
@@ -334,6 +336,30 @@ class GalleryEditor(EditingWidget):
         self._render()
         return marked
 
+    def clear_references(
+        self, name: str, approved: bool = True, *, guid: str | None = None
+    ) -> None:
+        """Approve deleting image ``name`` although variants show it (Save then clears those
+        variants' reference, and only theirs); ``approved=False`` or Undo takes it back."""
+        key = self._key_for(guid)
+        self.model.clear_references(key[0], key[1], name, approved)
+        self._show_changed([(*key, name)])
+
+    def edit_add(
+        self,
+        add_id: str,
+        *,
+        caption: str | None = None,
+        position: int | None = None,
+        guid: str | None = None,
+    ) -> None:
+        """Give a photo to add a caption and/or its 1-based place after the save (Undo takes
+        it back). Save sends them with the add; the other photos' priorities change only as
+        far as needed to make room."""
+        key = self._key_for(guid)
+        self.model.edit_add(key[0], key[1], add_id, description=caption, position=position)
+        self._render()
+
     def preview(self) -> Plan:
         """Show the plan in the widget and return it: the caption and order edits, then each
         photo to delete or add as a dry run would do it (a duplicate, a photo a variant shows,
@@ -347,6 +373,7 @@ class GalleryEditor(EditingWidget):
             self.preview_summary = " ".join(
                 x for x in (summary, photos_preview_summary(photos.counts)) if x
             )
+            self._render()  # a blocked card now names its variants and offers "Delete anyway"
         return plan
 
     def refresh(self) -> None:
@@ -393,6 +420,21 @@ class GalleryEditor(EditingWidget):
 
     def vue_toggle_delete(self, data: dict[str, Any]) -> None:
         self._event(data, lambda: self.toggle_delete(str(data["name"])))
+
+    def vue_clear_references(self, data: dict[str, Any]) -> None:
+        self._event(data, lambda: self.clear_references(str(data["name"])))
+
+    def vue_edit_add(self, data: dict[str, Any]) -> None:
+        where = data.get("position")
+        caption = data.get("caption")
+        self._event(
+            data,
+            lambda: self.edit_add(
+                str(data["id"]),
+                caption=None if caption is None else str(caption),
+                position=None if where in (None, "") else int(where),
+            ),
+        )
 
     def vue_previous_product(self, data: dict[str, Any]) -> None:
         self._event(data, self.previous_product)
@@ -583,6 +625,12 @@ class GalleryEditor(EditingWidget):
         urls = dict(zip(base["name"], (cell_text(u) for u in base["url"]), strict=True))
         conflicts = self._conflicts_of([key])
         hints = self._hints(key)
+        # The main image after the save: the first photo not marked for delete, unless a
+        # photo to add takes the first place.
+        slots, places = self._layout(key)
+        staying = [n for n in model.order(*key) if not model.marked_delete(guid, gallery, n)]
+        first_added = any(place == 1 for _, place in places.values())
+        main = staying[0] if gallery == "shop" and staying and not first_added else None
         cards = []
         for position, name in enumerate(model.order(*key), start=1):
             edited = model.edited_fields(guid, gallery, name)
@@ -603,7 +651,8 @@ class GalleryEditor(EditingWidget):
                     "was": shop_position[name],
                     "caption": model.caption(guid, gallery, name),
                     "rev": self.revisions[(guid, gallery, name)],
-                    "main": gallery == "shop" and position == 1,
+                    "main": name == main,
+                    "slot": slots[name],  # where it shows among the photos to add
                     "changed": bool(fields),
                     "fields": fields,
                     "conflict": conflicts.get((guid, gallery, name), []),
@@ -612,6 +661,10 @@ class GalleryEditor(EditingWidget):
                     "url": urls.get(name),
                     "audit": self._audit_marks.get((guid, gallery, name)),
                     "deleting": deleting,
+                    # Variants that showed it at the last preview or save, and whether the
+                    # user approved clearing their reference.
+                    "blocked": model.blocked_by(guid, gallery, name),
+                    "unreference": deleting and model.references_cleared(guid, gallery, name),
                 }
             )
         return cards
@@ -619,17 +672,29 @@ class GalleryEditor(EditingWidget):
     def _new_cards(self, key: Key) -> list[dict[str, Any]]:
         """The placeholder cards of the photos to add (a label: the URL or the file's name)."""
         out = []
+        _, places = self._layout(key)
+        last = len(places) + len(self._names(key)) - len(self.model.pending_deletes(*key))
         for add in self.model.pending_adds(*key):
             outcome = self.model.add_outcome(add.id)
+            slot, place = places[add.id]
             out.append(
                 {
                     "id": add.id,
                     "label": add.label,
                     "caption": add.description or "",
+                    "position": add.position,
+                    "slot": slot,
+                    "place": place,  # its position after the save
+                    "last": place >= last,
+                    "main": key[1] == "shop" and place == 1,
                     "outcome": outcome_view(outcome) if outcome else None,
                 }
             )
         return out
+
+    def _layout(self, key: Key) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+        model = self.model
+        return layout(model.order(*key), set(model.pending_deletes(*key)), model.pending_adds(*key))
 
     def _hints(self, key: Key) -> dict[str, list[dict[str, str]]]:
         findings = self._findings([key])

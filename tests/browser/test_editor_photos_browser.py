@@ -50,6 +50,61 @@ display(editor)
 )
 
 
+#: A second notebook on the same Lab server: a product a variant shows a photo of, two staged
+#: photos (their URLs and the variant's code in a hidden div for the test).
+APPROVE_SOURCE = (
+    NOTEBOOK_SETUP
+    + """\
+import json
+shop = client.sandbox
+product = next(
+    p for p in shop.products() if len(p["codes"]) > 1 and 3 <= len(shop.images(p["guid"])) <= 8
+)
+guid, code = product["guid"], product["codes"][0]
+for other in product["codes"]:
+    shop.set_variant_image(guid, other, None)
+shop.set_variant_image(guid, code, shop.images(guid)[1]["name"])
+from shoptet_nb.sandbox.pictures import picture
+urls = [shop.stage(picture("lab-one", 48, 32)), shop.stage(picture("lab-two", 40, 44))]
+display(HTML(
+    f'<div class="snb-test-urls" data-urls="{" ".join(urls)}" data-code="{code}" hidden></div>'
+))
+editor = shoptet_nb.GalleryEditor(client, product=guid, journal=False, stage=shop.stage)
+display(editor)
+"""
+    + NOTEBOOK_DONE
+)
+
+#: Printed by the kernel on request: the shop's own truth (not the editor's).
+SHOP_TRUTH = """\
+print(json.dumps({
+    "photos": [[i["name"], i.get("description") or ""] for i in shop.images(guid)],
+    "variant": shop.variant_images(guid).get(code),
+    "pending": editor.pending,
+}))
+"""
+
+
+def kernel_prints(page: Any, name: str, code: str) -> str:
+    """Run ``code`` in the kernel of the open notebook ``name``; what it printed."""
+    return str(
+        page.evaluate(
+            """async ([name, code]) => {
+              const nb = window.jupyterapp.shell.currentWidget;
+              if (!nb.context.path.endsWith(name)) throw new Error('not ' + name);
+              const future = nb.sessionContext.session.kernel.requestExecute({ code });
+              let out = '';
+              future.onIOPub = (msg) => {
+                if (msg.header.msg_type === 'stream') out += msg.content.text;
+              };
+              await future.done;
+              return out;
+            }""",
+            [name, code],
+        )
+    )
+
+
 def add_and_delete_then_save(
     page: Any, url: str, names: list[str], artifacts: Path, where: str, file: bytes | None = None
 ) -> None:
@@ -159,20 +214,26 @@ def photos_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
     root = tmp_path_factory.mktemp("lab-photos")
     write_notebook(root, "photos.ipynb", LAB_SOURCE)
+    write_notebook(root, "approve.ipynb", APPROVE_SOURCE)
     settings = {"mode": "inprocess", "seed": str(SEED), "products": str(PRODUCTS)}
     with lab_server(root, settings) as (base, token):
         yield base, token
 
 
+def open_in_lab(page: Any, lab: tuple[str, str], name: str) -> None:
+    """Open notebook ``name`` on the shared Lab server and run its cells."""
+    from .test_gallery_editor_browser import run_all_in_lab
+
+    base, token = lab
+    page.goto(f"{base}/lab/tree/{name}?token={token}&reset", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
+    run_all_in_lab(page, name)
+
+
 def test_add_and_delete_in_jupyterlab(
     page: Any, photos_lab: tuple[str, str], artifacts: Path
 ) -> None:
-    from .test_gallery_editor_browser import run_all_in_lab
-
-    base, token = photos_lab
-    page.goto(f"{base}/lab/tree/photos.ipynb?token={token}&reset", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
-    run_all_in_lab(page, "photos.ipynb")
+    open_in_lab(page, photos_lab, "photos.ipynb")
     url_box = page.locator(".snb-test-url")
     expect(url_box).to_have_count(1, timeout=LOAD_MS)
     url = str(url_box.get_attribute("data-url"))
@@ -191,4 +252,73 @@ def test_add_and_delete_in_jupyterlab(
     assert not set(now[-2:]) & set(names)  # the new photos, under the names the shop gave them
     expect_the_shop_truth(page, now, names[1])
     shot(page, artifacts, "jupyterlab-photos-after-reload")
+    no_widget_errors(page)
+
+
+def test_placed_captioned_adds_and_an_approved_blocked_delete_in_jupyterlab(
+    page: Any, photos_lab: tuple[str, str], artifacts: Path
+) -> None:
+    """Two URLs, one captioned and made first; a delete a variant blocks, approved, the approval
+    undone with Ctrl+Z and given again; Save; Reload: screen and shop agree, nothing pending."""
+    import json
+
+    open_in_lab(page, photos_lab, "approve.ipynb")
+    box = page.locator(".snb-test-urls")
+    expect(box).to_have_count(1, timeout=LOAD_MS)
+    urls = str(box.get_attribute("data-urls")).split()
+    code = str(box.get_attribute("data-code"))
+    editor = editor_of(page)
+    expect(editor.locator(".snb-card").first).to_be_visible(timeout=LOAD_MS)
+    names = [str(n) for n in editor.locator(".snb-card .snb-name").all_inner_texts()]
+    blocked = names[1]
+    caption = "Lab <b>first</b> & caption"
+
+    editor.get_by_role("button", name="Add photos").click()
+    editor.get_by_label("Photo URLs to add, one per line").fill("\n".join(urls))
+    editor.get_by_role("button", name="Add URLs").click()
+    expect(editor.locator(".snb-new")).to_have_count(2, timeout=ACTION_MS)
+    second = editor.get_by_role("group", name=f"Photo to add: {urls[1]}")
+    second.get_by_label(f"Caption of the photo to add {urls[1]}").fill(caption)
+    second.get_by_label(f"Caption of the photo to add {urls[1]}").press("Tab")  # change
+    second.get_by_role("button", name=f"Make {urls[1]} the main image").click()
+    expect(second.locator(".snb-pos")).to_have_text("+1", timeout=ACTION_MS)
+    expect(second.get_by_role("img", name="Main image")).to_have_count(1)
+    expect(editor.locator(".snb-card:not(.snb-new) .snb-star")).to_have_count(0)
+
+    editor.get_by_role("button", name=f"Delete {blocked}", exact=True).click()
+    editor.get_by_role("button", name="Preview", exact=True).click()
+    card = card_of(page, blocked)
+    approve = card.get_by_role(
+        "button", name=f"Delete anyway (clear the variants' reference) {blocked}"
+    )
+    expect(card.locator(".snb-blocked")).to_contain_text(code, timeout=ACTION_MS)
+    approve.click()
+    expect(card.locator(".snb-blocked")).to_contain_text("clears the reference", timeout=ACTION_MS)
+    card.locator(".snb-head").click()  # a blank part: Ctrl+Z is the editor's
+    page.keyboard.press("Control+z")
+    expect(approve).to_be_visible(timeout=ACTION_MS)  # the approval is taken back
+    expect(card).to_have_class(DELETING)  # the delete mark stays
+    approve.click()
+    expect(card.locator(".snb-blocked")).to_contain_text("clears the reference", timeout=ACTION_MS)
+    shot(page, artifacts, "jupyterlab-approve-pending")
+
+    editor.get_by_role("button", name="Save changes", exact=True).click()
+    expect(editor.locator(".snb-notice")).to_contain_text(
+        "Photos: 2 added, 1 deleted", timeout=ACTION_MS
+    )
+    editor.get_by_role("button", name="Reload from the shop").click()
+    expect(editor.locator(".snb-notice")).to_contain_text("Reloaded", timeout=ACTION_MS)
+    truth = json.loads(kernel_prints(page, "approve.ipynb", SHOP_TRUTH))
+    shop_names = [n for n, _ in truth["photos"]]
+    assert blocked not in shop_names
+    assert truth["variant"] in (None, "")  # the approved reference, cleared
+    assert truth["pending"] == 0
+    assert truth["photos"][0][1] == caption  # the captioned add, first
+    assert shop_names[1:-1] == [n for n in names if n != blocked]
+    cards = editor.locator(".snb-card:not(.snb-new)")
+    expect(cards.locator(".snb-name")).to_have_text(shop_names)
+    expect(cards.first.locator("textarea")).to_have_value(caption)
+    expect(editor.locator(".snb-new")).to_have_count(0)
+    expect(editor.locator(".snb-pending")).to_have_text("No unsaved changes")
+    shot(page, artifacts, "jupyterlab-approve-after-reload")
     no_widget_errors(page)

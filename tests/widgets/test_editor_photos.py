@@ -137,3 +137,50 @@ def test_files_with_a_stager_are_added_and_user_text_is_escaped(
     assert editor.pending == 0
     assert "1 added, 1 deleted" in editor.notice
     assert editor.notice_type == "success"
+
+
+def test_a_blocked_card_names_its_variants_and_deletes_only_once_approved(client: Any) -> None:
+    guid, code, names = variant_product(client, shown=1)
+    editor = GalleryEditor(client, product=guid)
+    editor.vue_toggle_delete({"name": names[1], "captions": {}})
+    assert card(editor, names[1])["blocked"] is None  # not looked at yet
+    editor.vue_preview({"captions": {}})
+    assert code in card(editor, names[1])["blocked"]
+    assert card(editor, names[1])["unreference"] is False
+    editor.vue_clear_references({"name": names[1], "captions": {}})
+    assert card(editor, names[1])["unreference"] is True
+    editor.vue_undo({"captions": {}})  # Ctrl+Z takes the approval back, the mark stays
+    assert card(editor, names[1])["unreference"] is False
+    assert card(editor, names[1])["deleting"] is True
+    editor.vue_clear_references({"name": names[1], "captions": {}})
+    editor.vue_save({"captions": {}})
+    assert names[1] not in shop_names(client, guid)
+    assert client.sandbox.variant_images(guid).get(code) in (None, "")
+    assert editor.pending == 0
+
+
+def test_a_placeholder_takes_a_caption_and_a_place_and_the_main_mark_moves(client: Any) -> None:
+    guid, _, names = variant_product(client)
+    editor = GalleryEditor(client, product=guid)
+    url = client.sandbox.stage(picture("placed", 40, 30))
+    editor.vue_add_photos({"urls": url, "captions": {}})
+    new = editor.new_cards[0]
+    editor.vue_edit_add({"id": new["id"], "caption": MARKUP, "captions": {}})
+    assert editor.new_cards[0]["place"] == len(names) + 1
+    editor.vue_toggle_delete({"name": names[0], "captions": {}})
+    # The photo marked for delete is no longer main (nor in editor.images): the next one is.
+    assert [c["name"] for c in editor.cards if c["main"]] == [names[1]]
+    assert names[0] not in list(editor.images["name"])
+    assert editor.new_cards[0]["place"] == len(names)
+    editor.vue_edit_add({"id": new["id"], "position": 1, "captions": {}})
+    assert editor.new_cards[0]["caption"] == MARKUP
+    assert (editor.new_cards[0]["place"], editor.new_cards[0]["main"]) == (1, True)
+    assert not any(c["main"] for c in editor.cards)
+    seen: list[float] = []
+    editor.observe(lambda change: seen.append(change["new"]), "progress")
+    editor.vue_save({"captions": {}})
+    assert any(0 < p <= 100 for p in seen), seen  # a real bar, not only indeterminate
+    shop = client.sandbox.images(guid)
+    assert shop[0]["description"] == MARKUP
+    assert MARKUP not in editor._repr_html_()
+    assert editor.pending == 0
