@@ -44,6 +44,14 @@ class IntentImage:
     before: ImageState | None
     set: dict[str, Any]
 
+    def encode(self) -> JsonEntry:
+        before = None if self.before is None else self.before.encode()
+        return {"name": self.name, "before": before, "set": self.set}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> IntentImage:
+        return cls(data["name"], ImageState.decode(data.get("before")), data.get("set") or {})
+
 
 @dataclass(frozen=True)
 class ConfirmedImage:
@@ -51,6 +59,13 @@ class ConfirmedImage:
 
     name: Any
     after: ImageState | None
+
+    def encode(self) -> JsonEntry:
+        return {"name": self.name, "after": None if self.after is None else self.after.encode()}
+
+    @classmethod
+    def decode(cls, data: dict[str, Any]) -> ConfirmedImage:
+        return cls(data["name"], ImageState.decode(data.get("after")))
 
 
 @dataclass(frozen=True)
@@ -64,14 +79,7 @@ class Intent(Entry):
     def fields(self) -> JsonEntry:
         return {
             "product_name": self.product_name,
-            "images": [
-                {
-                    "name": image.name,
-                    "before": None if image.before is None else image.before.encode(),
-                    "set": image.set,
-                }
-                for image in self.images
-            ],
+            "images": [image.encode() for image in self.images],
         }
 
     @classmethod
@@ -80,12 +88,7 @@ class Intent(Entry):
             *gallery_of(data),
             time=data.get("time"),
             product_name=data.get("product_name"),
-            images=tuple(
-                IntentImage(
-                    image["name"], ImageState.decode(image.get("before")), image.get("set") or {}
-                )
-                for image in data.get("images") or []
-            ),
+            images=tuple(map(IntentImage.decode, data.get("images") or [])),
         )
 
 
@@ -103,10 +106,7 @@ class Confirmed(Entry):
     def fields(self) -> JsonEntry:
         return {
             "request_id": self.request_id,
-            "images": [
-                {"name": image.name, "after": None if image.after is None else image.after.encode()}
-                for image in self.images
-            ],
+            "images": [image.encode() for image in self.images],
         }
 
     @classmethod
@@ -115,10 +115,7 @@ class Confirmed(Entry):
             *gallery_of(data),
             time=data.get("time"),
             request_id=data.get("request_id"),
-            images=tuple(
-                ConfirmedImage(image["name"], ImageState.decode(image.get("after")))
-                for image in data.get("images") or []
-            ),
+            images=tuple(map(ConfirmedImage.decode, data.get("images") or [])),
         )
 
 
