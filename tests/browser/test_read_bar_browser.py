@@ -5,7 +5,6 @@ checks how the bars are made, without a browser)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import lab_server, no_widget_errors, shot, write_notebook
-from .test_caption_worklist_browser import NOTEBOOK_SOURCE, RUN_ALL_JS, USABLE_JS
+from .test_caption_worklist_browser import NOTEBOOK_SOURCE, USABLE_JS
 from .test_caption_worklist_browser import voila as voila  # the worklist's page in Voila
+from .test_gallery_editor_browser import run_all_in_lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,6 +22,7 @@ LOAD_MS = 120_000
 #: The notebook's frame is lint_captions(images) unless ``rows`` is set: the worklist then reads
 #: the galleries itself, with a bar (progress=True is its default).
 LINT_FINDINGS = {"mode": "inprocess", "seed": "38", "products": "12"}
+LAB_READY_JS = "() => window.jupyterapp && window.jupyterapp.shell"
 
 
 def read_bars(page: Any) -> Any:
@@ -44,18 +45,12 @@ def test_voila_shows_no_finished_read_bar_above_the_worklist(
     no_bar_above_the_worklist(page, artifacts, "read-bar-voila")
 
 
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    write_notebook(tmp_path, "worklist.ipynb", NOTEBOOK_SOURCE)
-    with lab_server(tmp_path, LINT_FINDINGS) as served:
-        yield served
-
-
 def test_jupyterlab_shows_no_finished_read_bar_above_the_worklist(
-    page: Any, lab: tuple[str, str], artifacts: Path
+    page: Any, tmp_path: Path, artifacts: Path
 ) -> None:
-    base, token = lab
-    page.goto(f"{base}/lab/tree/worklist.ipynb?token={token}", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=LOAD_MS)
-    page.evaluate(RUN_ALL_JS)
-    no_bar_above_the_worklist(page, artifacts, "read-bar-jupyterlab")
+    write_notebook(tmp_path, "worklist.ipynb", NOTEBOOK_SOURCE)
+    with lab_server(tmp_path, LINT_FINDINGS) as (base, token):
+        page.goto(f"{base}/lab/tree/worklist.ipynb?token={token}", wait_until="domcontentloaded")
+        page.wait_for_function(LAB_READY_JS, timeout=LOAD_MS)
+        run_all_in_lab(page, "worklist.ipynb")
+        no_bar_above_the_worklist(page, artifacts, "read-bar-jupyterlab")
