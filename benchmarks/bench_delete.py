@@ -15,11 +15,18 @@ variant show every tenth of them (by hand, as the admin would). Then:
 4. ``revert`` with a stage (the sandbox's own source host, ``SandboxShop.stage``): the photos
    come back through the real add path (``add_images``: a POST per gallery, the shop's insert
    job fetches the staged URL), then captions in the other languages and variant references.
-   An original the add path refuses (WebP: Shoptet's insert takes none; larger than the add
-   path's 32 MB source limit) cannot come back; its row says so and is counted as
-   ``refused_webp`` or ``refused_too_large``. The shop (the oracle) then says how many
-   photos have identical bytes (the file the shop now serves under the new name), captions in
-   all 3 languages, their place in the order, and their variant references back.
+   A WebP original (Shoptet's insert takes none) cannot come back as it was; its row says so
+   and is counted as ``refused_webp``. The add path's 32 MB source limit does not apply to a
+   restore (bytes the shop served): ``refused_too_large`` must be 0. The shop (the oracle)
+   then says how many photos have identical bytes (the file the shop now serves under the
+   new name), captions in all 3 languages, their place in the order, and their variant
+   references back;
+5. ``revert(..., webp="png")`` on the same delete: the photos already back are skipped, each
+   WebP original comes back as a lossless PNG. Per photo the shop's file is compared with the
+   archived original: identical bytes, or identical pixels (both decoded by Pillow: size,
+   mode, pixels). The seeded WebP originals are header-true filler that nothing decodes, so the
+   script first swaps each picked one for a real WebP file of the same scene
+   (``_pixels.real_webp_originals``).
 """
 
 from __future__ import annotations
@@ -34,10 +41,12 @@ from typing import Any
 
 import pandas as pd
 from _harness import summary, table
+from _pixels import decode, real_webp_originals
 
 import shoptet_nb as sn
 from shoptet_nb.sandbox import SandboxShop
 from shoptet_nb.sandbox.photos import original_range, original_size
+from shoptet_nb.write.webp_png import is_webp
 
 DELETE = "DELETE /api/products/{guid}/images/{gallery}/{imageName}"
 GALLERY_DELETE = "DELETE /api/products/{guid}/images/{gallery}"
@@ -103,6 +112,70 @@ def state(shop: SandboxShop, guids: list[str]) -> dict[str, Any]:
     }
 
 
+def measure(
+    shop: SandboxShop,
+    guids: list[str],
+    before: dict[str, Any],
+    shas: dict[tuple[str, str], str],
+    new_name: dict[tuple[str, str], str],
+) -> dict[str, int]:
+    """What the shop shows now for the photos ``new_name`` says came back: identical bytes,
+    captions in 3 languages, products whose order is whole, variant references."""
+    after = state(shop, guids)
+    bytes_ok = sum(file_sha(shop, new) == shas[key] for key, new in new_name.items())
+    captions_ok = order_ok = 0
+    for guid in guids:
+        rename = {name: new for (g, name), new in new_name.items() if g == guid}
+        for lang in LANGUAGES:
+            was = {
+                rename.get(i["name"], i["name"]): i["description"]
+                for i in before[guid]["galleries"][lang]
+            }
+            now = {i["name"]: i["description"] for i in after[guid]["galleries"][lang]}
+            captions_ok += sum(now.get(rename[n]) == was[rename[n]] for n in rename)
+        was_order = [rename.get(i["name"], i["name"]) for i in before[guid]["galleries"]["cs"]]
+        order_ok += was_order == [i["name"] for i in after[guid]["galleries"]["cs"]]
+    refs_before = {(g, c): n for g in guids for c, n in before[g]["variants"].items()}
+    refs_ok = sum(
+        after[g]["variants"].get(c) == new_name.get((g, n)) for (g, c), n in refs_before.items()
+    )
+    return {"bytes": bytes_ok, "captions": captions_ok, "order": order_ok, "references": refs_ok}
+
+
+def head(file: str) -> bytes:
+    """The first bytes of a file: enough to tell its format."""
+    with open(file, "rb") as f:
+        return f.read(12)
+
+
+def names_back(result: sn.DeleteResult) -> dict[tuple[str, str], str]:
+    """``(guid, old name) -> new name`` of the photos a restore says are back."""
+    return {
+        (r.guid, r.name): r.restored_as
+        for r in result.rows.itertuples()
+        if isinstance(r.restored_as, str)  # a row not restored has none (NaN)
+    }
+
+
+def pixels(
+    shop: SandboxShop, files: dict[tuple[str, str], str], new_name: dict[tuple[str, str], str]
+) -> dict[str, int]:
+    """Per photo back: the shop's file against the archived original, as bytes and as pixels
+    (both decoded by Pillow; an original Pillow cannot decode, e.g. the sandbox's filler
+    JPEGs, is counted apart)."""
+    counts = {"bytes": 0, "pixels": 0, "undecodable": 0, "same": 0}
+    for key, new in new_name.items():
+        original = Path(files[key]).read_bytes()
+        upload = shop.app.uploads.get(new)
+        served = upload.data if upload is not None else b""
+        kept, shown = decode(original), decode(served)
+        counts["bytes"] += served == original
+        counts["undecodable"] += kept is None or shown is None
+        counts["pixels"] += kept is not None and kept == shown
+        counts["same"] += served == original or (kept is not None and kept == shown)
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="200 photos, no latency (CI)")
@@ -116,7 +189,7 @@ def main() -> None:
         limits, max_bytes = False, 2_000_000
     client = sn.sandbox(seed=3, products=6 * args.photos, latency_ms=args.latency_ms, limits=limits)
     shop: SandboxShop = client.sandbox
-    frame = pick(shop, args.photos, args.referenced, max_bytes)
+    frame = real_webp_originals(client, pick(shop, args.photos, args.referenced, max_bytes))
     guids = list(dict.fromkeys(frame["guid"]))
     before = state(shop, guids)
     shas = {(r.guid, r.name): file_sha(shop, r.name) for r in frame.itertuples()}
@@ -146,6 +219,7 @@ def main() -> None:
     honest = sn.revert(result)
     timings["revert, no stage"] = time.perf_counter() - started
     files = {(r.guid, r.name): str(r.archive_file) for r in result.rows.itertuples()}
+    webp_originals = sum(is_webp(head(f)) for f in files.values())
     names_archive = sum(files[(r.guid, r.name)] in str(r.message) for r in honest.rows.itertuples())
 
     before_restore = dict(shop.stats()["requests"])
@@ -157,35 +231,20 @@ def main() -> None:
         for key, n in shop.stats()["requests"].items()
         if " /api/" in key and n > before_restore.get(key, 0)
     }
-    after = state(shop, guids)
+    first = measure(shop, guids, before, shas, names_back(restored))
+
+    started = time.perf_counter()
+    as_png = sn.revert(result, stage=shop.stage, webp="png")
+    timings['revert again, webp="png"'] = time.perf_counter() - started
+    whole = names_back(as_png)
+    final = measure(shop, guids, before, shas, whole)
+    compared = pixels(shop, files, whole)
     shutil.rmtree(folder, ignore_errors=True)  # the originals: up to GBs on a full run
 
-    new_name = {
-        (r.guid, r.name): r.restored_as
-        for r in restored.rows.itertuples()
-        if isinstance(r.restored_as, str)  # a row not restored has none (NaN)
-    }
-    bytes_ok = sum(file_sha(shop, new) == shas[key] for key, new in new_name.items())
-    captions_ok = order_ok = 0
-    for guid in guids:
-        rename = {name: new for (g, name), new in new_name.items() if g == guid}
-        for lang in LANGUAGES:
-            was = {
-                rename.get(i["name"], i["name"]): i["description"]
-                for i in before[guid]["galleries"][lang]
-            }
-            now = {i["name"]: i["description"] for i in after[guid]["galleries"][lang]}
-            captions_ok += sum(now.get(rename[n]) == was[rename[n]] for n in rename)
-        was_order = [rename.get(i["name"], i["name"]) for i in before[guid]["galleries"]["cs"]]
-        order_ok += was_order == [i["name"] for i in after[guid]["galleries"]["cs"]]
-    refs_before = {(g, c): n for g in guids for c, n in before[g]["variants"].items()}
-    refs_ok = sum(
-        after[g]["variants"].get(c) == new_name.get((g, n)) for (g, c), n in refs_before.items()
-    )
-
+    refs = len({(g, c) for g in guids for c in before[g]["variants"]})
     print(
         table(
-            f"Delete {len(frame)} photos ({len(refs_before)} referenced) of {len(guids)} "
+            f"Delete {len(frame)} photos ({refs} referenced) of {len(guids)} "
             f"products, then restore (L = {args.latency_ms:g} ms, limits "
             f"{'on' if limits else 'off'}, in-process)",
             ["step", "seconds", "rows"],
@@ -193,7 +252,7 @@ def main() -> None:
                 [step, seconds, ", ".join(f"{k} {v}" for k, v in counts.items() if v)]
                 for (step, seconds), counts in zip(
                     timings.items(),
-                    [dry.counts, result.counts, honest.counts, restored.counts],
+                    [dry.counts, result.counts, honest.counts, restored.counts, as_png.counts],
                     strict=True,
                 )
             ],
@@ -215,27 +274,45 @@ def main() -> None:
                 ["DELETE a whole gallery", requests.get(GALLERY_DELETE, 0), 0],
                 ["archived file = the shop's original (sha256)", archived_ok, n],
                 ["revert without a stage naming its archive file", names_archive, n],
-                ["restored: identical bytes", bytes_ok, n],
-                ["restored: captions (3 languages)", captions_ok, 3 * n],
-                ["products whose order is back", order_ok, len(guids)],
-                ["variant references back", refs_ok, len(refs_before)],
+                ["restored: identical bytes", first["bytes"], n],
+                ["restored: captions (3 languages)", first["captions"], 3 * n],
+                ["products whose order is back", first["order"], len(guids)],
+                ["variant references back", first["references"], refs],
             ],
         )
     )
-    # An original the add path refuses (WebP: Shoptet's insert takes none; over the add path's
-    # 32 MB source limit) cannot come back; its row says so. Every other photo must, and the
-    # products holding none of those are whole.
+    print(
+        table(
+            f'After revert(..., webp="png") on the same delete ({webp_originals} WebP originals)',
+            ["check", "value", "of"],
+            [
+                ["photos back", len(whole), n],
+                ["identical bytes (sha256 of the shop's file)", final["bytes"], n],
+                ["identical bytes (file compared with the archive)", compared["bytes"], n],
+                ["identical pixels (both decoded by Pillow)", compared["pixels"], n],
+                ["  not decodable by Pillow (sandbox filler)", compared["undecodable"], "-"],
+                ["identical bytes or identical pixels", compared["same"], n],
+                ["captions (3 languages)", final["captions"], 3 * n],
+                ["products whose order is back", final["order"], len(guids)],
+                ["variant references back", final["references"], refs],
+            ],
+        )
+    )
+    # An original the add path refuses (WebP: Shoptet's insert takes none) cannot come back
+    # as it was; its row says so. Every other photo must, and the products holding none of
+    # those are whole.
     failed = restored.rows[restored.rows["status"].eq("failed")]
-    webp = failed[failed["message"].str.contains("the source is WebP")]
-    too_large = failed[failed["message"].str.contains("the source is larger than")]
+    webp = failed[failed["message"].str.contains("the original is WebP")]
+    too_large = failed[failed["message"].str.contains("larger than")]
     summary(
         rows=n,
+        webp_originals=webp_originals,
         refused_webp=len(webp),
         refused_too_large=len(too_large),
         products_all_restorable=len(set(guids) - set(webp["guid"]) - set(too_large["guid"])),
         accounted=int(result.rows["status"].notna().sum()),
         blocked_in_dry_run=dry.counts["blocked"],
-        referenced=len(refs_before),
+        referenced=refs,
         deleted=result.counts["deleted"],
         delete_requests=requests.get(DELETE, 0),
         gallery_delete_requests=requests.get(GALLERY_DELETE, 0),
@@ -243,11 +320,22 @@ def main() -> None:
         archived_ok=archived_ok,
         not_restored_without_stage=honest.counts["not_restored"],
         restored=restored.counts["restored"],
-        bytes_ok=bytes_ok,
-        captions_ok=captions_ok,
-        order_ok=order_ok,
+        bytes_ok=first["bytes"],
+        captions_ok=first["captions"],
+        order_ok=first["order"],
         products=len(guids),
-        references_ok=refs_ok,
+        references_ok=first["references"],
+        png_restored=as_png.counts["restored"],
+        png_skipped=as_png.counts["skipped"],
+        png_back=len(whole),
+        png_bytes_ok=final["bytes"],
+        png_bytes_compared=compared["bytes"],
+        png_pixels_ok=compared["pixels"],
+        png_undecodable=compared["undecodable"],
+        png_same_picture=compared["same"],
+        png_captions_ok=final["captions"],
+        png_order_ok=final["order"],
+        png_references_ok=final["references"],
         delete_api_requests=delete_api,
         restore_api_requests=restore_requests,
         restore_posts=restore_requests.get(POST, 0),

@@ -190,12 +190,101 @@ def docstring_table(module_name: str) -> list[list[str]]:
     return [[f"`{status}`", re.sub(r"``(.+?)``", r"`\1`", text)] for status, text in rows]
 
 
+#: The photo verbs' statuses: ``(title, module, constant, {status: meaning})``. The statuses
+#: come from the constant (the code's own list); a status without a meaning here, or a meaning
+#: for a status the code no longer has, fails the script, so the page stays in step.
+PHOTO_STATUSES = [
+    (
+        "**Add** (`add_images()`; `AddResult.rows.status`)",
+        "shoptet_nb.write.add.result",
+        "ADD_STATUSES",
+        {
+            "added": "in the gallery now, under `name`",
+            "would_add": "(dry run) would be sent, with `priority`",
+            "skipped_duplicate": "the gallery already has this file (`name`), or an earlier "
+            "row sends it",
+            "invalid": "the row or its source breaks a rule (the message says which); not sent",
+            "failed": "sent, but the shop did not add it (its reason from the job), or the "
+            "outcome is unknown (the message says what to do)",
+            "conflict": "cannot be told apart from someone else's photo; nothing guessed",
+            "not_attempted": "not sent: the run was interrupted first",
+        },
+    ),
+    (
+        "**Revert of an add** (`revert(add_result)`; `AddResult.rows.status`)",
+        "shoptet_nb.write.add.result",
+        "REVERT_STATUSES",
+        {
+            "deleted": "a photo the add added, deleted now",
+            "restored": "a photo the add moved, back at its old priority",
+            "unchanged": "a photo the add moved that has its old priority already",
+            "not_found": "gone already (or, for a cut-off run, never added: the message says "
+            "which)",
+            "conflict": "moved since by someone else, or a photo that cannot be told from a "
+            "colleague's: left alone",
+            "failed": "the call failed, or a job is still running (revert again later)",
+        },
+    ),
+    (
+        "**Delete** (`delete_images()`; `DeleteResult.rows.status`)",
+        "shoptet_nb.write.delete_result",
+        "DELETE_STATUSES",
+        {
+            "deleted": "archived, then deleted (the shop answered 200; or the answer was lost "
+            "and a read, or the retried DELETE's 404, shows it gone: the message says which)",
+            "would_delete": "(dry run) would be archived and deleted",
+            "blocked": "a variant shows it: not deleted (pass `remove_references=True`)",
+            "not_found": "no such product or photo in the plan's read",
+            "conflict": "changed in the shop since the plan: not deleted, plan again",
+            "failed": "its product could not be read, or its original could not be archived "
+            "(not deleted), or the DELETE failed (see the message)",
+            "invalid": "the row names no photo, an unknown gallery, or repeats an earlier row",
+            "not_attempted": "the run stopped (an interrupt) before this photo",
+        },
+    ),
+    (
+        "**Restore** (`revert(delete_result, stage=...)`; `DeleteResult.rows.status`, a row per "
+        "photo the delete archived)",
+        "shoptet_nb.write.delete_result",
+        "RESTORE_STATUSES",
+        {
+            "restored": "added back (`restored_as` its new name) with its captions, order and "
+            'variant references; a WebP original re-added as PNG (`webp="png"`) says so, '
+            "`sha256` and `restored_sha256` differ",
+            "not_restored": "no `stage` (or no way to add photos): the message says where its "
+            "archive is",
+            "failed": 'not restored (e.g. a WebP original without `webp="png"`, a failed '
+            "stage, the shop did not add it), or restored but a caption, reference or the "
+            "bytes' check failed: see the message",
+            "skipped": "not deleted by the delete, or restored already (`restored_as`)",
+        },
+    ),
+]
+
+
+def photo_statuses() -> str:
+    """The photo verbs' status tables (see :data:`PHOTO_STATUSES`)."""
+    parts = []
+    for title, module, constant, meanings in PHOTO_STATUSES:
+        statuses = getattr(importlib.import_module(module), constant)
+        if set(statuses) != set(meanings):
+            raise SystemExit(
+                f"doc_tables: {module}.{constant} is {statuses}, but the meanings are for "
+                f"{tuple(meanings)}: update PHOTO_STATUSES"
+            )
+        rows = [[f"`{status}`", meanings[status]] for status in statuses]
+        parts.append(f"{title}:\n\n" + markdown_table(["status", "meaning"], rows))
+    return "\n\n".join(parts)
+
+
 def statuses_section() -> str:
     return (
         "**Plan** (`plan_updates()`, `Plan.rows.status`; nothing is written):\n\n"
         + markdown_table(["status", "meaning"], docstring_table("shoptet_nb.plan"))
         + "\n\n**Result** (`apply()`, `update_images()`, `revert()`; `Result.rows.status`):\n\n"
         + markdown_table(["status", "meaning"], docstring_table("shoptet_nb.write"))
+        + "\n\n"
+        + photo_statuses()
     )
 
 

@@ -62,6 +62,12 @@ JOBS_PATH = "/api/system/jobs"
 # Detail requests one wait may spend: the final read, plus looking a job up directly when the
 # list does not show it. One stays spare for a resume's first look (job_id=...).
 _DETAILS_PER_WAIT = DETAIL_REQUEST_LIMIT - 2
+# Detail reads one wait spends on an unfinished job the list does not show (e.g. older than
+# the list's window): each costs one of the job's 10, which waits resumed later still need.
+_UNLISTED_DETAILS = 2
+# List polls in a row without the job before its detail is read: a single miss is a lag; the
+# second read waits twice as long as the first.
+_MISSES_BEFORE_DETAIL = (2, 4)
 # The job list is filtered on creation time; the margin covers a clock that runs differently
 # from Shoptet's.
 _CREATION_MARGIN = timedelta(minutes=15)
@@ -232,16 +238,18 @@ def wait_for_job(
     """Wait until the job ends; its detail (with ``resultUrl``) once it has completed.
 
     Polls the job list with pauses of 1 s, 1.5 s, 2.25 s … (at most 30 s). The detail is read
-    at the end, and only when the list does not show the job (a clock far off Shoptet's),
-    never more than 8 times. Raises :class:`JobFailedError` for a job that ended ``failed``,
-    ``killed`` or ``expired`` and :class:`JobTimeoutError` when ``timeout`` runs out first.
+    once the list shows the job finished (for its ``resultUrl``), and when the list cannot
+    show it (two polls in a row without it, e.g. a job older than the list's window) at most
+    twice per wait: Shoptet allows 10 detail reads of an unfinished job. Raises
+    :class:`JobFailedError` for a job that ended ``failed``, ``killed`` or ``expired`` and
+    :class:`JobTimeoutError` when ``timeout`` runs out first.
     """
     deadline = clock() + timeout
     since = _list_filter_from(job.creation_time)
     interval = FIRST_POLL_S
     # A detail already read (a resume) is not read again; a list entry has no resultUrl.
     known = job.result_url is not None or (job.finished and job.status != "completed")
-    status, detail, details, misses = job.status, job if known else None, 0, 0
+    status, detail, details, misses, unlisted = job.status, job if known else None, 0, 0, 0
     if on_status is not None:
         on_status(status)
     while True:
@@ -259,11 +267,17 @@ def wait_for_job(
         sleep(min(interval, remaining))
         interval = min(interval * POLL_GROWTH, MAX_POLL_S)
         listed = find_in_list(client, job.job_id, since)
-        if listed is None:
+        if listed is not None:
+            misses = 0
+        else:
             misses += 1
-            if misses >= 2 and details < _DETAILS_PER_WAIT - 1:
+            if (
+                unlisted < _UNLISTED_DETAILS
+                and misses >= _MISSES_BEFORE_DETAIL[unlisted]
+                and details < _DETAILS_PER_WAIT - 1
+            ):
                 listed = detail = job_detail(client, job.job_id)
-                details += 1
+                details, unlisted, misses = details + 1, unlisted + 1, 0
         if listed is not None and listed.status != status:
             status = listed.status
             if on_status is not None:

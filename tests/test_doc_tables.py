@@ -43,3 +43,21 @@ def test_readme_quick_start_commands_exist() -> None:
         assert (ROOT / command.split()[1]).is_file()
     assert (ROOT / "docs" / "editor.png").is_file(), "the README shows docs/editor.png"
     assert "docs/editor.png" in readme
+
+
+def test_every_status_of_the_photo_verbs_is_in_the_statuses_page() -> None:
+    """add_images, its revert, delete_images and the restore: each status a row can end with."""
+    from shoptet_nb.write.add.result import ADD_STATUSES, REVERT_STATUSES
+    from shoptet_nb.write.delete_result import DELETE_STATUSES, RESTORE_STATUSES
+
+    text = (ROOT / "docs" / "reference" / "statuses.md").read_text(encoding="utf-8")
+    for title, statuses in [
+        ("**Add**", ADD_STATUSES),
+        ("**Revert of an add**", REVERT_STATUSES),
+        ("**Delete**", DELETE_STATUSES),
+        ("**Restore**", RESTORE_STATUSES),
+    ]:
+        assert title in text, title
+        section = text.split(title, 1)[1].split("\n\n**", 1)[0]
+        missing = [s for s in statuses if f"| `{s}` |" not in section]
+        assert not missing, (title, missing)

@@ -96,7 +96,9 @@ def plan_deletes(
 
 def _row(frame: pd.DataFrame, position: int) -> dict[str, Any]:
     record = frame.iloc[position]  # by position: the caller's index may repeat labels
-    gallery = plain(record["gallery"]) if "gallery" in frame.columns else "shop"
+    # A blank gallery is the shop gallery, as for an add (a frame mixing both galleries).
+    gallery = plain(record["gallery"]) if "gallery" in frame.columns else None
+    gallery = "shop" if gallery is None else gallery
     row: dict[str, Any] = dict.fromkeys(DELETE_ROW_COLUMNS)
     row.update(guid=plain(record["guid"]), gallery=gallery, name=plain(record["name"]))
     row["is_main"] = False
@@ -109,6 +111,8 @@ def _mark_invalid(rows: list[dict[str, Any]]) -> None:
         key = (row["guid"], row["gallery"], row["name"])
         if not isinstance(row["guid"], str) or not row["guid"].strip():
             problem = "guid is empty"
+        elif row["name"] is not None and not isinstance(row["name"], str):
+            problem = f"name must be a photo's file name (text), got {row['name']!r}"
         elif not isinstance(row["name"], str) or not row["name"].strip():
             problem = "name is empty: say which photo to delete"
         elif row["gallery"] not in GALLERIES:

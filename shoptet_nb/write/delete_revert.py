@@ -29,8 +29,9 @@ import pandas as pd
 
 from ..client import ShoptetClient
 from ..errors import APIError, ArgumentError, NetworkError, ShoptetError
+from ..progress_bar import Steps
 from .add.readd import ReAdd, ReAddGallery, readd
-from .add.sources import MAX_SOURCE_BYTES, judge
+from .add.sources import judge
 from .archive import ArchiveError, archived_bytes, original_url
 from .delete_result import RESTORE_STATUSES, DeleteResult
 from .journal import Archived, Deleted, Journal, Restored, decode_entries, read_journal
@@ -62,12 +63,14 @@ def revert_deletes(
     readd: ReAdder | None = None,
     journal: str | Path | bool | None = None,
     webp: str | None = None,
+    progress: bool | Callable[[int, int], None] = True,
 ) -> DeleteResult:
     """Add back the photos a delete removed (see the module docstring); a row per photo the
     delete archived: ``restored`` (``restored_as``), ``not_restored`` (with where its archive
     is), ``failed`` or ``skipped`` (it was not deleted). ``webp="png"`` re-adds a WebP
     original as a lossless PNG (:mod:`.webp_png`); ``sha256`` and ``restored_sha256`` then
-    differ, and the message says so."""
+    differ, and the message says so. ``progress``: a bar of the photos whose restore is
+    finished (True), none (False), or a callback ``(done, total)``, as for ``apply``."""
     if isinstance(source, DeleteResult):
         # The file, where there is one, also has the lines of earlier restores.
         file = source.journal_path
@@ -108,13 +111,17 @@ def revert_deletes(
         if todo:
             assert stage is not None
             assert readd is not None
-            restorer = _Restorer(client, stage, readd, log, webp)
-            restorer.restore(
-                [
-                    (guid, gallery, [archived[k] for k in ks], [rows[k] for k in ks])
-                    for (guid, gallery), ks in todo.items()
-                ]
-            )
+            total = sum(len(ks) for ks in todo.values())
+            steps = Steps("Restoring photos", total=total, unit="photos", progress=progress)
+            try:
+                _Restorer(client, stage, readd, log, webp, steps.done).restore(
+                    [
+                        (guid, gallery, [archived[k] for k in ks], [rows[k] for k in ks])
+                        for (guid, gallery), ks in todo.items()
+                    ]
+                )
+            finally:
+                steps.close()
     finally:
         log.close()
         if isinstance(source, DeleteResult) and path is None:
@@ -187,10 +194,16 @@ class _Restorer:
     PATCH for the references."""
 
     def __init__(
-        self, client: ShoptetClient, stage: Stage, readd: ReAdder, log: Journal, webp: str | None
+        self,
+        client: ShoptetClient,
+        stage: Stage,
+        readd: ReAdder,
+        log: Journal,
+        webp: str | None,
+        done: Callable[[int], None],
     ):
         self.client, self.stage, self.readd, self.log = client, stage, readd, log
-        self.webp = webp
+        self.webp, self.done = webp, done
         self.default = client.default_language() or ""
 
     def restore(
@@ -212,9 +225,11 @@ class _Restorer:
             for *_, ready in staged:
                 for _, row in ready:
                     row.update(status="failed", message=f"not restored: adding failed: {exc}")
+                self.done(len(ready))
             return
         for (guid, gallery, _, ready), new in zip(staged, names, strict=True):
             self._finish(guid, gallery, ready, new)
+            self.done(len(ready))
 
     def _stage(
         self, entries: list[Archived], rows: list[dict[str, Any]]
@@ -227,18 +242,23 @@ class _Restorer:
                 content = archived_bytes(entry)
             except ArchiveError as exc:
                 row.update(status="failed", message=f"not restored: {exc}")
+                self.done(1)
                 continue
             # The add path's own rules (e.g. no WebP, which a CDN may have kept under a .jpg
             # name): a refused original is this row's, with its reason, before any upload.
             sent = self._sendable(entry, content, row)
             if sent is None:
+                self.done(1)
                 continue
             try:
                 url = self.stage(sent)
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.update(status="failed", message=f"not restored: stage() failed: {exc}")
+                self.done(1)
                 continue
-            photos.append(ReAdd(url, entry.captions.get(self.default), entry.priority))
+            photos.append(
+                ReAdd(url, entry.captions.get(self.default), entry.priority, size=len(sent))
+            )
             ready.append((entry, row))
             row["restored_sha256"] = hashlib.sha256(sent).hexdigest()
         return photos, ready
@@ -277,8 +297,9 @@ class _Restorer:
 
     def _sendable(self, entry: Archived, content: bytes, row: dict[str, Any]) -> bytes | None:
         """The bytes to re-add (a WebP original's PNG when ``webp="png"``), or None with the
-        row ended."""
-        refused = judge(content, allow_webp=False, max_bytes=MAX_SOURCE_BYTES)
+        row ended. No size limit: the add path's guard is for unknown suppliers' files, these
+        are bytes the shop itself served (and their sha256 was checked)."""
+        refused = judge(content, allow_webp=False, max_bytes=len(content))
         if not isinstance(refused, str):
             return content
         where = f"the original is at {entry.file}"

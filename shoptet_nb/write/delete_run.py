@@ -19,7 +19,15 @@ from urllib.parse import quote
 import pandas as pd
 
 from ..client import ShoptetClient
-from ..errors import APIError, ConflictError, Interrupted, NetworkError, NotFoundError
+from ..errors import (
+    APIError,
+    ConflictError,
+    Interrupted,
+    LockedError,
+    NetworkError,
+    NotFoundError,
+    ServerError,
+)
 from ..progress_bar import Steps
 from .archive import (
     ArchiveError,
@@ -152,9 +160,12 @@ def _interrupts(run: _Run) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
+        path = run.journal.path
+        where = f"journal {path}" if path is not None else "no journal file (journal=False)"
         raise Interrupted(
-            "interrupted: photos already deleted are archived and journaled; "
-            "exc.result has a row per photo (not_attempted ones were left alone)",
+            f"interrupted: photos already deleted are archived in {run.folder} ({where}); "
+            "exc.result has a row per photo (not_attempted ones were left alone); "
+            "revert(exc.result, stage=...) adds the deleted ones back",
             run.result(),
         ) from None
 
@@ -179,12 +190,17 @@ def _product(run: _Run, guid: str) -> None:
             _archive_and_delete(run, row, product, records[name], captions[name])
 
 
-def _gone(client: ShoptetClient, guid: str, gallery: str, name: str) -> bool:
-    """Whether a read of the gallery shows the photo gone (False when the read fails too)."""
+def _short(exc: Exception) -> str:
+    """What went wrong, in a few words (HTTP status or the exception's kind)."""
+    return f"HTTP {exc.status}" if isinstance(exc, APIError) else type(exc).__name__
+
+
+def _gone(client: ShoptetClient, guid: str, gallery: str, name: str) -> bool | None:
+    """Whether a read of the gallery shows the photo gone (None when the read fails too)."""
     try:
         return name not in {i.get("name") for i in client.list_images(guid, gallery)}
     except (APIError, NetworkError):
-        return False
+        return None
 
 
 def _captions(
@@ -270,13 +286,27 @@ def _archive_and_delete(
             **archived,
         )
         return
-    except NetworkError as exc:
-        if _gone(run.client, guid, gallery, name):
-            message = "the DELETE's answer was lost, and a read shows the photo gone; "
+    except (NetworkError, ServerError, LockedError) as exc:
+        # An earlier attempt may have landed with its answer lost, before the last one met
+        # this: only a read of the gallery tells.
+        vanished = _gone(run.client, guid, gallery, name)
+        if vanished:
+            message = (
+                f"the DELETE's answer was lost or refused ({_short(exc)}), and a read shows "
+                "the photo gone; "
+            )
             _deleted(run, row, photo, codes, message + f"archived at {kept.path}", **archived)
             return
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))
-        run.mark(row, "failed", f"DELETE failed, the photo is still there: {exc}", **archived)
+        status = exc.status if isinstance(exc, APIError) else None
+        state = (
+            "the photo is still there"
+            if vanished is False
+            else "whether the photo was deleted is unknown (a read of the gallery failed too): "
+            "plan again to see"
+        )
+        message = f"DELETE failed, {state}: {exc}"
+        run.mark(row, "failed", message, http_status=status, **archived)
         return
     except APIError as exc:
         run.journal.write(Failed(guid, gallery, None, message=str(exc), names=(name,)))

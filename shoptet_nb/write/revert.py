@@ -115,7 +115,9 @@ def revert(
     if webp is not None and webp not in WEBP_CHOICES:
         raise ArgumentError(f"webp must be None or one of {WEBP_CHOICES}, got {webp!r}")
     if isinstance(source, DeleteResult):
-        return revert_deletes(source, client=client, stage=stage, journal=journal, webp=webp)
+        return revert_deletes(
+            source, client=client, stage=stage, journal=journal, webp=webp, progress=progress
+        )
     if isinstance(source, Result | AddResult):
         entries = decode_entries(source.journal_entries)
         client = client or source.client
@@ -124,11 +126,13 @@ def revert(
             raise ArgumentError("revert(journal_path) needs client=: the shop to restore")
         raw = read_journal(source)
         if any(entry.get("event") == "archived" for entry in raw):  # a delete's journal
-            return revert_deletes(source, client=client, stage=stage, journal=journal, webp=webp)
+            return revert_deletes(
+                source, client=client, stage=stage, journal=journal, webp=webp, progress=progress
+            )
         entries = decode_entries(raw)
     if isinstance(source, AddResult) or any(isinstance(e, Added | AddIntent) for e in entries):
         # An add is undone by deleting the photos it added (add/undo.py), nothing else.
-        return revert_add(client, entries, journal)
+        return revert_add(client, entries, journal, progress)
     edits, base = _revert_frames(entries)
     if edits.empty:
         raise ArgumentError("the journal records no image that was sent: nothing to revert")

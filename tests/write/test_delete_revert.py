@@ -14,6 +14,7 @@ import pytest
 
 import shoptet_nb as sn
 from shoptet_nb.write import delete_revert
+from shoptet_nb.write.add.sources import MAX_SOURCE_BYTES
 from shoptet_nb.write.journal import Restored, decode_entries, read_journal
 
 from readd_double import SandboxReAdder, original_sha
@@ -234,3 +235,31 @@ def test_webp_takes_only_png() -> None:
     client = sn.sandbox(seed=7, products=2)
     with pytest.raises(sn.ArgumentError, match="webp"):
         sn.revert("no-such.jsonl", client=client, webp="jpeg")
+
+
+def test_an_archived_original_over_the_add_paths_size_limit_comes_back_byte_identical(
+    client: sn.ShoptetClient,
+) -> None:
+    """The add path refuses sources over 32 MB (a guard for unknown supplier URLs), but a
+    restore re-adds bytes the shop itself served: its size is no reason to refuse them."""
+    shop = client.sandbox
+    limit = MAX_SOURCE_BYTES
+    guid, name = next(
+        (p["guid"], i["name"])
+        for p in shop.products()
+        for i in shop.images(p["guid"])
+        if shop.photo(i["name"]).bytes > limit and shop.photo(i["name"]).format != "WEBP"
+    )
+    sha = original_sha(shop, name)
+    deleted = sn.delete_images(client, pd.DataFrame({"guid": [guid], "name": [name]}))
+    assert deleted.rows["status"].tolist() == ["deleted"]
+    undone = sn.revert(deleted, stage=shop.stage)
+    row = undone.rows.iloc[0]
+    assert row["status"] == "restored", row["message"]
+    served = client.read_file(str(client.image_url(row["restored_as"], "orig"))).content
+    assert hashlib.sha256(served).hexdigest() == sha == row["restored_sha256"]
+    # The guard still holds for a source the shop never served.
+    staged = shop.stage(b"\xff\xd8\xff" + b"\0" * limit)
+    added = sn.add_images(client, pd.DataFrame({"guid": [guid], "source_url": [staged]}))
+    assert added.rows["status"].tolist() == ["invalid"]
+    assert f"larger than {limit}" in added.rows["message"].iloc[0]

@@ -99,7 +99,17 @@ def add_images(
                     "(photos already there are skipped)"
                 )
         result = AddResult(client, rows_frame(rows, frame.index), False, log.path, log.entries)
-        raise Interrupted("interrupted: see exc.result for each row", result) from None
+        where = (
+            f"journal {log.path}; revert(exc.result) or revert(journal_path, client=client) "
+            "deletes what was added"
+            if log.path is not None
+            else "no journal file (journal=False): revert(exc.result) deletes what was added"
+        )
+        raise Interrupted(
+            f"interrupted: exc.result has a row per photo; {where} / run the same frame again "
+            "to finish (photos already there are skipped)",
+            result,
+        ) from None
     finally:
         steps.close()
         log.close()

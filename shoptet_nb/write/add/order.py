@@ -1,8 +1,10 @@
 """Where new photos go in a gallery, and the fewest priority changes that put them there.
 
-A new photo goes where its row says: ``position`` (1-based place in the gallery after the add)
-or, by default, right after the last photo that has a priority, in frame order. Photos without
-a priority stay last, untouched: giving them one would rewrite photos nobody asked to change.
+A new photo goes where its row says: ``position`` (1-based place in the gallery after the add;
+equal positions keep the frame's order) or, by default, right after the last photo that has a
+priority, in frame order. Photos without a priority stay last, untouched (a position past the
+photos with a priority goes right after them): numbering them would rewrite photos nobody
+asked to change.
 Existing photos keep the shop's order (priority, ties by name: Shoptet documents no order for
 ties, so none is made up). The numbers come from :func:`shoptet_nb._order.fewest_priority_changes`,
 with each new photo standing in as a priority above every real one, so it is always given one:
@@ -42,9 +44,15 @@ def place(priorities: Mapping[str, int | None], new: Sequence[int | None]) -> Pl
     unnumbered = [name for name in order if priorities[name] is None]
     names = [placeholder(n) for n in range(len(new))]
     wanted = numbered + [names[n] for n, at in enumerate(new) if at is None] + unnumbered
+    # A position past the photos with a priority means "after them": photos without one stay
+    # last and untouched (putting a photo after them would number them all).
+    end = len(wanted) - len(unnumbered)
     placed = sorted((at, n) for n, at in enumerate(new) if at is not None)
-    for at, n in placed:
-        wanted.insert(min(at - 1, len(wanted)), names[n])
+    for k, (at, n) in enumerate(placed):
+        # Equal positions keep the frame's order: each goes after those placed before it.
+        shared = sum(1 for other, _ in placed[:k] if other == at)
+        wanted.insert(min(at - 1 + shared, end), names[n])
+        end += 1
     changes = numbers_for(priorities, wanted, names)
     placement = Placement(wanted)
     placement.new = {name: changes[name] for name in names}

@@ -122,7 +122,7 @@ def _source_of(client: ShoptetClient, row: AddRow, allow_webp: bool, limit: int)
         row.data = data if isinstance(data, bytes) else None
     else:
         assert row.source_url is not None
-        data = download(client, row.source_url.strip(), limit)
+        data = download(client, row.source_url, limit)
     if isinstance(data, str):
         return data
     return judge(data, allow_webp=allow_webp, max_bytes=limit)

@@ -88,7 +88,20 @@ def _whole(value: Any, what: str, low: int, high: int) -> tuple[int | None, str 
     return number, None
 
 
-def _url_problem(url: str) -> str | None:
+#: Characters a URL cannot hold as they are (RFC 3986) that the download (httpx)
+#: percent-encodes: with them the file checked would not be the URL Shoptet's servers are sent.
+_NOT_IN_URLS = frozenset(' "<>`{}')
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a source Shoptet's servers download, or None."""
+    bad = sorted({c for c in url if c in _NOT_IN_URLS or not c.isprintable()})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        return (
+            f"source_url {url[:80]!r} holds {shown}, which a URL cannot hold as is: "
+            "percent-encode it (a space is %20)"
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         if parts.scheme in ("", "file") or len(parts.scheme) == 1:  # /x.jpg, file://, C:\\
@@ -124,7 +137,8 @@ def read_rows(frame: pd.DataFrame, *, staged: bool) -> list[AddRow]:
             label=label,
             guid=_text(record.get("guid")) or "",
             gallery=_text(record.get("gallery")) or "shop",
-            source_url=_text(record.get("source_url")),
+            # Stripped here, once: the URL checked and downloaded is the URL sent.
+            source_url=(_text(record.get("source_url")) or "").strip() or None,
             path=_text(record.get("path")),
             description=_text(record.get("description")),
             language=_text(record.get("language")),
@@ -157,7 +171,7 @@ def _source_problem(row: AddRow, staged: bool) -> str | None:
     if row.source_url and row.path:
         return "give source_url or path, not both"
     if row.source_url:
-        return _url_problem(row.source_url.strip())
+        return url_problem(row.source_url)
     if not row.path:
         return "no source: give source_url (or path, with stage=)"
     if not staged:

@@ -44,7 +44,7 @@ from .jobs import (
 )
 from .order import numbers_for, with_names
 from .plan import AddPlan
-from .rows import AddRow
+from .rows import AddRow, url_problem
 from .sources import new_photo_hashes
 
 _GalleryKey = tuple[str, str]
@@ -127,9 +127,16 @@ def _send(run: _Run, key: _GalleryKey) -> None:
             try:
                 assert run.stage is not None
                 assert row.data is not None
-                row.source_url = run.stage(row.data)
+                url = run.stage(row.data)
             except Exception as exc:  # the user's stager: any failure is this row's
                 row.end("failed", f"stage() failed: {type(exc).__name__}: {exc}")
+                continue
+            # Checked as a frame's URL is: one bad item would make Shoptet refuse the chunk.
+            problem = url_problem(url) if isinstance(url, str) else "it is no text"
+            if problem:
+                row.end("failed", f"stage() returned {str(url)[:80]!r}, no usable URL: {problem}")
+            else:
+                row.source_url = url
     rows = [r for r in rows if r.status == "would_add"]
     path = images_path(*key)
     for start in range(0, len(rows), MAX_PER_POST):
@@ -222,8 +229,20 @@ def _settle(run: _Run, key: _GalleryKey, seen: dict[str, Any]) -> None:
                 ),
             )
         )
-    _put_in_order(run, key, after, added)
+    # The photos are in: what follows them is tried, each part on its own, and a part that
+    # fails is said on the rows it concerns (they stay ``added``: they are).
+    try:
+        _put_in_order(run, key, after, added)
+    except ShoptetError as exc:
+        for row in added:
+            if row.slot:
+                _note(row, f"not put in its place, the priority change failed ({exc})")
     _captions(run, key, added)
+
+
+def _note(row: AddRow, what: str) -> None:
+    """Add ``what`` to an added row's message."""
+    row.message = f"{row.message}; {what}" if row.message else f"added, but {what}"
 
 
 def _why(status: str, outcome: Outcome) -> str:
@@ -344,4 +363,9 @@ def _captions(run: _Run, key: _GalleryKey, added: list[AddRow]) -> None:
                 {"name": row.name, "description": row.description}
             )
     for language, items in by_language.items():
-        run.plan.client.update_images(*key, items, language=language)
+        try:
+            run.plan.client.update_images(*key, items, language=language)
+        except ShoptetError as exc:
+            for row in added:
+                if row.language == language and row.description is not None:
+                    _note(row, f"its caption in {language!r} was not set ({exc})")

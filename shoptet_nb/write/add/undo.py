@@ -9,6 +9,7 @@ changed since (:mod:`.unshift`). A photo already gone is ``not_found``, not a su
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +19,7 @@ import pandas as pd
 from ...client import ShoptetClient
 from ...columns import typed
 from ...errors import APIError, NotFoundError
+from ...progress_bar import Steps
 from ..journal import Added, Entry, Intent, Journal, Removed, journal_file
 from .orphans import find_orphans, found_rows
 from .result import ADD_COLUMNS, REVERT_STATUSES, AddResult
@@ -40,9 +42,14 @@ def added_photos(entries: list[Entry]) -> list[tuple[str, str, str, Any]]:
 
 
 def revert_add(
-    client: ShoptetClient, entries: list[Entry], journal: str | Path | bool | None
+    client: ShoptetClient,
+    entries: list[Entry],
+    journal: str | Path | bool | None,
+    progress: bool | Callable[[int, int], None] = True,
 ) -> AddResult:
-    """Undo the add ``entries`` record (see the module docstring); a row per photo."""
+    """Undo the add ``entries`` record (see the module docstring); a row per photo.
+    ``progress``: a bar of the photos deleted (True), none (False), or a callback ``(done,
+    total)``, as for ``apply``."""
     photos = added_photos(entries)
     orphans = find_orphans(client, entries)
     known = {(guid, gallery, name) for guid, gallery, name, _ in photos}
@@ -69,8 +76,11 @@ def revert_add(
         return "deleted", None
 
     records: list[dict[str, Any]] = []
+    shown = progress if photos else False  # nothing to delete: no "0 of 0" bar
+    steps = Steps("Deleting the added photos", total=len(photos), unit="photos", progress=shown)
     try:
         for photo, outcome in client.map(delete, photos):
+            steps.done()
             status, message = (
                 ("failed", f"{type(outcome).__name__}: {outcome}")
                 if isinstance(outcome, BaseException)
@@ -83,6 +93,7 @@ def revert_add(
         added = {(guid, gallery, name) for guid, gallery, name, _ in photos}
         records += move_back(client, entries, added, log)
     finally:
+        steps.close()
         log.close()
     rows = typed(pd.DataFrame(records, columns=list(ADD_COLUMNS)), ADD_COLUMNS)
     return AddResult(client, rows, False, log.path, log.entries, statuses=REVERT_STATUSES)
