@@ -160,7 +160,7 @@ def test_the_sandbox_handlers_do_not_import_the_app() -> None:
 
 def test_the_html_of_plans_and_results_imports_nothing_back() -> None:
     graph = import_graph()
-    assert "shoptet_nb._html" in graph["shoptet_nb.plan"]
+    assert "shoptet_nb._html" in graph["shoptet_nb.plan.model"]
     assert "shoptet_nb._html" in graph["shoptet_nb.write.result"]
     assert reachable(graph, "shoptet_nb._html") == set()
 
